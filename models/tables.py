@@ -1,0 +1,167 @@
+"""The database tables. Every datetime is aware UTC; amounts are exact decimals."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, UTCDateTime
+
+Money = Numeric(18, 2, asdecimal=True)
+SlackId = String(32)
+
+
+class User(Base):
+    """A Slack user the bot has met, with the time zone Slack reported for them."""
+
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(SlackId, primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    tz: Mapped[str | None] = mapped_column(String(64))
+    tz_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    manager_id: Mapped[str | None] = mapped_column(SlackId, ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[str] = mapped_column(SlackId, ForeignKey("users.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class Deal(Base):
+    __tablename__ = "deals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    title: Mapped[str] = mapped_column(String(300))
+    customer: Mapped[str | None] = mapped_column(String(300))
+    amount: Mapped[Decimal | None] = mapped_column(Money)
+    close_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    source: Mapped[str | None] = mapped_column(String(200))
+    stage_key: Mapped[str] = mapped_column(String(64))
+    last_open_stage_key: Mapped[str | None] = mapped_column(String(64))
+    owner_id: Mapped[str] = mapped_column(SlackId, index=True)
+    created_by: Mapped[str] = mapped_column(SlackId)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lost_reason: Mapped[str | None] = mapped_column(Text)
+    won_amount: Mapped[Decimal | None] = mapped_column(Money)
+    score: Mapped[int | None] = mapped_column(Integer)
+    score_band: Mapped[str | None] = mapped_column(String(16))
+    scored_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    bant: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    custom_fields: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    channel_id: Mapped[str | None] = mapped_column(SlackId, unique=True)
+    channel_name: Mapped[str | None] = mapped_column(String(80))
+    card_ts: Mapped[str | None] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own idiom
+
+
+class DealCollaborator(Base):
+    __tablename__ = "deal_collaborators"
+
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(SlackId, primary_key=True)
+    added_by: Mapped[str] = mapped_column(SlackId)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class StageChange(Base):
+    __tablename__ = "stage_changes"
+    __table_args__ = (Index("ix_stage_changes_deal_at", "deal_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"))
+    from_stage: Mapped[str | None] = mapped_column(String(64))
+    to_stage: Mapped[str] = mapped_column(String(64))
+    actor_id: Mapped[str] = mapped_column(SlackId)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    amount: Mapped[Decimal | None] = mapped_column(Money)
+    probability: Mapped[int] = mapped_column(Integer)
+    backward: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class TimelineEntry(Base):
+    __tablename__ = "timeline"
+    __table_args__ = (Index("ix_timeline_deal_id_id", "deal_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[str | None] = mapped_column(SlackId)
+    kind: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class FollowUp(Base):
+    """A follow-up due for the deal's owner; reminders are sent from these rows (a later issue)."""
+
+    __tablename__ = "followups"
+    __table_args__ = (Index("ix_followups_open_due", "done_at", "due_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), index=True)
+    owner_id: Mapped[str] = mapped_column(SlackId, index=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    text: Mapped[str] = mapped_column(Text)
+    tz: Mapped[str] = mapped_column(String(64))  # the owner's zone when scheduled, for local wall times
+    early_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # due - 24 h, when > 24 h ahead
+    created_by: Mapped[str] = mapped_column(SlackId)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    source: Mapped[str] = mapped_column(String(16))  # "followup" | "note"
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_by: Mapped[str | None] = mapped_column(SlackId)
+
+
+class OutboxMessage(Base):
+    """A Slack side effect, written in the same transaction as the change that needs it.
+
+    Messages of one lane (a deal's channel, a user's DM) are delivered strictly in id order.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_pending", "status", "not_before"),
+        Index("ix_outbox_lane", "lane", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    lane: Mapped[str] = mapped_column(String(64))
+    deal_id: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sent | parked
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+
+
+class OutboxLane(Base):
+    """A lease on one lane, so that one process at a time delivers it (claims expire)."""
+
+    __tablename__ = "outbox_lanes"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ProcessedEvent(Base):
+    """Events API deliveries already handled, so that Slack's retries have no second effect."""
+
+    __tablename__ = "processed_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
