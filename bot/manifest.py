@@ -126,4 +126,4 @@ def build_manifest(*, public_url: str, socket_mode: bool = False, app_name: str 
 def render_manifest(*, public_url: str, socket_mode: bool = False, app_name: str = "Dealroom") -> str:
     """The manifest as YAML, ready to paste into "Create an app → From a manifest"."""
     manifest = build_manifest(public_url=public_url, socket_mode=socket_mode, app_name=app_name)
-    return yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True)
+    return yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True, width=1000)

@@ -23,7 +23,8 @@ def signed_headers(
     """
     ts = str(int(time.time()) if timestamp is None else int(timestamp))
     signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
-    assert signature is not None  # only None when timestamp is None
+    if signature is None:  # slack_sdk returns None only for a None timestamp
+        raise ValueError("could not sign the request")
     return {
         "Content-Type": content_type,
         "X-Slack-Request-Timestamp": ts,

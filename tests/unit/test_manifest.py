@@ -105,17 +105,13 @@ def test_schema_rejects_unknown_keys_in_our_manifest(validator: jsonschema.proto
 
 
 @pytest.mark.parametrize("socket_mode", [False, True], ids=["http", "socket"])
-def test_manifest_validates_against_slack_schema(
-    validator: jsonschema.protocols.Validator, socket_mode: bool
-) -> None:
+def test_manifest_validates_against_slack_schema(validator: jsonschema.protocols.Validator, socket_mode: bool) -> None:
     manifest = build_manifest(public_url=PUBLIC_URL, socket_mode=socket_mode)
     assert _errors(validator, manifest) == []
 
 
 @pytest.mark.parametrize("socket_mode", [False, True], ids=["http", "socket"])
-def test_yaml_round_trips_to_the_same_dict(
-    validator: jsonschema.protocols.Validator, socket_mode: bool
-) -> None:
+def test_yaml_round_trips_to_the_same_dict(validator: jsonschema.protocols.Validator, socket_mode: bool) -> None:
     text = render_manifest(public_url=PUBLIC_URL, socket_mode=socket_mode)
     loaded = yaml.safe_load(text)
     assert loaded == build_manifest(public_url=PUBLIC_URL, socket_mode=socket_mode)

@@ -1,0 +1,170 @@
+"""Modals: a new deal (``/deal new`` without a title) and logging a note (the card's button).
+
+Each input's element uses its block_id as action_id, so a submission reads
+``view["state"]["values"][BlockId.X][BlockId.X]``; :func:`read_inputs` does that for you.
+Values are returned raw: the handler parses amounts and times (models.values) and answers
+``response_action: errors`` keyed by the same BlockId.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ContextBlock,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.blocks.text import fmt, label, mrkdwn, one_line, plain, truncate
+from bot.ids import BlockId, CallbackId
+
+TITLE_MAX_INPUT = 150  # the card header is "D-42 · <title>" in 150 chars
+SHORT_INPUT_MAX = 200
+NOTE_MAX_INPUT = 3000  # plain_text_input max_length is at most 3,000
+PLACEHOLDER_MAX = 150
+VIA_CHOICES = ("call", "email", "meeting", "demo", "chat")
+_PLAUSIBLE_ID = re.compile(r"^[A-Z][A-Z0-9]{1,40}$")
+
+
+def _text_input(
+    block_id: BlockId,
+    name: str,
+    *,
+    optional: bool,
+    max_length: int,
+    hint: str | None = None,
+    placeholder: str | None = None,
+    multiline: bool = False,
+    initial_value: str | None = None,
+) -> InputBlock:
+    return InputBlock(
+        block_id=block_id,
+        label=plain(name, 2000),
+        optional=optional,
+        hint=plain(hint, 2000) if hint else None,
+        element=PlainTextInputElement(
+            action_id=block_id,
+            multiline=multiline or None,
+            max_length=max_length,
+            placeholder=plain(placeholder, PLACEHOLDER_MAX) if placeholder else None,
+            initial_value=initial_value or None,
+        ),
+    )
+
+
+def new_deal_modal(*, channel_id: str | None, initial_title: str = "", locale: str = "en") -> dict[str, Any]:
+    """The "New deal" modal; ``private_metadata`` is ``{"channel_id": …}`` (where /deal was typed)."""
+    meta_channel = channel_id if channel_id and _PLAUSIBLE_ID.match(channel_id) else None
+    title = truncate(one_line(initial_title), TITLE_MAX_INPUT)
+    view = View(
+        type="modal",
+        callback_id=CallbackId.NEW_DEAL,
+        title=plain(label("modal.new_deal", locale), 24),
+        submit=plain(label("modal.create", locale), 24),
+        close=plain(label("modal.cancel", locale), 24),
+        private_metadata=json.dumps({"channel_id": meta_channel}),
+        blocks=[
+            _text_input(
+                BlockId.TITLE,
+                label("input.title", locale),
+                optional=False,
+                max_length=TITLE_MAX_INPUT,
+                initial_value=title,
+            ),
+            _text_input(BlockId.CUSTOMER, label("input.customer", locale), optional=True, max_length=SHORT_INPUT_MAX),
+            _text_input(
+                BlockId.AMOUNT,
+                label("input.amount", locale),
+                optional=True,
+                max_length=60,
+                hint=label("input.amount_hint", locale),
+                placeholder=label("input.amount_hint", locale),
+            ),
+            _text_input(
+                BlockId.CLOSE,
+                label("input.close", locale),
+                optional=True,
+                max_length=60,
+                placeholder=label("input.close_hint", locale),
+            ),
+            _text_input(
+                BlockId.SOURCE,
+                label("input.source", locale),
+                optional=True,
+                max_length=SHORT_INPUT_MAX,
+                placeholder=label("input.source_hint", locale),
+            ),
+        ],
+    )
+    return view.to_dict()
+
+
+def log_note_modal(deal_number: int, title: str, *, locale: str = "en") -> dict[str, Any]:
+    """The "Log note" modal for deal ``deal_number``; ``private_metadata`` is ``{"deal": 42}``."""
+    view = View(
+        type="modal",
+        callback_id=CallbackId.LOG_NOTE,
+        title=plain(label("modal.log_note", locale), 24),
+        submit=plain(label("modal.save", locale), 24),
+        close=plain(label("modal.cancel", locale), 24),
+        private_metadata=json.dumps({"deal": int(deal_number)}),
+        blocks=[
+            ContextBlock(elements=[mrkdwn(fmt("*D-{}* · {}", int(deal_number), truncate(one_line(title), 300)))]),
+            _text_input(
+                BlockId.NOTE_TEXT,
+                label("input.note", locale),
+                optional=False,
+                max_length=NOTE_MAX_INPUT,
+                multiline=True,
+                placeholder=label("input.note_hint", locale),
+            ),
+            InputBlock(
+                block_id=BlockId.NOTE_VIA,
+                label=plain(label("input.via", locale), 2000),
+                optional=True,
+                element=StaticSelectElement(
+                    action_id=BlockId.NOTE_VIA,
+                    options=[Option(value=v, text=plain(label(f"via.{v}", locale), 75)) for v in VIA_CHOICES],
+                ),
+            ),
+            _text_input(
+                BlockId.NOTE_NEXT,
+                label("input.next", locale),
+                optional=True,
+                max_length=100,
+                placeholder=label("input.next_hint", locale),
+            ),
+        ],
+    )
+    return view.to_dict()
+
+
+def read_inputs(view: dict[str, Any]) -> dict[str, str | None]:
+    """``{block_id: value}`` from a submitted view: text inputs give their (stripped) text,
+    selects their option value; empty or missing inputs give None."""
+    values = (view.get("state") or {}).get("values") or {}
+    out: dict[str, str | None] = {}
+    for block_id, actions in values.items():
+        if not isinstance(actions, dict):
+            continue
+        element = actions.get(block_id) or next(iter(actions.values()), None) or {}
+        value = element.get("value")
+        if value is None and isinstance(element.get("selected_option"), dict):
+            value = element["selected_option"].get("value")
+        out[block_id] = (value.strip() or None) if isinstance(value, str) else None
+    return out
+
+
+def read_metadata(view: dict[str, Any]) -> dict[str, Any]:
+    """The view's ``private_metadata`` as a dict (``{}`` when absent or not JSON)."""
+    try:
+        data = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}

@@ -1,0 +1,103 @@
+"""`dealroom`: the one command (SPEC section 1)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+
+from bot.settings import Settings, SettingsError, load_settings
+from models.pipeline import PipelineError, load_pipeline
+
+GETTING_STARTED = """\
+Dealroom needs a Slack app to talk to. To create one:
+  1. dealroom manifest > manifest.yaml   (add --socket-mode if Slack cannot reach this machine)
+  2. https://api.slack.com/apps -> Create New App -> From an app manifest -> paste manifest.yaml
+  3. Install it to your workspace, then copy .env.example to .env and fill in SLACK_BOT_TOKEN
+     (OAuth & Permissions) and SLACK_SIGNING_SECRET (Basic Information), or SLACK_APP_TOKEN for Socket Mode.
+  4. make run"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="dealroom", description="A Slack sales assistant: deal rooms.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="start the bot (Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT)")
+    commands.add_parser("start", help="what `make run` does: run the bot when a token is configured, else explain")
+    manifest = commands.add_parser("manifest", help="print the Slack app manifest (YAML)")
+    manifest.add_argument("--socket-mode", action="store_true", help="for Socket Mode: no request URLs")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "manifest":
+            return _manifest(load_settings(), socket_mode=args.socket_mode)
+        settings = load_settings()
+        if args.command == "start" and not settings.bot_token():
+            print(GETTING_STARTED, file=sys.stderr)
+            return 2
+        return _run(settings)
+    except (SettingsError, PipelineError) as exc:
+        print(f"dealroom: {exc}", file=sys.stderr)
+        return 2
+
+
+def _manifest(settings: Settings, *, socket_mode: bool) -> int:
+    from bot.manifest import render_manifest
+
+    try:
+        sys.stdout.write(render_manifest(public_url=settings.dealroom_public_url, socket_mode=socket_mode))
+    except ValueError as exc:
+        raise SettingsError(f"DEALROOM_PUBLIC_URL: {exc} (see .env.example)") from None
+    return 0
+
+
+def _run(settings: Settings) -> int:
+    settings.require_run_settings()
+    load_pipeline(settings.dealroom_pipeline)  # a bad pipeline file is one line, before anything starts
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(settings))
+    return 0
+
+
+async def _serve(settings: Settings) -> None:
+    from aiohttp import web
+
+    from bot.app import build_app
+    from bot.container import build_deps
+    from bot.server import build_web_app
+    from models.db import migrate
+
+    log = logging.getLogger("dealroom")
+    deps = build_deps(settings)
+    await migrate(deps.engine)
+    bolt = build_app(deps)
+    socket = None
+    web_app = build_web_app(deps, None if settings.socket_mode else bolt)
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, settings.host, settings.port).start()
+    if settings.socket_mode:
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        socket = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())  # type: ignore[union-attr]
+        await socket.connect_async()
+        log.info("Dealroom is connected by Socket Mode; health on http://%s:%s/healthz", settings.host, settings.port)
+    else:
+        log.info("Dealroom listens on http://%s:%s/slack/events", settings.host, settings.port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    log.info("stopping")
+    if socket is not None:
+        await socket.close_async()
+    await runner.cleanup()
+    await deps.aclose()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

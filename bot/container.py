@@ -1,0 +1,50 @@
+"""Everything a request needs, built once at start and handed to the app (no globals)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.directory import Directory
+from bot.gateway import SlackGateway, build_client
+from bot.outbox import Deliverer
+from bot.settings import Settings
+from models.clock import Clock, SystemClock
+from models.db import create_engine, session_factory
+from models.pipeline import load_pipeline
+from models.workspace import Workspace
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+    ws: Workspace
+    client: AsyncWebClient
+    gateway: SlackGateway
+    deliverer: Deliverer
+    directory: Directory
+
+    async def aclose(self) -> None:
+        await self.deliverer.close()
+        await self.engine.dispose()
+
+
+def build_deps(settings: Settings, *, clock: Clock | None = None) -> Deps:
+    clock = clock or SystemClock()
+    engine = create_engine(settings.database_url)
+    sessions = session_factory(engine)
+    ws = Workspace(
+        pipeline=load_pipeline(settings.dealroom_pipeline), locale=settings.dealroom_locale,
+        default_tz=settings.default_tz, feed_channel=settings.dealroom_feed_channel, admin_ids=settings.admin_ids,
+    )
+    client = build_client(settings.bot_token(), settings.slack_api_url)
+    gateway = SlackGateway(client)
+    deliverer = Deliverer(sessions, gateway, ws, clock, private_channels=settings.dealroom_private_channels)
+    directory = Directory(sessions, gateway, clock, settings.default_tz)
+    return Deps(settings=settings, engine=engine, sessions=sessions, clock=clock, ws=ws, client=client,
+                gateway=gateway, deliverer=deliverer, directory=directory)

@@ -1,0 +1,130 @@
+"""The only module that calls the Slack Web API. Every failure becomes a SlackFailure that says
+whether to retry (and when) or give up, so the outbox can decide."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+log = logging.getLogger(__name__)
+
+# Errors that say "try again later"; anything else from Slack is a permanent answer.
+TRANSIENT_ERRORS = frozenset({
+    "ratelimited", "rate_limited", "internal_error", "fatal_error", "service_unavailable", "request_timeout",
+    "team_not_ready", "accesslimited",
+})
+
+
+@dataclass
+class SlackFailure(Exception):
+    error: str
+    transient: bool
+    retry_after: float | None = None
+
+    def __str__(self) -> str:
+        return self.error
+
+
+def build_client(token: str, base_url: str, *, timeout: int = 15) -> AsyncWebClient:
+    """slack_sdk does not retry 429s by default; attach its async handlers for short blips.
+    Longer outages are the outbox's job."""
+    return AsyncWebClient(
+        token=token,
+        base_url=base_url,
+        timeout=timeout,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=1),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=1),
+            AsyncServerErrorRetryHandler(max_retry_count=1),
+        ],
+    )
+
+
+class SlackGateway:
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+        self._bot_user_id: str | None = None
+
+    async def call(self, method: str, **params: Any) -> dict[str, Any]:
+        try:
+            # slack_sdk's typed method for each call knows Slack's transport (JSON, form or query).
+            response = await getattr(self.client, method.replace(".", "_"))(**params)
+            return dict(response.data) if isinstance(response.data, dict) else {}
+        except SlackApiError as exc:
+            raise _failure_from(exc) from None
+        except (TimeoutError, aiohttp.ClientError, ConnectionError, SlackClientError) as exc:
+            raise SlackFailure(error=f"connection: {type(exc).__name__}", transient=True) from None
+
+    async def bot_user_id(self) -> str:
+        if self._bot_user_id is None:
+            self._bot_user_id = (await self.call("auth.test"))["user_id"]
+        return self._bot_user_id
+
+    # --- channels -----------------------------------------------------------------------
+
+    async def create_channel(self, name: str, *, private: bool) -> str:
+        data = await self.call("conversations.create", name=name, is_private=private)
+        return data["channel"]["id"]
+
+    async def find_channel(self, name: str) -> dict[str, Any] | None:
+        cursor = None
+        while True:
+            params: dict[str, Any] = {"types": "public_channel,private_channel", "limit": 200}
+            if cursor:
+                params["cursor"] = cursor
+            data = await self.call("conversations.list", **params)
+            for channel in data.get("channels", []):
+                if channel.get("name") == name:
+                    return channel
+            cursor = (data.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
+
+    async def invite(self, channel: str, users: list[str]) -> None:
+        await self.call("conversations.invite", channel=channel, users=",".join(users))
+
+    async def set_topic(self, channel: str, topic: str) -> None:
+        await self.call("conversations.setTopic", channel=channel, topic=topic)
+
+    async def post(self, channel: str, text: str, blocks: list[dict] | None = None) -> str:
+        data = await self.call("chat.postMessage", channel=channel, text=text, blocks=blocks or [])
+        return data["ts"]
+
+    async def update(self, channel: str, ts: str, text: str, blocks: list[dict] | None = None) -> None:
+        await self.call("chat.update", channel=channel, ts=ts, text=text, blocks=blocks or [])
+
+    async def post_ephemeral(self, channel: str, user: str, text: str, blocks: list[dict] | None = None) -> None:
+        await self.call("chat.postEphemeral", channel=channel, user=user, text=text, blocks=blocks or [])
+
+    async def pin(self, channel: str, ts: str) -> None:
+        await self.call("pins.add", channel=channel, timestamp=ts)
+
+    async def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
+        await self.call("views.open", trigger_id=trigger_id, view=view)
+
+    async def user_info(self, user_id: str) -> dict[str, Any]:
+        return (await self.call("users.info", user=user_id))["user"]
+
+
+def _failure_from(exc: SlackApiError) -> SlackFailure:
+    response = exc.response
+    status = getattr(response, "status_code", 200)
+    data = response.data if isinstance(response.data, dict) else {}
+    error = data.get("error") or f"http_{status}"
+    if status == 429:
+        header = (response.headers or {}).get("Retry-After") or (response.headers or {}).get("retry-after")
+        retry_after = float(header[0] if isinstance(header, list) else header) if header else 1.0
+        return SlackFailure(error="ratelimited", transient=True, retry_after=retry_after)
+    if status >= 500:
+        return SlackFailure(error=f"http_{status}", transient=True)
+    return SlackFailure(error=str(error), transient=error in TRANSIENT_ERRORS)

@@ -1,0 +1,84 @@
+"""Stable identifiers shared by the Block Kit builders (bot/blocks) and the listeners (handlers/).
+
+Slack echoes these strings back in interaction payloads, and messages posted weeks ago still
+carry them, so values are short, stable and never reworded: rename a member, never a value.
+
+Button ``value``s carry typed metadata as plain strings (Slack limit: 2,000 chars):
+
+- deal buttons (next stage, log note, open channel): the deal number, ``"42"``;
+- history paging: ``"<deal number>:<page>"``, ``"42:3"`` = deal 42, page 3 (1-based).
+
+Use the helpers below on both sides so the format lives in one place.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ActionId(StrEnum):
+    """``action_id`` of interactive elements in messages."""
+
+    NEXT_STAGE = "deal_next_stage"
+    LOG_NOTE = "deal_log_note"
+    HISTORY_PAGE = "deal_history_page"
+    # A url button: Slack opens the link *and* still sends a block_actions payload,
+    # which the app must acknowledge (a no-op listener).
+    OPEN_CHANNEL = "deal_open_channel"
+
+
+class CallbackId(StrEnum):
+    """``callback_id`` of modals (view_submission / view_closed routing)."""
+
+    NEW_DEAL = "deal_new_modal"
+    LOG_NOTE = "deal_note_modal"
+
+
+class BlockId(StrEnum):
+    """``block_id`` of modal inputs.
+
+    The input element inside each block uses the same string as its ``action_id``, so a
+    submitted value is at ``view["state"]["values"][block_id][block_id]``
+    (see ``bot.blocks.modals.read_inputs``).
+    """
+
+    TITLE = "title"
+    CUSTOMER = "customer"
+    AMOUNT = "amount"
+    CLOSE = "close"
+    SOURCE = "source"
+    NOTE_TEXT = "note_text"
+    NOTE_VIA = "note_via"
+    NOTE_NEXT = "note_next"
+
+
+def deal_value(number: int) -> str:
+    """Button value naming a deal: ``"42"``."""
+    return str(int(number))
+
+
+def parse_deal_value(value: str) -> int:
+    """``"42"`` -> 42. Raises ValueError on anything else (payloads are untrusted input)."""
+    text = value.strip()
+    if not text.isascii() or not text.isdigit():
+        raise ValueError(f"not a deal number: {value!r}")
+    number = int(text)
+    if number < 1:
+        raise ValueError(f"not a deal number: {value!r}")
+    return number
+
+
+def history_value(number: int, page: int) -> str:
+    """Button value of a history page: ``history_value(42, 3) == "42:3"``."""
+    return f"{int(number)}:{max(1, int(page))}"
+
+
+def parse_history_value(value: str) -> tuple[int, int]:
+    """``"42:3"`` -> ``(42, 3)``. Raises ValueError on anything else."""
+    number, sep, page = value.partition(":")
+    if not sep:
+        raise ValueError(f"not a history page value: {value!r}")
+    try:
+        return parse_deal_value(number), parse_deal_value(page)
+    except ValueError:
+        raise ValueError(f"not a history page value: {value!r}") from None

@@ -1,0 +1,327 @@
+"""Delivers outbox rows to Slack, lane by lane, in order, retrying what Slack could not take.
+
+A lane (one deal's channel, the feed) is leased by one process at a time; the lease expires, so
+another process takes over if this one dies. Rows are marked sent only after Slack accepted them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.blocks import cards
+from bot.gateway import SlackFailure, SlackGateway
+from models.clock import Clock
+from models.queries import history, snapshot, stage_info
+from models.slugs import channel_name
+from models.snapshots import StageChangeInfo
+from models.tables import Deal, OutboxLane, OutboxMessage
+from models.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+CLAIM_TTL = timedelta(seconds=45)  # longer than one Slack call with its retries (15 s timeout)
+MAX_BACKOFF = timedelta(minutes=5)
+MAX_ATTEMPTS = 200  # about a day of retries at the longest backoff; then the row is parked
+RENDER_CURRENT = frozenset({"update_card", "set_topic"})  # rendered from the deal as it is now
+MAX_NAME_ATTEMPTS = 50
+WELCOME_ITEMS = 8
+
+
+class Parked(Exception):
+    """This row can never be delivered; keep it for admins to see, move on."""
+
+
+@dataclass
+class DeliveryContext:
+    session: AsyncSession
+    row: OutboxMessage
+    deal: Deal | None
+
+
+class Deliverer:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], gateway: SlackGateway, ws: Workspace,
+                 clock: Clock, *, private_channels: bool = True, worker_id: str | None = None) -> None:
+        self.sessions = sessions
+        self.gateway = gateway
+        self.ws = ws
+        self.clock = clock
+        self.private_channels = private_channels
+        self.worker_id = worker_id or uuid.uuid4().hex[:12]
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._kinds: dict[str, Callable[[DeliveryContext], Awaitable[None]]] = {
+            "create_channel": self._create_channel, "post_card": self._post_card, "pin_card": self._pin_card,
+            "set_topic": self._set_topic, "update_card": self._update_card, "invite": self._invite,
+            "stage_card": self._stage_card, "welcome": self._welcome,
+        }
+
+    # --- scheduling -------------------------------------------------------------------------
+
+    def kick(self, lanes: Iterable[str]) -> asyncio.Task[None]:
+        """Deliver these lanes now, in the background (the request has been answered already)."""
+        task = asyncio.create_task(self.drain(list(lanes)))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def drain(self, lanes: list[str] | None = None) -> None:
+        """Deliver every due row of these lanes (default: every lane with due rows)."""
+        if lanes is None:
+            lanes = await self._due_lanes()
+        await asyncio.gather(*(self._drain_lane(lane) for lane in dict.fromkeys(lanes)))
+
+    async def close(self) -> None:
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _due_lanes(self, limit: int = 50) -> list[str]:
+        async with self.sessions() as session:
+            rows = await session.scalars(
+                select(OutboxMessage.lane)
+                .where(OutboxMessage.status == "pending", OutboxMessage.not_before <= self.clock.now())
+                .group_by(OutboxMessage.lane)
+                .order_by(OutboxMessage.lane)
+                .limit(limit)
+            )
+            return list(rows)
+
+    # --- lanes ------------------------------------------------------------------------------
+
+    async def _drain_lane(self, lane: str) -> None:
+        while await self._claim(lane):
+            try:
+                await self._deliver_lane(lane)
+            except Exception:
+                log.exception("outbox lane %s failed", lane)
+            finally:
+                await self._release(lane)
+            if not await self._has_due(lane):
+                return
+
+    async def _claim(self, lane: str) -> bool:
+        now = self.clock.now()
+        async with self.sessions.begin() as session:
+            result = await session.execute(
+                update(OutboxLane)
+                .where(OutboxLane.key == lane,
+                       or_(OutboxLane.claimed_until.is_(None), OutboxLane.claimed_until < now,
+                           OutboxLane.claimed_by == self.worker_id))
+                .values(claimed_by=self.worker_id, claimed_until=now + CLAIM_TTL)
+            )
+            return result.rowcount == 1
+
+    async def _release(self, lane: str) -> None:
+        async with self.sessions.begin() as session:
+            await session.execute(
+                update(OutboxLane).where(OutboxLane.key == lane, OutboxLane.claimed_by == self.worker_id)
+                .values(claimed_by=None, claimed_until=None)
+            )
+
+    async def _has_due(self, lane: str) -> bool:
+        async with self.sessions() as session:
+            return await session.scalar(
+                select(OutboxMessage.id).where(
+                    OutboxMessage.lane == lane, OutboxMessage.status == "pending",
+                    OutboxMessage.not_before <= self.clock.now()).limit(1)
+            ) is not None
+
+    async def _deliver_lane(self, lane: str) -> None:
+        # No write is held open across a Slack call: SQLite has one writer for the whole database.
+        while True:
+            await self._extend_claim(lane)
+            async with self.sessions() as session:
+                pending = (await session.scalars(
+                    select(OutboxMessage).where(OutboxMessage.lane == lane, OutboxMessage.status == "pending")
+                    .order_by(OutboxMessage.id)
+                )).all()
+                if not pending or pending[0].not_before > self.clock.now():
+                    return
+                head = pending[0]
+                deal = await session.get(Deal, head.deal_id) if head.deal_id is not None else None
+                await session.commit()
+                go_on = await self._deliver_row(DeliveryContext(session, head, deal))
+                if go_on and head.status == "sent" and head.kind in RENDER_CURRENT:
+                    for later in pending[1:]:  # committed before the deal was read above, so included
+                        if later.kind == head.kind:
+                            self._mark_sent(later)
+                await session.commit()
+            if not go_on:
+                return
+
+    async def _extend_claim(self, lane: str) -> None:
+        async with self.sessions.begin() as session:
+            await session.execute(
+                update(OutboxLane).where(OutboxLane.key == lane, OutboxLane.claimed_by == self.worker_id)
+                .values(claimed_until=self.clock.now() + CLAIM_TTL)
+            )
+
+    async def _deliver_row(self, ctx: DeliveryContext) -> bool:
+        """Deliver one row; True to go on with the lane, False to stop it for now."""
+        row = ctx.row
+        try:
+            await self._kinds[row.kind](ctx)
+        except SlackFailure as failure:
+            row.attempts += 1
+            now = self.clock.now()
+            if failure.transient and row.attempts < MAX_ATTEMPTS:
+                delay = max(timedelta(seconds=failure.retry_after or 0), _backoff(row.attempts))
+                row.not_before = now + delay
+                row.last_error = str(failure)[:500]
+                log.warning("outbox %s #%s (%s): %s, retry in %ss", row.lane, row.id, row.kind, failure,
+                            int(delay.total_seconds()))
+                return False
+            self._park(row, f"slack: {failure}")
+            return True
+        except Parked as parked:
+            self._park(row, str(parked))
+            return True
+        row.attempts += 1
+        self._mark_sent(row)
+        return True
+
+    def _mark_sent(self, row: OutboxMessage) -> None:
+        row.status = "sent"
+        row.sent_at = self.clock.now()
+
+    def _park(self, row: OutboxMessage, reason: str) -> None:
+        log.error("outbox %s #%s (%s) parked: %s", row.lane, row.id, row.kind, reason)
+        row.status = "parked"
+        row.last_error = reason[:500]
+
+    # --- kinds --------------------------------------------------------------------------------
+
+    def _require_channel(self, ctx: DeliveryContext) -> tuple[Deal, str]:
+        deal = ctx.deal
+        if deal is None:
+            raise Parked("the deal no longer exists")
+        if deal.channel_id is None:
+            raise Parked("the deal has no channel")
+        return deal, deal.channel_id
+
+    async def _create_channel(self, ctx: DeliveryContext) -> None:
+        deal = ctx.deal
+        if deal is None:
+            raise Parked("the deal no longer exists")
+        if deal.channel_id is not None:
+            return
+        attempt = int(ctx.row.payload.get("attempt", 1))
+        while attempt <= MAX_NAME_ATTEMPTS:
+            name = channel_name(deal.id, deal.customer, deal.title, attempt)
+            try:
+                deal.channel_id = await self.gateway.create_channel(name, private=self.private_channels)
+                deal.channel_name = name
+                return
+            except SlackFailure as failure:
+                if failure.error != "name_taken":
+                    raise
+            if await self._adopt(ctx.session, deal, name):
+                return
+            attempt += 1
+            ctx.row.payload = {**ctx.row.payload, "attempt": attempt}
+        raise Parked("no free channel name")
+
+    async def _adopt(self, session: AsyncSession, deal: Deal, name: str) -> bool:
+        """A channel with our name that this bot created and no deal holds is ours from an attempt
+        that Slack accepted but we could not record (a crash or a lost response)."""
+        channel = await self.gateway.find_channel(name)
+        if not channel or channel.get("is_archived") or channel.get("creator") != await self.gateway.bot_user_id():
+            return False
+        if await session.scalar(select(Deal.id).where(Deal.channel_id == channel["id"])) is not None:
+            return False
+        deal.channel_id, deal.channel_name = channel["id"], name
+        return True
+
+    async def _post_card(self, ctx: DeliveryContext) -> None:
+        deal, channel = self._require_channel(ctx)
+        if deal.card_ts is not None:
+            return
+        message = cards.deal_card(await self._snapshot(ctx.session, deal), tz=self.ws.default_tz, locale=self.ws.locale)
+        deal.card_ts = await self.gateway.post(channel, message.text, message.blocks)
+
+    async def _pin_card(self, ctx: DeliveryContext) -> None:
+        deal, channel = self._require_channel(ctx)
+        if deal.card_ts is None:
+            raise Parked("the card was never posted")
+        try:
+            await self.gateway.pin(channel, deal.card_ts)
+        except SlackFailure as failure:
+            if failure.error != "already_pinned":
+                raise
+
+    async def _update_card(self, ctx: DeliveryContext) -> None:
+        deal, channel = self._require_channel(ctx)
+        if deal.card_ts is None:
+            return  # the pending post_card renders the current state
+        message = cards.deal_card(await self._snapshot(ctx.session, deal), tz=self.ws.default_tz, locale=self.ws.locale)
+        await self.gateway.update(channel, deal.card_ts, message.text, message.blocks)
+
+    async def _set_topic(self, ctx: DeliveryContext) -> None:
+        deal, channel = self._require_channel(ctx)
+        topic = cards.channel_topic(await self._snapshot(ctx.session, deal), self.ws.locale)
+        await self.gateway.set_topic(channel, topic)
+
+    async def _invite(self, ctx: DeliveryContext) -> None:
+        _, channel = self._require_channel(ctx)
+        bot = await self.gateway.bot_user_id()
+        users = [u for u in ctx.row.payload.get("users", []) if u != bot]
+        if not users:
+            return
+        try:
+            await self.gateway.invite(channel, users)
+        except SlackFailure as failure:
+            # Slack invites the valid users even when it reports one of these for another user.
+            if failure.error in ("already_in_channel", "cant_invite_self", "user_not_found", "cant_invite",
+                                 "user_is_restricted", "user_is_ultra_restricted"):
+                log.info("invite to %s: %s", channel, failure.error)
+                return
+            raise
+
+    async def _stage_card(self, ctx: DeliveryContext) -> None:
+        deal, own_channel = self._require_channel(ctx)
+        payload = ctx.row.payload
+        pipeline = self.ws.pipeline
+        deal_now = await self._snapshot(ctx.session, deal)
+        from_key = payload.get("from")
+        change = StageChangeInfo(
+            deal=_with_amount(deal_now, payload.get("amount")),
+            from_stage=stage_info(pipeline.stage(from_key), self.ws.locale) if from_key in pipeline else None,
+            to_stage=stage_info(pipeline.stage(payload["to"]), self.ws.locale),
+            actor_id=payload["actor"], at=datetime.fromisoformat(payload["at"]), backward=bool(payload.get("backward")),
+        )
+        feed = payload.get("channel")
+        message = cards.stage_change_card(change, tz=self.ws.default_tz, locale=self.ws.locale, for_feed=bool(feed))
+        await self.gateway.post(feed or own_channel, message.text, message.blocks)
+
+    async def _welcome(self, ctx: DeliveryContext) -> None:
+        deal, channel = self._require_channel(ctx)
+        items, has_more = await history(ctx.session, deal.id, page=1)
+        message = cards.welcome_card(await self._snapshot(ctx.session, deal), items[:WELCOME_ITEMS],
+                                     tz=self.ws.default_tz, locale=self.ws.locale,
+                                     has_more=has_more or len(items) > WELCOME_ITEMS)
+        try:
+            await self.gateway.post_ephemeral(channel, ctx.row.payload["user"], message.text, message.blocks)
+        except SlackFailure as failure:
+            if failure.error not in ("user_not_in_channel", "user_not_found"):
+                raise
+            log.info("welcome to %s skipped: %s", channel, failure.error)
+
+    async def _snapshot(self, session: AsyncSession, deal: Deal):  # type: ignore[no-untyped-def]
+        return await snapshot(session, deal, self.ws.pipeline, now=self.clock.now(), locale=self.ws.locale)
+
+
+def _with_amount(deal, amount: str | None):  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    return replace(deal, amount=Decimal(amount) if amount is not None else None)
+
+
+def _backoff(attempts: int) -> timedelta:
+    return min(MAX_BACKOFF, timedelta(seconds=2 ** min(attempts, 10)))

@@ -1,0 +1,96 @@
+"""Card buttons: Next stage, Log note (opens a modal), and paging through a deal's history."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+
+from bot.blocks import modals, timeline
+from bot.container import Deps
+from bot.gateway import SlackFailure
+from bot.ids import ActionId
+from handlers import grammar as g
+from handlers.commands import execute
+from handlers.context import Request
+from handlers.replies import say_error, send
+from models import deals
+from models.errors import DomainError
+from models.people import load_actor
+from models.queries import find_deal, history, snapshot
+
+log = logging.getLogger(__name__)
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    @app.action(ActionId.NEXT_STAGE.value)
+    async def next_stage(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        number = _deal_number(body)
+        req = await _request(deps, body)
+        if number is None:
+            await say_error(respond, "That button is out of date.")
+            return
+        await execute(deps, req, g.Next(ref=g.DealRef(number=number)), respond)
+
+    @app.action(ActionId.LOG_NOTE.value)
+    async def log_note(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        number = _deal_number(body)
+        if number is None:
+            await say_error(respond, "That button is out of date.")
+            return
+        async with deps.sessions() as session:
+            try:
+                deal = await find_deal(session, number=number, channel_id=None, here_channel_id=None)
+                actor = await load_actor(session, body["user"]["id"], deps.ws.admin_ids)
+                await deals.require_edit(session, actor, deal)
+            except DomainError as exc:
+                await say_error(respond, exc.message)
+                return
+            title = deal.title
+        try:
+            await deps.gateway.open_view(body["trigger_id"], modals.log_note_modal(number, title))
+        except SlackFailure as failure:
+            await say_error(respond, f"Slack would not open the form ({failure}). Use /deal note instead.")
+
+    @app.action(ActionId.HISTORY_PAGE.value)
+    async def history_page(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        number, page = _deal_and_page(body)
+        req = await _request(deps, body)
+        async with deps.sessions() as session:
+            try:
+                deal = await find_deal(session, number=number, channel_id=None, here_channel_id=None)
+                actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
+                await deals.require_read(session, actor, deal, here_channel_id=req.channel_id)
+            except DomainError as exc:
+                await say_error(respond, exc.message)
+                return
+            items, has_more = await history(session, deal.id, page=page)
+            picture = await snapshot(session, deal, deps.ws.pipeline, now=req.now, locale=deps.ws.locale)
+        message = timeline.timeline_page(picture, items, page=page, has_more=has_more, tz=req.tz,
+                                         locale=deps.ws.locale)
+        ephemeral = bool((body.get("container") or {}).get("is_ephemeral"))
+        await send(respond, message, replace_original=ephemeral)
+
+
+async def _request(deps: Deps, body: dict[str, Any]) -> Request:
+    user_id = body["user"]["id"]
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    return Request(user_id=user_id, channel_id=channel, tz=await deps.directory.tz_of(user_id),
+                   now=deps.clock.now(), trigger_id=body.get("trigger_id"))
+
+
+def _deal_number(body: dict[str, Any]) -> int | None:
+    value = str((body.get("actions") or [{}])[0].get("value", ""))
+    return int(value) if value.isdigit() else None
+
+
+def _deal_and_page(body: dict[str, Any]) -> tuple[int | None, int]:
+    value = str((body.get("actions") or [{}])[0].get("value", ""))
+    number, _, page = value.partition(":")
+    return (int(number) if number.isdigit() else None), (int(page) if page.isdigit() else 1)

@@ -1,0 +1,291 @@
+"""`/deal`: ack at once, parse, run the use case in one transaction, deliver, reply privately."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
+
+from bot.blocks import cards, modals, replies, timeline
+from bot.blocks.text import escape, escape_keep_mentions
+from bot.container import Deps
+from bot.gateway import SlackFailure
+from handlers import grammar as g
+from handlers.context import Request
+from handlers.replies import say_error, send
+from models import activity, deals
+from models.deals import FieldChanges
+from models.errors import DomainError
+from models.outbox import deal_lane
+from models.people import load_actor
+from models.pipeline import StageLookupError, describe_stages
+from models.queries import find_deal, history, list_deals, snapshot
+from models.tables import Deal
+from models.values import InputError, format_when
+
+log = logging.getLogger(__name__)
+
+CHANNEL_WAIT_SECONDS = 2.0  # how long `/deal new` waits for Slack before saying the channel will follow
+
+
+@dataclass(frozen=True)
+class Created:
+    """The reply to `new`, still to say where the channel is once Slack has answered."""
+
+    number: int
+    text: str
+
+
+Reply = replies.Message | str | Created | None  # None: nothing to say (a modal opened instead)
+Route = Callable[[Deps, Request, Any, AsyncSession], Awaitable[Reply]]
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    @app.command("/deal")
+    async def deal_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        await handle(deps, command, respond)
+
+
+async def handle(deps: Deps, command: dict[str, Any], respond: AsyncRespond) -> None:
+    user_id = command["user_id"]
+    req = Request(user_id=user_id, channel_id=command.get("channel_id"), tz=await deps.directory.tz_of(user_id),
+                  now=deps.clock.now(), trigger_id=command.get("trigger_id"))
+    try:
+        parsed = g.parse_command(command.get("text") or "", now=req.now, tz=req.tz, locale=deps.ws.locale)
+    except g.UsageError as exc:
+        await say_error(respond, str(exc), exc.usage)
+        return
+    except InputError as exc:
+        await say_error(respond, str(exc))
+        return
+    await execute(deps, req, parsed, respond)
+
+
+async def execute(deps: Deps, req: Request, parsed: Any, respond: AsyncRespond) -> None:
+    route = ROUTES[type(parsed)]
+    try:
+        async with deps.sessions.begin() as session:
+            reply = await route(deps, req, parsed, session)
+    except DomainError as exc:
+        await say_error(respond, escape_keep_mentions(exc.message), exc.usage)
+        return
+    except StageLookupError as exc:
+        await say_error(respond, escape(str(exc)), "/deal stage <stage>")
+        return
+    except StaleDataError:
+        await say_error(respond, "Someone changed this deal at the same moment; nothing was changed. Try again.")
+        return
+    except SQLAlchemyError:
+        log.exception("database error in /deal %s", type(parsed).__name__)
+        await say_error(respond, "The database is not answering; nothing was changed. Try again in a minute.")
+        return
+    if req.lanes:
+        deps.deliverer.kick(req.lanes)
+    if isinstance(reply, Created):
+        reply = await _channel_outcome(deps, reply)
+    if reply is not None:
+        await send(respond, reply if isinstance(reply, replies.Message) else replies.ok_reply(reply))
+
+
+# --- routes -------------------------------------------------------------------------------
+
+
+async def _help(deps: Deps, req: Request, cmd: g.Help, session: AsyncSession) -> Reply:
+    text = g.USAGE.get(cmd.topic, g.HELP) if cmd.topic else g.HELP
+    if cmd.topic == "stage":
+        text += "\n\nStages:\n" + describe_stages(deps.ws.pipeline, deps.ws.locale)
+    return replies.help_reply(escape(text))
+
+
+async def _new(deps: Deps, req: Request, cmd: g.New, session: AsyncSession) -> Reply:
+    if not cmd.title:
+        await _open_new_deal_modal(deps, req)
+        return None
+    actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
+    changes = FieldChanges(title=cmd.title, amount=cmd.amount, customer=cmd.customer, close_at=cmd.close_at,
+                           source=cmd.source, custom=cmd.custom)
+    deal = await deals.create_deal(session, deps.ws, actor, changes, owner_id=cmd.owner_id, now=req.now,
+                                   tz_name=req.tz_name)
+    req.lanes.append(deal_lane(deal.id))
+    custom = f" Custom fields: {', '.join(sorted(cmd.custom))}." if cmd.custom else ""
+    return Created(deal.id, f"Created *D-{deal.id}* {escape(deal.title)}.{escape(custom)}")
+
+
+async def _channel_outcome(deps: Deps, created: Created) -> str:
+    channel_id = await _wait_for_channel(deps, created.number)
+    if channel_id:
+        return f"{created.text} Its channel: <#{channel_id}>"
+    return (f"{created.text} It is saved. Slack is not answering right now, so its channel and card will "
+            "follow as soon as it does.")
+
+
+async def _wait_for_channel(deps: Deps, number: int) -> str | None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + CHANNEL_WAIT_SECONDS
+    while True:
+        async with deps.sessions() as session:
+            channel_id = (await session.get(Deal, number)).channel_id  # type: ignore[union-attr]
+        if channel_id or loop.time() >= deadline:
+            return channel_id
+        await asyncio.sleep(0.05)
+
+
+async def _open_new_deal_modal(deps: Deps, req: Request) -> None:
+    if not req.trigger_id:
+        raise DomainError("Give the deal a title.", g.USAGE["new"])
+    try:
+        await deps.gateway.open_view(req.trigger_id, modals.new_deal_modal(channel_id=req.channel_id))
+    except SlackFailure as failure:
+        raise DomainError(f"Slack would not open the form ({failure}). Type the title instead.",
+                          g.USAGE["new"]) from None
+
+
+async def _deal_for(deps: Deps, req: Request, cmd: Any, session: AsyncSession):  # type: ignore[no-untyped-def]
+    ref = getattr(cmd, "ref", None)
+    deal = await find_deal(session, number=ref.number if ref else None, channel_id=ref.channel_id if ref else None,
+                           here_channel_id=req.channel_id)
+    actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
+    req.lanes.append(deal_lane(deal.id))
+    return actor, deal
+
+
+def _moved(deal_id: int, move: Any, locale: str) -> str:
+    if move.to_stage.closed == "won":
+        return f"D-{deal_id} is won. Congratulations! :tada:"
+    if move.to_stage.closed == "lost":
+        return f"D-{deal_id} is closed as lost. The reason is kept for reports."
+    verb = "Reopened" if move.reopen else ("Moved back" if move.backward else "Moved")
+    return (f"{verb} D-{deal_id}: {escape(move.from_stage.display_name(locale))} → "
+            f"*{escape(move.to_stage.display_name(locale))}* ({move.to_stage.probability}%).")
+
+
+async def _stage(deps: Deps, req: Request, cmd: g.Stage, session: AsyncSession) -> Reply:
+    actor, deal = await _deal_for(deps, req, cmd, session)
+    target = deps.ws.pipeline.resolve(cmd.target)
+    if target.closed == "lost":
+        raise DomainError("Closing as lost needs a reason.", "/deal lost <reason>")
+    move = await deals.move_to(session, deps.ws, actor, deal, target, now=req.now)
+    return _moved(deal.id, move, deps.ws.locale)
+
+
+async def _next(deps: Deps, req: Request, cmd: g.Next, session: AsyncSession) -> Reply:
+    actor, deal = await _deal_for(deps, req, cmd, session)
+    move = await deals.move_next(session, deps.ws, actor, deal, now=req.now)
+    return _moved(deal.id, move, deps.ws.locale)
+
+
+async def _won(deps: Deps, req: Request, cmd: g.Won, session: AsyncSession) -> Reply:
+    actor, deal = await _deal_for(deps, req, cmd, session)
+    move = await deals.close_deal(session, deps.ws, actor, deal, "won", now=req.now, won_amount=cmd.amount)
+    return _moved(deal.id, move, deps.ws.locale)
+
+
+async def _lost(deps: Deps, req: Request, cmd: g.Lost, session: AsyncSession) -> Reply:
+    actor, deal = await _deal_for(deps, req, cmd, session)
+    move = await deals.close_deal(session, deps.ws, actor, deal, "lost", now=req.now, reason=cmd.reason)
+    return _moved(deal.id, move, deps.ws.locale)
+
+
+async def _set(deps: Deps, req: Request, cmd: g.Set, session: AsyncSession) -> Reply:
+    actor, deal = await _deal_for(deps, req, cmd, session)
+    changes = FieldChanges(title=cmd.title, amount=cmd.amount, customer=cmd.customer, close_at=cmd.close_at,
+                           source=cmd.source, custom=cmd.custom)
+    lines = await deals.set_fields(session, deps.ws, actor, deal, changes, now=req.now, tz_name=req.tz_name)
+    return f"Updated D-{deal.id}:\n" + "\n".join(f"• {escape(line)}" for line in lines)
+
+
+async def _note(deps: Deps, req: Request, cmd: g.Note, session: AsyncSession) -> Reply:
+    actor, deal = await _deal_for(deps, req, cmd, session)
+    followup = await activity.add_note(session, deps.ws, actor, deal, text=cmd.text, via=cmd.via,
+                                       next_at=cmd.next_at, now=req.now, caller_tz=req.tz_name)
+    text = f"Noted on D-{deal.id}."
+    if followup is not None:
+        text += f" Next follow-up: {format_when(followup.due_at, req.tz, deps.ws.locale)}."
+    return text
+
+
+async def _followup(deps: Deps, req: Request, cmd: g.FollowUp, session: AsyncSession) -> Reply:
+    actor, deal = await _deal_for(deps, req, cmd, session)
+    followup = await activity.add_followup(session, deps.ws, actor, deal, due_at=cmd.due_at, text=cmd.text,
+                                           now=req.now, caller_tz=req.tz_name)
+    owner = "you" if deal.owner_id == req.user_id else f"<@{deal.owner_id}>"
+    return (f"Follow-up for {owner} on D-{deal.id}: {format_when(followup.due_at, req.tz, deps.ws.locale)} "
+            f"— {escape(followup.text)}")
+
+
+async def _score(deps: Deps, req: Request, cmd: g.Score, session: AsyncSession) -> Reply:
+    actor, deal = await _deal_for(deps, req, cmd, session)
+    score = await activity.score_deal(session, deps.ws, actor, deal, budget=cmd.budget, authority=cmd.authority,
+                                      need=cmd.need, timing_days=cmd.timing_days, now=req.now)
+    parts = ", ".join(f"{name} +{points}" for name, points in score.parts.items() if points)
+    sla = f" Contact within {score.sla_hours} hours." if score.sla_hours else " Nurture: re-score in 90 days."
+    return f"D-{deal.id} scores *{score.total}* ({score.band}){': ' + parts if parts else ''}.{sla}"
+
+
+async def _info(deps: Deps, req: Request, cmd: g.Info, session: AsyncSession) -> Reply:
+    actor, deal = await _deal_for(deps, req, cmd, session)
+    req.lanes.clear()
+    await deals.require_read(session, actor, deal, here_channel_id=req.channel_id)
+    return cards.deal_card(await snapshot(session, deal, deps.ws.pipeline, now=req.now, locale=deps.ws.locale),
+                           tz=req.tz, locale=deps.ws.locale)
+
+
+async def _history(deps: Deps, req: Request, cmd: g.History, session: AsyncSession) -> Reply:
+    actor, deal = await _deal_for(deps, req, cmd, session)
+    req.lanes.clear()
+    await deals.require_read(session, actor, deal, here_channel_id=req.channel_id)
+    items, has_more = await history(session, deal.id, page=cmd.page)
+    deal_snapshot = await snapshot(session, deal, deps.ws.pipeline, now=req.now, locale=deps.ws.locale)
+    return timeline.timeline_page(deal_snapshot, items, page=cmd.page, has_more=has_more, tz=req.tz,
+                                  locale=deps.ws.locale)
+
+
+async def _list(deps: Deps, req: Request, cmd: g.List, session: AsyncSession) -> Reply:
+    actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
+    if cmd.scope == "all" and not actor.is_admin:
+        raise DomainError("Only admins can list all deals; here are yours with /deal list.", "/deal list")
+    if cmd.scope == "team" and not (actor.is_admin or actor.managed_ids):
+        raise DomainError("/deal list team is for managers; you have no team yet.", "/deal list")
+    found = await list_deals(session, actor, deps.ws.pipeline, scope=cmd.scope, user_id=cmd.user_id,
+                             now=req.now, locale=deps.ws.locale)
+    title = {"all": "All open deals", "team": "Your team's open deals"}.get(cmd.scope, "Your open deals")
+    if cmd.scope == "user":
+        title = f"Open deals of <@{cmd.user_id}> you can see"
+    return replies.deal_list_reply(found, tz=req.tz, locale=deps.ws.locale, title=title)
+
+
+async def _assign(deps: Deps, req: Request, cmd: g.Assign, session: AsyncSession) -> Reply:
+    actor, deal = await _deal_for(deps, req, cmd, session)
+    await deals.assign(session, deps.ws, actor, deal, cmd.user_id, now=req.now)
+    return f"<@{cmd.user_id}> now owns D-{deal.id}; they are invited to the channel."
+
+
+async def _invite(deps: Deps, req: Request, cmd: g.Invite, session: AsyncSession) -> Reply:
+    actor, deal = await _deal_for(deps, req, cmd, session)
+    invited, unheld = await deals.invite(session, deps.ws, actor, deal, user_ids=cmd.user_ids, roles=cmd.roles,
+                                         now=req.now)
+    parts = []
+    if invited:
+        parts.append("Invited " + ", ".join(f"<@{u}>" for u in invited) + f" to D-{deal.id}.")
+    if unheld:
+        parts.append(f"Nobody holds the role {', '.join(unheld)} yet; an admin can add one with "
+                     f"`/deal role @user {unheld[0]}`.")
+    return " ".join(parts)
+
+
+ROUTES: dict[type, Route] = {
+    g.Help: _help, g.New: _new, g.Stage: _stage, g.Next: _next, g.Set: _set, g.Note: _note,
+    g.FollowUp: _followup, g.Won: _won, g.Lost: _lost, g.Score: _score, g.Info: _info, g.History: _history,
+    g.List: _list, g.Assign: _assign, g.Invite: _invite,
+}
+

@@ -1,0 +1,142 @@
+"""Modal submissions: a new deal, a note from the card. Input errors go back into the modal."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+
+from bot.blocks import replies
+from bot.blocks.text import escape, escape_keep_mentions
+from bot.container import Deps
+from bot.gateway import SlackFailure
+from bot.ids import BlockId, CallbackId
+from handlers.context import Request
+from models import activity, deals
+from models.deals import FieldChanges
+from models.errors import DomainError
+from models.outbox import deal_lane
+from models.people import load_actor
+from models.queries import find_deal
+from models.values import InputError, format_when, parse_amount, parse_when
+
+log = logging.getLogger(__name__)
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    @app.view(CallbackId.NEW_DEAL.value)
+    async def new_deal(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        req = await _request(deps, body)
+        values = _values(view)
+        errors: dict[str, str] = {}
+        changes = _new_deal_changes(values, req, deps.ws.locale, errors)
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        await ack()
+        origin = _metadata(view).get("channel_id")
+        try:
+            async with deps.sessions.begin() as session:
+                actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
+                deal = await deals.create_deal(session, deps.ws, actor, changes, owner_id=None, now=req.now,
+                                               tz_name=req.tz_name)
+                number, title = deal.id, deal.title
+        except DomainError as exc:
+            await _tell(deps, req.user_id, origin, replies.error_reply(escape_keep_mentions(exc.message), exc.usage))
+            return
+        deps.deliverer.kick([deal_lane(number)])
+        await _tell(deps, req.user_id, origin, replies.ok_reply(
+            f"Created *D-{number}* {escape(title)}. Its channel and card are on their way."))
+
+    @app.view(CallbackId.LOG_NOTE.value)
+    async def log_note(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        req = await _request(deps, body)
+        values = _values(view)
+        next_at = None
+        if values.get(BlockId.NOTE_NEXT):
+            try:
+                next_at = parse_when(values[BlockId.NOTE_NEXT], now=req.now, tz=req.tz, locale=deps.ws.locale)
+            except InputError as exc:
+                await ack(response_action="errors", errors={BlockId.NOTE_NEXT.value: str(exc)[:150]})
+                return
+        await ack()
+        number = int(_metadata(view).get("deal", 0))
+        try:
+            async with deps.sessions.begin() as session:
+                deal = await find_deal(session, number=number, channel_id=None, here_channel_id=None)
+                actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
+                followup = await activity.add_note(
+                    session, deps.ws, actor, deal, text=values.get(BlockId.NOTE_TEXT, ""),
+                    via=values.get(BlockId.NOTE_VIA) or None, next_at=next_at, now=req.now, caller_tz=req.tz_name)
+                channel_id = deal.channel_id
+        except DomainError as exc:
+            await _tell(deps, req.user_id, None, replies.error_reply(escape_keep_mentions(exc.message), exc.usage))
+            return
+        deps.deliverer.kick([deal_lane(number)])
+        text = f"Noted on D-{number}."
+        if followup is not None:
+            text += f" Next follow-up: {format_when(followup.due_at, req.tz, deps.ws.locale)}."
+        await _tell(deps, req.user_id, channel_id, replies.ok_reply(text))
+
+
+def _new_deal_changes(values: dict[str, str], req: Request, locale: str, errors: dict[str, str]) -> FieldChanges:
+    amount = close_at = None
+    if values.get(BlockId.AMOUNT):
+        try:
+            amount = parse_amount(values[BlockId.AMOUNT])
+        except InputError as exc:
+            errors[BlockId.AMOUNT.value] = str(exc)[:150]
+    if values.get(BlockId.CLOSE):
+        try:
+            close_at = parse_when(values[BlockId.CLOSE], now=req.now, tz=req.tz, locale=locale, future_only=False)
+        except InputError as exc:
+            errors[BlockId.CLOSE.value] = str(exc)[:150]
+    title = (values.get(BlockId.TITLE) or "").strip()
+    if not title:
+        errors[BlockId.TITLE.value] = "A deal needs a title."
+    return FieldChanges(title=title, amount=amount, customer=values.get(BlockId.CUSTOMER) or None,
+                        close_at=close_at, source=values.get(BlockId.SOURCE) or None)
+
+
+def _values(view: dict[str, Any]) -> dict[str, str]:
+    """block_id -> the entered value (text inputs and selects), stripped."""
+    found: dict[str, str] = {}
+    for block_id, actions in ((view.get("state") or {}).get("values") or {}).items():
+        for element in actions.values():
+            value = element.get("value")
+            if value is None and element.get("selected_option"):
+                value = element["selected_option"].get("value")
+            if value:
+                found[block_id] = str(value).strip()
+    return found
+
+
+def _metadata(view: dict[str, Any]) -> dict[str, Any]:
+    try:
+        data = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+async def _request(deps: Deps, body: dict[str, Any]) -> Request:
+    user_id = body["user"]["id"]
+    return Request(user_id=user_id, channel_id=None, tz=await deps.directory.tz_of(user_id), now=deps.clock.now())
+
+
+async def _tell(deps: Deps, user_id: str, channel_id: str | None, message: replies.Message) -> None:
+    """A private word after a modal: ephemeral where the user was, else in their DM with the bot."""
+    if channel_id:
+        try:
+            await deps.gateway.post_ephemeral(channel_id, user_id, message.text, message.blocks)
+            return
+        except SlackFailure:
+            pass
+    try:
+        dm = (await deps.gateway.call("conversations.open", users=user_id))["channel"]["id"]
+        await deps.gateway.post(dm, message.text, message.blocks)
+    except SlackFailure as failure:
+        log.warning("could not tell %s after a modal: %s", user_id, failure)

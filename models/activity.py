@@ -1,0 +1,81 @@
+"""Notes, follow-ups and scores: what reps log on a deal."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import effects
+from models.deals import log, require_edit
+from models.errors import Refused
+from models.people import user_tz
+from models.permissions import Actor
+from models.scoring import BantScore, score_bant
+from models.tables import Deal, FollowUp
+from models.values import format_amount, format_when
+from models.workspace import Workspace
+
+EARLY_REMINDER = timedelta(hours=24)
+VIA = ("call", "email", "meeting", "demo", "chat")
+
+
+async def add_followup(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, *, due_at: datetime,
+                       text: str, now: datetime, caller_tz: str, source: str = "followup") -> FollowUp:
+    """A follow-up for the deal's owner, with what the reminders will need (a later issue sends them)."""
+    await require_edit(session, actor, deal)
+    if due_at <= now:
+        raise Refused(f"That time is in the past ({format_when(due_at, ZoneInfo(caller_tz), ws.locale)}).")
+    if not text.strip():
+        raise Refused("Say what the follow-up is.", "/deal followup <when> <what>")
+    owner_tz = await user_tz(session, deal.owner_id) or caller_tz
+    followup = FollowUp(
+        deal_id=deal.id, owner_id=deal.owner_id, due_at=due_at, text=text.strip(), tz=owner_tz,
+        early_reminder_at=due_at - EARLY_REMINDER if due_at - now > EARLY_REMINDER else None,
+        created_by=actor.user_id, created_at=now, source=source,
+    )
+    session.add(followup)
+    deal.updated_at = now
+    log(session, deal, actor.user_id, "followup",
+        f"scheduled a follow-up for {format_when(due_at, ZoneInfo(owner_tz), ws.locale)}: {followup.text}", now,
+        {"due_at": due_at.isoformat()})
+    await effects.refresh_card(session, deal, now=now)
+    return followup
+
+
+async def add_note(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, *, text: str, via: str | None,
+                   next_at: datetime | None, now: datetime, caller_tz: str) -> FollowUp | None:
+    await require_edit(session, actor, deal)
+    if not text.strip():
+        raise Refused("A note needs some text.", "/deal note <text> [via:call|email|meeting|demo|chat] [next:<when>]")
+    if via is not None and via not in VIA:
+        raise Refused(f"via: is one of {', '.join(VIA)}.")
+    deal.updated_at = now
+    label = f"logged a {via}" if via else "noted"
+    log(session, deal, actor.user_id, "note", f"{label}: {text.strip()}", now, {"via": via})
+    if next_at is None:
+        await effects.refresh_card(session, deal, now=now)
+        return None
+    return await add_followup(session, ws, actor, deal, due_at=next_at, text=f"follow up on: {text.strip()}"[:500],
+                              now=now, caller_tz=caller_tz, source="note")
+
+
+async def score_deal(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, *, budget: Decimal,
+                     authority: bool, need: bool, timing_days: int, now: datetime) -> BantScore:
+    await require_edit(session, actor, deal)
+    score = score_bant(budget=budget, authority=authority, need=need, timing_days=timing_days,
+                       budget_threshold=ws.pipeline.budget_threshold)
+    deal.score = score.total
+    deal.score_band = score.band
+    deal.scored_at = now
+    deal.bant = {"budget": str(budget), "authority": authority, "need": need, "timing_days": timing_days,
+                 "parts": score.parts, "sla_hours": score.sla_hours}
+    deal.updated_at = now
+    yes_no = {True: "yes", False: "no"}
+    log(session, deal, actor.user_id, "score",
+        f"scored {score.total} ({score.band}): budget {format_amount(budget, ws.locale)}, "
+        f"authority {yes_no[authority]}, need {yes_no[need]}, timing {timing_days} days", now, deal.bant)
+    await effects.refresh_card(session, deal, now=now)
+    return score

@@ -1,0 +1,259 @@
+"""Deal use cases: each checks permission, writes the deal, its timeline and the outbox rows for
+Slack in the caller's transaction. None of them commits; the caller owns the session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import effects
+from models.errors import Forbidden, Refused
+from models.people import ensure_user, manager_of, role_holders
+from models.permissions import Actor, DealAccess, can_edit, can_read, who_may_edit
+from models.pipeline import Stage
+from models.queries import access_of
+from models.tables import Deal, DealCollaborator, StageChange, TimelineEntry
+from models.transitions import DealFacts, Move, Refusal, plan_close, plan_move, plan_next
+from models.values import format_amount, format_when
+from models.workspace import Workspace
+
+STANDARD_FIELDS = ("title", "amount", "customer", "close", "source")
+
+
+@dataclass(frozen=True)
+class FieldChanges:
+    title: str | None = None
+    amount: Decimal | None = None
+    customer: str | None = None
+    close_at: datetime | None = None
+    source: str | None = None
+    custom: dict[str, str] | None = None
+
+
+async def require_edit(session: AsyncSession, actor: Actor, deal: Deal) -> DealAccess:
+    access = await access_of(session, deal)
+    if not can_edit(actor, access):
+        raise Forbidden(f"You can't change D-{deal.id}: only {who_may_edit(access)} can.")
+    return access
+
+
+async def require_read(session: AsyncSession, actor: Actor, deal: Deal, *, here_channel_id: str | None) -> None:
+    access = await access_of(session, deal)
+    if not can_read(actor, access, in_deal_channel=deal.channel_id is not None and deal.channel_id == here_channel_id):
+        raise Forbidden(
+            f"You can't see D-{deal.id}: its channel members, {who_may_edit(access)} can."
+        )
+
+
+def log(session: AsyncSession, deal: Deal, actor_id: str | None, kind: str, text: str, now: datetime,
+        data: dict | None = None) -> None:
+    session.add(TimelineEntry(deal_id=deal.id, at=now, actor_id=actor_id, kind=kind, text=text, data=data))
+
+
+async def create_deal(
+    session: AsyncSession, ws: Workspace, actor: Actor, changes: FieldChanges, *, owner_id: str | None,
+    now: datetime, tz_name: str,
+) -> Deal:
+    if not changes.title:
+        raise Refused("A deal needs a title.", "/deal new <title> [amount:…] [customer:…] [close:…] [owner:@user]")
+    first = ws.pipeline.open_stages[0]
+    owner = owner_id or actor.user_id
+    await ensure_user(session, actor.user_id, now=now)
+    await ensure_user(session, owner, now=now)
+    deal = Deal(
+        title=changes.title, customer=changes.customer, amount=changes.amount, close_at=changes.close_at,
+        source=changes.source, stage_key=first.key, last_open_stage_key=first.key, owner_id=owner,
+        created_by=actor.user_id, created_at=now, updated_at=now, custom_fields=dict(changes.custom or {}),
+    )
+    session.add(deal)
+    await session.flush()
+    if owner != actor.user_id:
+        session.add(DealCollaborator(deal_id=deal.id, user_id=actor.user_id, added_by=actor.user_id, added_at=now))
+    session.add(StageChange(
+        deal_id=deal.id, from_stage=None, to_stage=first.key, actor_id=actor.user_id, at=now,
+        amount=deal.amount, probability=first.probability,
+    ))
+    log(session, deal, actor.user_id, "created", f"created the deal in {first.name}", now)
+    if owner != actor.user_id:
+        log(session, deal, actor.user_id, "owner", f"made <@{owner}> the owner", now)
+    invitees = [owner, actor.user_id]
+    if manager := await manager_of(session, owner):
+        invitees.append(manager)
+    invitees += await _role_invitees(session, deal, first.invite_roles)
+    await effects.open_channel(session, deal, invitees, now=now)
+    return deal
+
+
+async def _role_invitees(session: AsyncSession, deal: Deal, roles: tuple[str, ...]) -> list[str]:
+    people: list[str] = []
+    for role in roles:
+        if role == "manager":
+            manager = await manager_of(session, deal.owner_id)
+            people += [manager] if manager else []
+        else:
+            people += await role_holders(session, role)
+    return people
+
+
+def facts_of(deal: Deal) -> DealFacts:
+    return DealFacts(
+        stage_key=deal.stage_key, amount_set=deal.amount is not None, close_set=deal.close_at is not None,
+        score_set=deal.score is not None, customer_set=bool(deal.customer), source_set=bool(deal.source),
+        custom_keys=frozenset((deal.custom_fields or {}).keys()), last_open_stage_key=deal.last_open_stage_key,
+    )
+
+
+async def move_to(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, target: Stage, *,
+                  now: datetime, reason: str | None = None, won_amount: Decimal | None = None) -> Move:
+    await require_edit(session, actor, deal)
+    if target.closed is not None:
+        plan = plan_close(facts_of(deal), target.closed, ws.pipeline)
+    else:
+        plan = plan_move(facts_of(deal), target, ws.pipeline)
+    return await _apply(session, ws, actor, deal, plan, now=now, reason=reason, won_amount=won_amount)
+
+
+async def move_next(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, *, now: datetime) -> Move:
+    await require_edit(session, actor, deal)
+    return await _apply(session, ws, actor, deal, plan_next(facts_of(deal), ws.pipeline), now=now)
+
+
+async def close_deal(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, outcome: str, *,
+                     now: datetime, reason: str | None = None, won_amount: Decimal | None = None) -> Move:
+    target = ws.pipeline.won_stage if outcome == "won" else ws.pipeline.lost_stage
+    if target is None:
+        raise Refused(f"This pipeline has no {outcome} stage.")
+    if outcome == "lost" and not (reason and reason.strip()):
+        raise Refused("Say why the deal was lost.", "/deal lost <reason>")
+    return await move_to(session, ws, actor, deal, target, now=now, reason=reason, won_amount=won_amount)
+
+
+async def _apply(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, plan: Move | Refusal, *,
+                 now: datetime, reason: str | None = None, won_amount: Decimal | None = None) -> Move:
+    if isinstance(plan, Refusal):
+        raise Refused(plan.reason)
+    move = plan
+    if won_amount is not None:
+        deal.amount = won_amount
+    deal.stage_key = move.to_stage.key
+    deal.updated_at = now
+    if move.to_stage.closed is None:
+        deal.last_open_stage_key = move.to_stage.key
+        deal.closed_at = None
+        deal.lost_reason = None
+        deal.won_amount = None
+    else:
+        deal.closed_at = now
+        deal.lost_reason = reason.strip() if move.to_stage.closed == "lost" and reason else None
+        deal.won_amount = deal.amount if move.to_stage.closed == "won" else None
+    change = StageChange(
+        deal_id=deal.id, from_stage=move.from_stage.key, to_stage=move.to_stage.key, actor_id=actor.user_id,
+        at=now, amount=deal.amount, probability=move.to_stage.probability, backward=move.backward,
+    )
+    session.add(change)
+    log(session, deal, actor.user_id, _move_kind(move), _move_text(move, deal, ws.locale), now,
+        {"from": move.from_stage.key, "to": move.to_stage.key})
+    await effects.stage_changed(session, ws, deal, change, now=now)
+    await effects.invite(session, deal, await _role_invitees(session, deal, move.invite_roles), now=now)
+    return move
+
+
+def _move_kind(move: Move) -> str:
+    return move.to_stage.closed or ("reopen" if move.reopen else "stage")
+
+
+def _move_text(move: Move, deal: Deal, locale: str) -> str:
+    if move.to_stage.closed == "won":
+        amount = f" at {format_amount(deal.amount, locale)}" if deal.amount is not None else ""
+        return f"won the deal{amount}"
+    if move.to_stage.closed == "lost":
+        return f"marked the deal lost: {deal.lost_reason}"
+    verb = "reopened" if move.reopen else ("moved back" if move.backward else "moved")
+    return f"{verb} {move.from_stage.display_name(locale)} → {move.to_stage.display_name(locale)}"
+
+
+async def set_fields(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, changes: FieldChanges, *,
+                     now: datetime, tz_name: str) -> list[str]:
+    """Apply the changes; returns one line per change for the confirmation ('custom field' flagged)."""
+    await require_edit(session, actor, deal)
+    tz = ZoneInfo(tz_name)
+    lines: list[str] = []
+    if changes.title is not None and changes.title != deal.title:
+        deal.title = changes.title
+        lines.append(f"title → {changes.title}")
+    if changes.amount is not None and changes.amount != deal.amount:
+        deal.amount = changes.amount
+        lines.append(f"amount → {format_amount(changes.amount, ws.locale)}")
+    if changes.customer is not None and changes.customer != deal.customer:
+        deal.customer = changes.customer
+        lines.append(f"customer → {changes.customer}")
+    if changes.close_at is not None and changes.close_at != deal.close_at:
+        deal.close_at = changes.close_at
+        lines.append(f"close date → {format_when(changes.close_at, tz, ws.locale)}")
+    if changes.source is not None and changes.source != deal.source:
+        deal.source = changes.source
+        lines.append(f"source → {changes.source}")
+    if changes.custom:
+        custom = dict(deal.custom_fields or {})
+        for key, value in changes.custom.items():
+            if custom.get(key) != value:
+                custom[key] = value
+                lines.append(f"custom field {key} → {value}")
+        deal.custom_fields = custom
+    if not lines:
+        raise Refused("Nothing changed: the deal already has those values.")
+    deal.updated_at = now
+    for line in lines:
+        log(session, deal, actor.user_id, "field", f"set {line}", now)
+    await effects.refresh_card(session, deal, now=now)
+    return lines
+
+
+async def assign(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, new_owner: str, *,
+                 now: datetime) -> str:
+    await require_edit(session, actor, deal)
+    if new_owner == deal.owner_id:
+        raise Refused(f"<@{new_owner}> already owns D-{deal.id}.")
+    previous = deal.owner_id
+    await ensure_user(session, new_owner, now=now)
+    deal.owner_id = new_owner
+    deal.updated_at = now
+    log(session, deal, actor.user_id, "owner", f"handed the deal from <@{previous}> to <@{new_owner}>", now,
+        {"from": previous, "to": new_owner})
+    invitees = [new_owner]
+    if manager := await manager_of(session, new_owner):
+        invitees.append(manager)
+    await effects.invite(session, deal, invitees, now=now)
+    await effects.refresh_card(session, deal, now=now)
+    return previous
+
+
+async def invite(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, *, user_ids: tuple[str, ...],
+                 roles: tuple[str, ...], now: datetime) -> tuple[list[str], list[str]]:
+    """Invite people (they become collaborators) and role holders; returns (invited, roles nobody holds)."""
+    access = await require_edit(session, actor, deal)
+    invited: list[str] = []
+    for user_id in user_ids:
+        await ensure_user(session, user_id, now=now)
+        if user_id != deal.owner_id and user_id not in access.collaborator_ids:
+            session.add(DealCollaborator(deal_id=deal.id, user_id=user_id, added_by=actor.user_id, added_at=now))
+            log(session, deal, actor.user_id, "collaborator", f"invited <@{user_id}> as a collaborator", now)
+        invited.append(user_id)
+    unheld: list[str] = []
+    for role in roles:
+        holders = await _role_invitees(session, deal, (role,))
+        if not holders:
+            unheld.append(role)
+            continue
+        names = ", ".join(f"<@{u}>" for u in holders)
+        log(session, deal, actor.user_id, "collaborator", f"brought in {role}: {names}", now)
+        invited += holders
+    if invited:
+        deal.updated_at = now
+        await effects.invite(session, deal, invited, now=now)
+        await effects.refresh_card(session, deal, now=now)
+    return list(dict.fromkeys(invited)), unheld

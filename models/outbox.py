@@ -1,0 +1,48 @@
+"""Slack side effects as rows, written in the same transaction as the change that needs them.
+
+The domain names what must happen (`post_card`, `invite`, ...); bot/outbox.py delivers it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.tables import OutboxLane, OutboxMessage
+
+FEED_LANE = "feed"
+
+
+def deal_lane(number: int) -> str:
+    return f"deal:{number}"
+
+
+def user_lane(user_id: str) -> str:
+    return f"user:{user_id}"
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    lane: str,
+    kind: str,
+    now: datetime,
+    deal_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+) -> OutboxMessage:
+    await _ensure_lane(session, lane)
+    message = OutboxMessage(
+        lane=lane, kind=kind, deal_id=deal_id, payload=payload or {}, status="pending",
+        attempts=0, not_before=now, created_at=now,
+    )
+    session.add(message)
+    return message
+
+
+async def _ensure_lane(session: AsyncSession, key: str) -> None:
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    await session.execute(insert(OutboxLane).values(key=key).on_conflict_do_nothing(index_elements=["key"]))

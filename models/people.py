@@ -1,0 +1,43 @@
+"""Users, roles and the actor behind a request."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.permissions import Actor
+from models.tables import User, UserRole
+
+ROLES = ("rep", "manager", "admin", "presales", "legal", "finance", "cs")
+
+
+async def ensure_user(session: AsyncSession, user_id: str, *, now: datetime) -> User:
+    user = await session.get(User, user_id)
+    if user is None:
+        user = User(id=user_id, created_at=now)
+        session.add(user)
+        await session.flush()
+    return user
+
+
+async def load_actor(session: AsyncSession, user_id: str, admin_ids: frozenset[str]) -> Actor:
+    is_admin = user_id in admin_ids or (
+        await session.scalar(select(UserRole.user_id).where(UserRole.user_id == user_id, UserRole.role == "admin"))
+        is not None
+    )
+    managed = await session.scalars(select(User.id).where(User.manager_id == user_id))
+    return Actor(user_id=user_id, is_admin=is_admin, managed_ids=frozenset(managed))
+
+
+async def role_holders(session: AsyncSession, role: str) -> list[str]:
+    return list(await session.scalars(select(UserRole.user_id).where(UserRole.role == role).order_by(UserRole.user_id)))
+
+
+async def manager_of(session: AsyncSession, user_id: str) -> str | None:
+    return await session.scalar(select(User.manager_id).where(User.id == user_id))
+
+
+async def user_tz(session: AsyncSession, user_id: str) -> str | None:
+    return await session.scalar(select(User.tz).where(User.id == user_id))

@@ -1,0 +1,43 @@
+"""Who may read and change a deal (SPEC section 10). The one place that decides; pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: str
+    is_admin: bool = False
+    managed_ids: frozenset[str] = field(default_factory=frozenset)  # reps whose manager this is
+
+
+@dataclass(frozen=True)
+class DealAccess:
+    owner_id: str
+    collaborator_ids: frozenset[str]
+
+
+def can_edit(actor: Actor, deal: DealAccess) -> bool:
+    return (
+        actor.is_admin
+        or actor.user_id == deal.owner_id
+        or actor.user_id in deal.collaborator_ids
+        or deal.owner_id in actor.managed_ids
+    )
+
+
+def can_read(actor: Actor, deal: DealAccess, *, in_deal_channel: bool) -> bool:
+    """Members of a deal's channel may read it; membership never gives write access."""
+    return in_deal_channel or can_edit(actor, deal)
+
+
+def who_may_edit(deal: DealAccess) -> str:
+    return f"<@{deal.owner_id}> (the owner), the deal's collaborators, the owner's manager or an admin"
+
+
+def visible_owner_ids(actor: Actor) -> frozenset[str] | None:
+    """Owners whose deals a list may show without further checks; None means all (admins)."""
+    if actor.is_admin:
+        return None
+    return frozenset({actor.user_id, *actor.managed_ids})

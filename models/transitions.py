@@ -1,0 +1,317 @@
+"""Stage moves (SPEC 2 and 4), decided without touching Slack or the database.
+
+A handler gathers :class:`DealFacts` about a deal, asks ``plan_move`` / ``plan_next`` /
+``plan_close``, and gets either a :class:`Move` to carry out or a :class:`Refusal` to show.
+
+Rules
+-----
+* Moving to the stage the deal is in is refused ("already in X").
+* Forward (to a later open stage): the target's ``requires`` and those of every open stage
+  skipped on the way must be met; a refusal names every missing field and how to set it.
+* Backward: always allowed, marked ``backward=True`` so it is recorded as such.
+* To a closed stage (``/deal stage won``) = ``plan_close``: requirements do not apply; a
+  lost reason is the caller's business. A deal that is already closed must be reopened first.
+* Reopen (closed → open stage): judged as a move from ``last_open_stage_key`` (the stage the
+  deal was in when it closed; the first open stage when unknown). Going back to or behind
+  that stage needs nothing; going past it needs the requirements of the target and of the
+  stages skipped after it, so closing and reopening never bypasses exit criteria.
+  ``backward`` is True when the target is before that stage; ``reopen`` is always True.
+* ``invite_roles`` are the roles of every stage entered: the target plus, on a forward move,
+  the skipped stages (in pipeline order, de-duplicated). Closing as won also brings ``cs``
+  (SPEC 7: the customer-success handoff).
+* ``Move.entered`` is what approval rules (SPEC 12) look at: skipped stages and the target.
+
+Refusal reasons are one friendly sentence, in English or Chinese (``locale="zh-CN"``);
+``Refusal.code`` and ``Refusal.missing`` let a caller word its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from models.pipeline import BUILTIN_REQUIREMENTS, Pipeline, Stage
+
+__all__ = [
+    "DealFacts",
+    "Move",
+    "Refusal",
+    "plan_close",
+    "plan_move",
+    "plan_next",
+]
+
+# Refusal codes
+SAME_STAGE = "same_stage"
+REQUIREMENTS = "requirements"
+NO_NEXT = "no_next"
+CLOSED = "closed"
+ALREADY_CLOSED = "already_closed"
+NO_OUTCOME = "no_outcome"
+
+
+@dataclass(frozen=True)
+class DealFacts:
+    """What a move needs to know about a deal."""
+
+    stage_key: str
+    amount_set: bool = False
+    close_set: bool = False
+    score_set: bool = False
+    customer_set: bool = False
+    source_set: bool = False
+    custom_keys: frozenset[str] = frozenset()
+    last_open_stage_key: str | None = None  # the open stage the deal was in when it closed
+
+    def has(self, field: str) -> bool:
+        """Is the field a requirement names set? Built-in names map to the flags; any
+        other name is a custom field key (case-insensitive)."""
+        name = field.lower()
+        if name in BUILTIN_REQUIREMENTS:
+            return bool(getattr(self, f"{name}_set"))
+        return name in {k.lower() for k in self.custom_keys}
+
+
+@dataclass(frozen=True)
+class Move:
+    from_stage: Stage
+    to_stage: Stage
+    backward: bool
+    reopen: bool
+    invite_roles: tuple[str, ...]
+    skipped: tuple[Stage, ...] = ()  # open stages passed over on a forward move, in order
+
+    @property
+    def closes(self) -> str | None:
+        """ "won" / "lost" when the move closes the deal, else None."""
+        return self.to_stage.closed
+
+    @property
+    def entered(self) -> tuple[Stage, ...]:
+        """Every stage the deal enters: skipped ones, then the target (SPEC 12)."""
+        return (*self.skipped, self.to_stage)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    reason: str  # one friendly sentence: what is missing and how to set it
+    missing: tuple[str, ...] = ()  # requirement names not met, in pipeline order
+    code: str = REQUIREMENTS  # same_stage | requirements | no_next | closed | already_closed | no_outcome
+
+
+# --------------------------------------------------------------------------- planning
+
+
+def plan_move(facts: DealFacts, target: Stage, pipeline: Pipeline, *, locale: str = "en") -> Move | Refusal:
+    """Move the deal to ``target`` (``/deal stage``)."""
+    current = pipeline.stage(facts.stage_key)
+    target = _own(pipeline, target)
+    t = _Texts(locale)
+    if target.key == current.key:
+        return Refusal(t.already_in(target), code=SAME_STAGE)
+    if target.closed is not None:
+        return _close(facts, current, target, pipeline, t)
+
+    reopen = current.closed is not None
+    origin = _reopen_origin(facts, pipeline) if reopen else current
+    origin_index = pipeline.index(origin.key)
+    target_index = pipeline.index(target.key)
+
+    if target_index <= origin_index:
+        return Move(
+            from_stage=current,
+            to_stage=target,
+            backward=target_index < origin_index,
+            reopen=reopen,
+            invite_roles=target.invite_roles,
+        )
+
+    skipped = pipeline.open_stages_between(origin.key, target.key)
+    missing: dict[str, list[Stage]] = {}
+    for stage in (*skipped, target):
+        for field in stage.requires:
+            if not facts.has(field):
+                missing.setdefault(field, []).append(stage)
+    if missing:
+        return Refusal(t.needs(target, missing), missing=tuple(missing), code=REQUIREMENTS)
+    return Move(
+        from_stage=current,
+        to_stage=target,
+        backward=False,
+        reopen=reopen,
+        invite_roles=_roles((*skipped, target)),
+        skipped=skipped,
+    )
+
+
+def plan_next(facts: DealFacts, pipeline: Pipeline, *, locale: str = "en") -> Move | Refusal:
+    """Move to the next open stage (``/deal next``)."""
+    current = pipeline.stage(facts.stage_key)
+    t = _Texts(locale)
+    if current.closed is not None:
+        return Refusal(t.closed_no_next(current, _reopen_origin(facts, pipeline)), code=CLOSED)
+    nxt = pipeline.next_open_stage(current.key)
+    if nxt is None:
+        return Refusal(t.last_open(current), code=NO_NEXT)
+    return plan_move(facts, nxt, pipeline, locale=locale)
+
+
+def plan_close(
+    facts: DealFacts, outcome: Literal["won", "lost"], pipeline: Pipeline, *, locale: str = "en"
+) -> Move | Refusal:
+    """Close the deal as won or lost (``/deal won``, ``/deal lost``): from any open stage,
+    requirements do not apply. A lost reason is checked by the caller."""
+    if outcome not in ("won", "lost"):
+        raise ValueError(f'outcome must be "won" or "lost", not {outcome!r}')
+    current = pipeline.stage(facts.stage_key)
+    t = _Texts(locale)
+    target = pipeline.won_stage if outcome == "won" else pipeline.lost_stage
+    if target is None:
+        return Refusal(t.no_outcome(outcome), code=NO_OUTCOME)
+    return _close(facts, current, target, pipeline, t)
+
+
+def _close(facts: DealFacts, current: Stage, target: Stage, pipeline: Pipeline, t: _Texts) -> Move | Refusal:
+    if current.key == target.key:
+        return Refusal(t.already_in(target), code=SAME_STAGE)
+    if current.closed is not None:
+        return Refusal(t.already_closed(current, _reopen_origin(facts, pipeline)), code=ALREADY_CLOSED)
+    roles = target.invite_roles
+    if target.closed == "won" and "cs" not in roles:
+        roles = (*roles, "cs")
+    return Move(from_stage=current, to_stage=target, backward=False, reopen=False, invite_roles=roles)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _own(pipeline: Pipeline, target: Stage) -> Stage:
+    try:
+        own = pipeline.stage(target.key)
+    except KeyError:
+        raise ValueError(f"stage {target.key!r} is not in pipeline {pipeline.source}") from None
+    return own
+
+
+def _reopen_origin(facts: DealFacts, pipeline: Pipeline) -> Stage:
+    """The open stage a closed deal counts as coming from."""
+    key = facts.last_open_stage_key
+    if key and key in pipeline:
+        stage = pipeline.stage(key)
+        if stage.closed is None:
+            return stage
+    return pipeline.first_open_stage
+
+
+def _roles(stages: tuple[Stage, ...]) -> tuple[str, ...]:
+    out: list[str] = []
+    for stage in stages:
+        for role in stage.invite_roles:
+            if role not in out:
+                out.append(role)
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------- wording
+
+_EN_FIELDS = {
+    "amount": "an amount",
+    "close": "a close date",
+    "score": "a lead score",
+    "customer": "a customer",
+    "source": "a source",
+}
+_ZH_FIELDS = {
+    "amount": "金额",
+    "close": "预计成交日期",
+    "score": "线索评分",
+    "customer": "客户",
+    "source": "来源",
+}
+_SET_EXAMPLES = {
+    "amount": "amount:150k",
+    "close": "close:2026-12-31",
+    "customer": 'customer:"Acme Corp"',
+    "source": "source:referral",
+}
+_SCORE_EXAMPLE = "/deal score budget:150k authority:yes need:yes timing:30"
+
+
+class _Texts:
+    def __init__(self, locale: str) -> None:
+        self.locale = locale
+        self.zh = (locale or "").lower().replace("_", "-").startswith("zh")
+
+    def name(self, stage: Stage) -> str:
+        return stage.display_name(self.locale)
+
+    def field(self, field: str) -> str:
+        if self.zh:
+            return _ZH_FIELDS.get(field, f"字段“{field}”")
+        return _EN_FIELDS.get(field, f'"{field}"')
+
+    def how(self, fields: list[str]) -> str:
+        sets = [_SET_EXAMPLES.get(f, f"{f}:…") for f in fields if f != "score"]
+        parts = []
+        if sets:
+            parts.append("/deal set " + " ".join(sets))
+        if "score" in fields:
+            parts.append(_SCORE_EXAMPLE)
+        return ("，然后 " if self.zh else " and ").join(parts)
+
+    def needs(self, target: Stage, missing: dict[str, list[Stage]]) -> str:
+        fields = list(missing)
+        how = self.how(fields)
+        only_target = all(target in stages for stages in missing.values())
+        if only_target:
+            items = [self.field(f) for f in fields]
+            if self.zh:
+                return f"进入{self.name(target)}前需要先设置{'、'.join(items)}：{how}"
+            return f"{self.name(target)} needs {_and(items)} first: {how}"
+        items = []
+        for f, stages in missing.items():
+            label = self.field(f)
+            if target not in stages:
+                by = "、".join(self.name(s) for s in stages) if self.zh else _and([self.name(s) for s in stages])
+                label += f"（{by}需要）" if self.zh else f" (for {by})"
+            items.append(label)
+        if self.zh:
+            return f"跳到{self.name(target)}需要先设置{'、'.join(items)}：{how}"
+        return f"Moving to {self.name(target)} needs {_and(items)} first: {how}"
+
+    def already_in(self, stage: Stage) -> str:
+        if self.zh:
+            return f"该商机已在{self.name(stage)}阶段。"
+        return f"This deal is already in {self.name(stage)}."
+
+    def last_open(self, stage: Stage) -> str:
+        if self.zh:
+            return f"{self.name(stage)}是最后一个进行中的阶段：请用 /deal won 或 /deal lost <原因> 关闭商机。"
+        return f"{self.name(stage)} is the last open stage: use /deal won or /deal lost <reason> to close the deal."
+
+    def closed_no_next(self, stage: Stage, origin: Stage) -> str:
+        if self.zh:
+            return f"该商机已关闭（{self.name(stage)}），没有下一阶段；要重新打开，请用 /deal stage {origin.key}"
+        return (
+            f"This deal is closed ({self.name(stage)}), so there is no next stage; "
+            f"to reopen it, use /deal stage <stage>, e.g. /deal stage {origin.key}"
+        )
+
+    def already_closed(self, stage: Stage, origin: Stage) -> str:
+        if self.zh:
+            return f"该商机已关闭（{self.name(stage)}）；要重新打开，请先用 /deal stage {origin.key}"
+        return (
+            f"This deal is already closed ({self.name(stage)}); "
+            f"reopen it first with /deal stage <stage>, e.g. /deal stage {origin.key}"
+        )
+
+    def no_outcome(self, outcome: str) -> str:
+        if self.zh:
+            return f"该销售流程没有{'赢单' if outcome == 'won' else '输单'}阶段。"
+        return f"This pipeline has no {outcome} stage."
+
+
+def _and(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"

@@ -1,0 +1,17 @@
+"""What the domain needs to know about the installation, built once from settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from models.pipeline import Pipeline
+
+
+@dataclass(frozen=True)
+class Workspace:
+    pipeline: Pipeline
+    locale: str = "en"
+    default_tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    feed_channel: str | None = None
+    admin_ids: frozenset[str] = frozenset()

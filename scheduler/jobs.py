@@ -1,0 +1,49 @@
+"""A few fixed ticks in every process; each claims due rows in the database, so several processes
+can run them side by side (APScheduler keeps no job of ours in a store)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import delete
+
+from models.tables import ProcessedEvent
+
+if TYPE_CHECKING:
+    from bot.container import Deps
+
+log = logging.getLogger(__name__)
+
+OUTBOX_EVERY_SECONDS = 2
+EVENT_IDS_KEPT_FOR = timedelta(hours=24)  # Slack retries for about 5 minutes; keep ids well beyond that
+
+
+class Ticks:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+        self.scheduler = AsyncIOScheduler(timezone="UTC")
+        self.scheduler.add_job(self.drain_outbox, "interval", seconds=OUTBOX_EVERY_SECONDS, id="outbox",
+                               max_instances=1, coalesce=True)
+        self.scheduler.add_job(self.forget_old_events, "interval", hours=1, id="events", max_instances=1,
+                               coalesce=True)
+
+    def start(self) -> None:
+        self.scheduler.start()
+
+    async def stop(self) -> None:
+        self.scheduler.shutdown(wait=False)
+        await self.deps.deliverer.close()
+
+    async def drain_outbox(self) -> None:
+        try:
+            await self.deps.deliverer.drain()
+        except Exception:
+            log.exception("outbox tick failed")
+
+    async def forget_old_events(self) -> None:
+        cutoff = self.deps.clock.now() - EVENT_IDS_KEPT_FOR
+        async with self.deps.sessions.begin() as session:
+            await session.execute(delete(ProcessedEvent).where(ProcessedEvent.received_at < cutoff))

@@ -1,0 +1,109 @@
+"""Databases for tests: a migrated SQLite file per test, and the same tests again on PostgreSQL
+when it answers at DEALROOM_TEST_POSTGRES (default 127.0.0.1:5432/test), skipped with the reason when not."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from models.db import create_engine, migrate
+
+pytest_plugins = ["tests.emulator.fixtures"]
+
+POSTGRES_URL = os.environ.get("DEALROOM_TEST_POSTGRES", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+TEMPLATE_DB = "dealroom_test_template"
+
+
+def _run_in_thread(coro):  # type: ignore[no-untyped-def]
+    """Session fixtures are first asked for from inside a test's running loop: use a loop of their own."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+def _admin_url(database: str) -> str:
+    base, _, _ = POSTGRES_URL.rpartition("/")
+    return f"{base}/{database}"
+
+
+async def _postgres_reachable() -> str | None:
+    """None when reachable, else the reason."""
+    try:
+        import asyncpg
+
+        conn = await asyncpg.connect(POSTGRES_URL.replace("postgresql+asyncpg", "postgresql"), timeout=3)
+        await conn.close()
+        return None
+    except Exception as exc:  # any failure means: skip with the reason
+        return f"PostgreSQL not reachable at {POSTGRES_URL}: {type(exc).__name__}: {exc}"
+
+
+async def _raw(database: str):  # type: ignore[no-untyped-def]
+    import asyncpg
+
+    return await asyncpg.connect(_admin_url(database).replace("postgresql+asyncpg", "postgresql"), timeout=5)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+
+    async def build() -> None:
+        engine = create_engine(f"sqlite+aiosqlite:///{path}")
+        await migrate(engine)
+        await engine.dispose()
+
+    _run_in_thread(build())
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> str:
+    async def build() -> str | None:
+        reason = await _postgres_reachable()
+        if reason:
+            return reason
+        admin = await _raw(POSTGRES_URL.rsplit("/", 1)[1])
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE_DB}" WITH (FORCE)')
+            await admin.execute(f'CREATE DATABASE "{TEMPLATE_DB}"')
+        finally:
+            await admin.close()
+        engine = create_engine(_admin_url(TEMPLATE_DB))
+        await migrate(engine)
+        await engine.dispose()
+        return None
+
+    reason = _run_in_thread(build())
+    if reason:
+        pytest.skip(reason)
+    return TEMPLATE_DB
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh, migrated database for one test, on each backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "dealroom.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite+aiosqlite:///{path}"
+        return
+    template = request.getfixturevalue("postgres_template")
+    name = f"dealroom_t_{uuid.uuid4().hex[:12]}"
+    admin = await _raw(POSTGRES_URL.rsplit("/", 1)[1])
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    finally:
+        await admin.close()
+    yield _admin_url(name)
+    admin = await _raw(POSTGRES_URL.rsplit("/", 1)[1])
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()

@@ -1,0 +1,174 @@
+"""Drives the bot as Slack would: signed HTTP requests into the running aiohttp app, with the
+Web API pointed at the in-repo emulator, and a clock the test moves."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import urllib.parse
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import aiohttp
+from aiohttp.test_utils import TestServer
+
+from bot.app import build_app
+from bot.container import Deps, build_deps
+from bot.server import build_web_app
+from bot.settings import Settings
+from models.clock import FakeClock
+from tests.emulator import SlackEmulator
+from tests.signing import signed_headers
+
+SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
+BOT_TOKEN = "xoxb-test-token"
+
+REP = "U0REP1"
+REP2 = "U0REP2"
+MANAGER = "U0MGR"
+ADMIN = "U0ADMIN"
+NEWCOMER = "U0NEW"
+CAST = {
+    REP: ("ana", "Europe/Berlin"),
+    REP2: ("ben", "America/New_York"),
+    MANAGER: ("mia", "Europe/Berlin"),
+    ADMIN: ("ada", "UTC"),
+    NEWCOMER: ("nick", "Asia/Shanghai"),
+}
+GENERAL = "C0GENERAL"
+
+
+@dataclass
+class Reply:
+    text: str
+    blocks: list[dict[str, Any]]
+    body: dict[str, Any]
+
+    @property
+    def all_text(self) -> str:
+        """The fallback text and every text in the blocks, for assertions."""
+        return self.text + "\n" + json.dumps(self.blocks, ensure_ascii=False)
+
+
+class Bot:
+    def __init__(self, slack: SlackEmulator, db_url: str, **settings: Any) -> None:
+        self.slack = slack
+        self.clock = FakeClock()
+        self.settings = Settings(
+            _env_file=None, slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
+            slack_api_url=slack.api_url, database_url=db_url, dealroom_admins=ADMIN, **settings,
+        )
+        self.deps: Deps = build_deps(self.settings, clock=self.clock)
+        self._server: TestServer | None = None
+        self._http: aiohttp.ClientSession | None = None
+        self._keys = itertools.count(1)
+
+    async def start(self) -> Bot:
+        for user_id, (name, tz) in CAST.items():
+            self.slack.add_user(user_id, name, tz=tz)
+        self._server = TestServer(build_web_app(self.deps, build_app(self.deps), with_ticks=False))
+        await self._server.start_server()
+        self._http = aiohttp.ClientSession()
+        return self
+
+    async def stop(self) -> None:
+        if self._http:
+            await self._http.close()
+        if self._server:
+            await self._server.close()
+        await self.deps.aclose()
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        return str(self._server.make_url("/slack/events"))
+
+    # --- requests -----------------------------------------------------------------------------
+
+    async def post(self, body: str, content_type: str, *, headers: dict[str, str] | None = None,
+                   secret: str = SIGNING_SECRET, timestamp: int | None = None) -> aiohttp.ClientResponse:
+        assert self._http is not None
+        all_headers = signed_headers(secret, body, timestamp=timestamp, content_type=content_type)
+        all_headers.update(headers or {})
+        response = await self._http.post(self.url, data=body.encode(), headers=all_headers)
+        await response.read()
+        return response
+
+    def command_body(self, user: str, text: str, *, channel: str = GENERAL, key: str) -> str:
+        return urllib.parse.urlencode({
+            "token": "legacy", "team_id": "T0001", "team_domain": "acme", "channel_id": channel,
+            "channel_name": "x", "user_id": user, "user_name": CAST.get(user, ("someone",))[0],
+            "command": "/deal", "text": text, "api_app_id": "A0001", "is_enterprise_install": "false",
+            "response_url": self.slack.response_url(key), "trigger_id": f"trigger-{key}",
+        })
+
+    async def command(self, user: str, text: str, *, channel: str = GENERAL, settle: bool = True) -> Reply:
+        """Type `/deal <text>`; returns the private reply (after delivering the outbox)."""
+        key = f"cmd{next(self._keys)}"
+        response = await self.post(self.command_body(user, text, channel=channel, key=key),
+                                   "application/x-www-form-urlencoded")
+        assert response.status == 200, response.status
+        reply = await self.reply(key)
+        if settle:
+            await self.settle()
+        return reply
+
+    async def reply(self, key: str, timeout: float = 10.0) -> Reply:
+        await self.slack.wait_for(lambda: any(r["url_key"] == key for r in self.slack.responses), timeout=timeout)
+        body = next(r["body"] for r in self.slack.responses if r["url_key"] == key)
+        return Reply(text=body.get("text") or "", blocks=body.get("blocks") or [], body=body)
+
+    async def interact(self, payload: dict[str, Any]) -> aiohttp.ClientResponse:
+        body = "payload=" + urllib.parse.quote(json.dumps(payload), safe="")
+        return await self.post(body, "application/x-www-form-urlencoded")
+
+    async def click(self, user: str, action_id: str, value: str, *, channel: str, message_ts: str = "1.000001",
+                    ephemeral: bool = False) -> Reply:
+        key = f"act{next(self._keys)}"
+        payload = {
+            "type": "block_actions", "user": {"id": user, "username": CAST[user][0], "team_id": "T0001"},
+            "api_app_id": "A0001", "token": "legacy", "team": {"id": "T0001", "domain": "acme"},
+            "container": {"type": "message", "message_ts": message_ts, "channel_id": channel,
+                          "is_ephemeral": ephemeral},
+            "trigger_id": f"trigger-{key}", "channel": {"id": channel, "name": "x"},
+            "response_url": self.slack.response_url(key),
+            "actions": [{"action_id": action_id, "block_id": "b", "value": value, "type": "button",
+                         "action_ts": "1.2"}],
+        }
+        response = await self.interact(payload)
+        assert response.status == 200, response.status
+        return key  # type: ignore[return-value]
+
+    async def event(self, event: dict[str, Any], *, event_id: str, retry_num: int | None = None) -> int:
+        body = json.dumps({
+            "token": "legacy", "team_id": "T0001", "api_app_id": "A0001", "event": event,
+            "type": "event_callback", "event_id": event_id, "event_time": 1700000000,
+            "authorizations": [{"team_id": "T0001", "user_id": "UBOT", "is_bot": True,
+                                "is_enterprise_install": False}],
+        })
+        headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"} if retry_num else {}
+        response = await self.post(body, "application/json", headers=headers)
+        return response.status
+
+    # --- time and delivery ----------------------------------------------------------------------
+
+    async def settle(self) -> None:
+        """Let background work finish, then deliver everything due."""
+        await self.deps.deliverer.close()
+        await self.deps.deliverer.drain()
+
+    async def advance(self, delta: timedelta) -> None:
+        self.clock.advance(delta)
+        await self.settle()
+
+    # --- looking at Slack -------------------------------------------------------------------------
+
+    def channel_of(self, number: int) -> Any:
+        prefix = f"deal-{number}"
+        found = [c for c in self.slack.channels.values() if c.name == prefix or c.name.startswith(prefix + "-")]
+        assert len(found) == 1, f"expected one channel for D-{number}, found {[c.name for c in found]}"
+        return found[0]
+
+    def messages_in(self, channel_id: str) -> list[Any]:
+        return [m for m in self.slack.messages.get(channel_id, []) if not getattr(m, "ephemeral_to", None)]
