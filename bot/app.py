@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
 
 from bot.container import Deps
 from handlers import actions, commands, events, views
@@ -18,6 +20,7 @@ def build_app(deps: Deps) -> AsyncApp:
     signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     app = AsyncApp(
         client=deps.client,
+        authorize=_authorize_without_waiting(deps),
         signing_secret=signing_secret,
         # Socket Mode requests are not signed; HTTP requests always are (SPEC section 1).
         request_verification_enabled=not settings.socket_mode,
@@ -33,3 +36,21 @@ def build_app(deps: Deps) -> AsyncApp:
                   exc_info=error)
 
     return app
+
+
+def _authorize_without_waiting(deps: Deps):  # type: ignore[no-untyped-def]
+    """Bolt's default authorization calls auth.test before the listener may ack; during a Slack
+    outage that would cost the 3-second ack. Our single-workspace token needs no lookup: answer at
+    once, and learn the bot's own user id in the background."""
+    token = deps.settings.bot_token()
+    pending: set[asyncio.Task[str]] = set()
+
+    async def authorize(enterprise_id: str | None, team_id: str | None, user_id: str | None) -> AuthorizeResult:
+        if deps.gateway.known_bot_user_id is None and not pending:
+            task = asyncio.create_task(deps.gateway.bot_user_id())
+            pending.add(task)
+            task.add_done_callback(lambda t: (pending.discard(t), t.exception()))
+        return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, user_id=user_id, bot_token=token,
+                               bot_user_id=deps.gateway.known_bot_user_id, bot_id=deps.gateway.bot_id)
+
+    return authorize

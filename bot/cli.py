@@ -67,22 +67,20 @@ async def _serve(settings: Settings) -> None:
     from bot.app import build_app
     from bot.container import build_deps
     from bot.server import build_web_app
+    from bot.socket_mode import SocketMode
     from models.db import migrate
 
     log = logging.getLogger("dealroom")
     deps = build_deps(settings)
     await migrate(deps.engine)
     bolt = build_app(deps)
-    socket = None
-    web_app = build_web_app(deps, None if settings.socket_mode else bolt)
+    socket = SocketMode.from_settings(bolt, settings) if settings.socket_mode else None
+    web_app = build_web_app(deps, None if socket else bolt, socket_is_open=socket.is_connected if socket else None)
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, settings.host, settings.port).start()
-    if settings.socket_mode:
-        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
-        socket = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())  # type: ignore[union-attr]
-        await socket.connect_async()
+    if socket is not None:
+        await socket.start()
         log.info("Dealroom is connected by Socket Mode; health on http://%s:%s/healthz", settings.host, settings.port)
     else:
         log.info("Dealroom listens on http://%s:%s/slack/events", settings.host, settings.port)
@@ -94,7 +92,7 @@ async def _serve(settings: Settings) -> None:
     await stop.wait()
     log.info("stopping")
     if socket is not None:
-        await socket.close_async()
+        await socket.close()
     await runner.cleanup()
     await deps.aclose()
 

@@ -54,6 +54,7 @@ class SlackGateway:
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
         self._bot_user_id: str | None = None
+        self.bot_id: str | None = None
 
     async def call(self, method: str, **params: Any) -> dict[str, Any]:
         try:
@@ -67,7 +68,13 @@ class SlackGateway:
 
     async def bot_user_id(self) -> str:
         if self._bot_user_id is None:
-            self._bot_user_id = (await self.call("auth.test"))["user_id"]
+            identity = await self.call("auth.test")
+            self._bot_user_id, self.bot_id = identity["user_id"], identity.get("bot_id")
+        return self._bot_user_id
+
+    @property
+    def known_bot_user_id(self) -> str | None:
+        """The bot's user id if Slack has told us already; never waits for Slack."""
         return self._bot_user_id
 
     # --- channels -----------------------------------------------------------------------

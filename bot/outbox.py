@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
 
 from bot.blocks import cards
 from bot.gateway import SlackFailure, SlackGateway
@@ -83,14 +84,9 @@ class Deliverer:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def _due_lanes(self, limit: int = 50) -> list[str]:
+        """Lanes whose first pending row is due (a later row never overtakes the head of its lane)."""
         async with self.sessions() as session:
-            rows = await session.scalars(
-                select(OutboxMessage.lane)
-                .where(OutboxMessage.status == "pending", OutboxMessage.not_before <= self.clock.now())
-                .group_by(OutboxMessage.lane)
-                .order_by(OutboxMessage.lane)
-                .limit(limit)
-            )
+            rows = await session.scalars(_due_heads(self.clock.now()).order_by(OutboxMessage.lane).limit(limit))
             return list(rows)
 
     # --- lanes ------------------------------------------------------------------------------
@@ -127,11 +123,7 @@ class Deliverer:
 
     async def _has_due(self, lane: str) -> bool:
         async with self.sessions() as session:
-            return await session.scalar(
-                select(OutboxMessage.id).where(
-                    OutboxMessage.lane == lane, OutboxMessage.status == "pending",
-                    OutboxMessage.not_before <= self.clock.now()).limit(1)
-            ) is not None
+            return await session.scalar(_due_heads(self.clock.now()).where(OutboxMessage.lane == lane)) is not None
 
     async def _deliver_lane(self, lane: str) -> None:
         # No write is held open across a Slack call: SQLite has one writer for the whole database.
@@ -302,6 +294,8 @@ class Deliverer:
 
     async def _welcome(self, ctx: DeliveryContext) -> None:
         deal, channel = self._require_channel(ctx)
+        if ctx.row.payload["user"] == await self.gateway.bot_user_id():
+            return
         items, has_more = await history(ctx.session, deal.id, page=1)
         message = cards.welcome_card(await self._snapshot(ctx.session, deal), items[:WELCOME_ITEMS],
                                      tz=self.ws.default_tz, locale=self.ws.locale,
@@ -321,6 +315,19 @@ def _with_amount(deal, amount: str | None):  # type: ignore[no-untyped-def]
     from dataclasses import replace
 
     return replace(deal, amount=Decimal(amount) if amount is not None else None)
+
+
+def _due_heads(now: datetime):  # type: ignore[no-untyped-def]
+    """SELECT lane FROM outbox WHERE it is the lane's first pending row and it is due."""
+    earlier = aliased(OutboxMessage)
+    first_pending = (
+        select(func.min(earlier.id))
+        .where(earlier.lane == OutboxMessage.lane, earlier.status == "pending")
+        .scalar_subquery()
+    )
+    return select(OutboxMessage.lane).where(
+        OutboxMessage.status == "pending", OutboxMessage.not_before <= now, OutboxMessage.id == first_pending
+    )
 
 
 def _backoff(attempts: int) -> timedelta:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -13,12 +13,17 @@ from models.db import ping
 from scheduler.jobs import Ticks
 
 DEPS_KEY = web.AppKey("deps", Deps)
+SOCKET_OPEN_KEY = web.AppKey("socket_is_open", Callable[[], bool])  # Socket Mode: is the WebSocket open?
 
 
-def build_web_app(deps: Deps, bolt: AsyncApp | None, *, with_ticks: bool = True) -> web.Application:
-    """`bolt` is None in Socket Mode, where Slack's requests arrive on the WebSocket instead."""
+def build_web_app(deps: Deps, bolt: AsyncApp | None, *, with_ticks: bool = True,
+                  socket_is_open: Callable[[], bool] | None = None) -> web.Application:
+    """`bolt` is None in Socket Mode, where Slack's requests arrive on the WebSocket instead;
+    then `socket_is_open` tells /healthz whether that socket is open."""
     web_app = web.Application()
     web_app[DEPS_KEY] = deps
+    if socket_is_open is not None:
+        web_app[SOCKET_OPEN_KEY] = socket_is_open
     if bolt is not None:
         async def slack_events(request: web.Request) -> web.Response:
             return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
@@ -32,9 +37,14 @@ def build_web_app(deps: Deps, bolt: AsyncApp | None, *, with_ticks: bool = True)
 
 async def healthz(request: web.Request) -> web.Response:
     deps = request.app[DEPS_KEY]
-    if await ping(deps.engine):
-        return web.json_response({"status": "ok", "database": "ok"})
-    return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
+    healthy = await ping(deps.engine)
+    body = {"database": "ok" if healthy else "unreachable"}
+    socket_is_open = request.app.get(SOCKET_OPEN_KEY)
+    if socket_is_open is not None:
+        socket_open = socket_is_open()
+        body["socket"] = "open" if socket_open else "closed"
+        healthy = healthy and socket_open
+    return web.json_response({"status": "ok" if healthy else "unavailable", **body}, status=200 if healthy else 503)
 
 
 async def _run_ticks(web_app: web.Application) -> AsyncIterator[None]:

@@ -20,7 +20,8 @@ class SettingsError(Exception):
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False,
+        env_ignore_empty=True,  # `NAME=` (as in .env.example) means unset: the default, never an error
     )
 
     slack_bot_token: SecretStr | None = None

@@ -23,9 +23,9 @@ CREATOR_GRACE = timedelta(minutes=10)
 
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.event("member_joined_channel")
-    async def member_joined(body: dict[str, Any], event: dict[str, Any], context: dict[str, Any]) -> None:
+    async def member_joined(body: dict[str, Any], event: dict[str, Any]) -> None:
         user_id, channel_id = event.get("user"), event.get("channel")
-        if not user_id or not channel_id or user_id == context.get("bot_user_id"):
+        if not user_id or not channel_id or user_id == deps.gateway.known_bot_user_id:
             return
         now = deps.clock.now()
         lane = None

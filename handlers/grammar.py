@@ -18,6 +18,7 @@ Steps (SPEC section 2):
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from decimal import Decimal
@@ -631,7 +632,7 @@ class _Parser:
         raw = free[0].raw
         if free[0].quoted:
             return None, free
-        m = _DEAL_NUMBER.fullmatch(raw)
+        m = _DEAL_NUMBER.fullmatch(unicodedata.normalize("NFKC", raw))
         if m:
             return DealRef(number=int(m.group(1))), free[1:]
         m = _CHANNEL.fullmatch(raw)
@@ -665,9 +666,9 @@ def parse_command(text: str, *, now: datetime, tz: tzinfo, locale: str = "en") -
     text = _INVISIBLE.sub("", text)
     if not text.strip():
         return Help(None)
-    first = text.split(maxsplit=1)[0].lower()
+    first = unicodedata.normalize("NFKC", text.split(maxsplit=1)[0]).lower()
     tokens = _tokenize(text, USAGE.get(_ALIASES.get(first, first), USAGE["help"]))
-    head = plain_text(tokens[0].value).strip().lower()
+    head = unicodedata.normalize("NFKC", plain_text(tokens[0].value)).strip().lower()
     sub = _ALIASES.get(head, head)
     if sub not in _SPECS:
         raise UsageError(

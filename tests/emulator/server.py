@@ -6,6 +6,8 @@ Routes (all on `SlackEmulator.base_url`):
                            (or a `token` form/query parameter, as Slack allows).
 * `/upload/v1/<file_id>` — the upload URL handed out by files.getUploadURLExternal.
 * `/hooks/<key>`         — a response_url (see `SlackEmulator.response_url`).
+* `/api/apps.connections.open`, `/socket/<ticket>` — Socket Mode (`SlackEmulator.socket_mode`,
+                           in `tests.emulator.socket`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from tests.emulator.socket import SocketModeServer
 from tests.emulator.state import (
     MESSAGE_BLOCKS_MAX,
     MODAL_STACK_MAX,
@@ -1037,6 +1040,7 @@ class SlackEmulator(Workspace):
         self._tiers_enabled = False
         self._windows: dict[tuple[str, ...], deque[float]] = {}
         self._runner: web.AppRunner | None = None
+        self.socket_mode = SocketModeServer(self)
 
     # ---- lifecycle ----------------------------------------------------------------------------
 
@@ -1048,6 +1052,7 @@ class SlackEmulator(Workspace):
         if self._runner is not None:
             raise RuntimeError("emulator already started")
         app = web.Application(client_max_size=100 * 1024 * 1024)
+        self.socket_mode.add_routes(app)  # before /api/{method}: apps.connections.open takes an xapp- token
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/upload/v1/{file_id}", self._handle_upload)
         app.router.add_post("/hooks/{key}", self._handle_response_url)
@@ -1063,6 +1068,7 @@ class SlackEmulator(Workspace):
     async def stop(self) -> None:
         if self._runner is not None:
             runner, self._runner = self._runner, None
+            await self.socket_mode.close()
             await runner.cleanup()
 
     async def __aenter__(self) -> SlackEmulator:

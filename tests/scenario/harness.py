@@ -114,8 +114,9 @@ class Bot:
             await self.settle()
         return reply
 
-    async def reply(self, key: str, timeout: float = 10.0) -> Reply:
-        await self.slack.wait_for(lambda: any(r["url_key"] == key for r in self.slack.responses), timeout=timeout)
+    async def reply(self, key: str, wait_seconds: float = 10.0) -> Reply:
+        await self.slack.wait_for(lambda: any(r["url_key"] == key for r in self.slack.responses),
+                                  timeout=wait_seconds)
         body = next(r["body"] for r in self.slack.responses if r["url_key"] == key)
         return Reply(text=body.get("text") or "", blocks=body.get("blocks") or [], body=body)
 
@@ -124,7 +125,8 @@ class Bot:
         return await self.post(body, "application/x-www-form-urlencoded")
 
     async def click(self, user: str, action_id: str, value: str, *, channel: str, message_ts: str = "1.000001",
-                    ephemeral: bool = False) -> Reply:
+                    ephemeral: bool = False) -> str:
+        """Click a button; returns the response_url key its reply (if any) will use."""
         key = f"act{next(self._keys)}"
         payload = {
             "type": "block_actions", "user": {"id": user, "username": CAST[user][0], "team_id": "T0001"},
@@ -138,7 +140,20 @@ class Bot:
         }
         response = await self.interact(payload)
         assert response.status == 200, response.status
-        return key  # type: ignore[return-value]
+        return key
+
+    async def submit(self, user: str, callback_id: str, values: dict[str, str], *,
+                     private_metadata: str = "") -> aiohttp.ClientResponse:
+        """Submit a modal: `values` maps block_id to the text typed (action_id = block_id)."""
+        state = {block: {block: {"type": "plain_text_input", "value": value}} for block, value in values.items()}
+        payload = {
+            "type": "view_submission", "team": {"id": "T0001", "domain": "acme"},
+            "user": {"id": user, "username": CAST[user][0], "team_id": "T0001"},
+            "api_app_id": "A0001", "token": "legacy", "trigger_id": "trigger-view",
+            "view": {"id": "V0001", "type": "modal", "callback_id": callback_id,
+                     "private_metadata": private_metadata, "state": {"values": state}, "hash": "h"},
+        }
+        return await self.interact(payload)
 
     async def event(self, event: dict[str, Any], *, event_id: str, retry_num: int | None = None) -> int:
         body = json.dumps({
