@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from slack_sdk.http_retry import RetryIntervalCalculator
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -34,7 +35,10 @@ class Deps:
         await self.engine.dispose()
 
 
-def build_deps(settings: Settings, *, clock: Clock | None = None) -> Deps:
+def build_deps(settings: Settings, *, clock: Clock | None = None,
+               retry_interval: RetryIntervalCalculator | None = None) -> Deps:
+    """`retry_interval`: how long slack_sdk waits before retrying a 5xx or dropped connection
+    (its own backoff by default; tests against the local emulator make it short)."""
     clock = clock or SystemClock()
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
@@ -42,7 +46,7 @@ def build_deps(settings: Settings, *, clock: Clock | None = None) -> Deps:
         pipeline=load_pipeline(settings.dealroom_pipeline), locale=settings.dealroom_locale,
         default_tz=settings.default_tz, feed_channel=settings.dealroom_feed_channel, admin_ids=settings.admin_ids,
     )
-    client = build_client(settings.bot_token(), settings.slack_api_url)
+    client = build_client(settings.bot_token(), settings.slack_api_url, retry_interval=retry_interval)
     gateway = SlackGateway(client)
     deliverer = Deliverer(sessions, gateway, ws, clock, private_channels=settings.dealroom_private_channels)
     directory = Directory(sessions, gateway, clock, settings.default_tz)

@@ -9,6 +9,13 @@ from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry import (
+    BackoffRetryIntervalCalculator,
+    HttpRequest,
+    HttpResponse,
+    RetryIntervalCalculator,
+    RetryState,
+)
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -17,6 +24,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 log = logging.getLogger(__name__)
+
+MAX_IN_CALL_WAIT_SECONDS = 2
 
 # Errors that say "try again later"; anything else from Slack is a permanent answer.
 TRANSIENT_ERRORS = frozenset({
@@ -35,17 +44,36 @@ class SlackFailure(Exception):
         return self.error
 
 
-def build_client(token: str, base_url: str, *, timeout: int = 15) -> AsyncWebClient:
+class ShortRateLimitRetryHandler(AsyncRateLimitErrorRetryHandler):
+    """slack_sdk's 429 handler, but only for short waits: it sleeps for Retry-After inside the call,
+    which is fine for a second or two; a longer wait goes back to the outbox, which schedules the
+    message for then without holding a task (and a test clock can step over it)."""
+
+    def __init__(self, max_wait_seconds: int = MAX_IN_CALL_WAIT_SECONDS) -> None:
+        super().__init__(max_retry_count=1)
+        self.max_wait_seconds = max_wait_seconds
+
+    async def _can_retry_async(self, *, state: RetryState, request: HttpRequest, response: HttpResponse | None = None,
+                               error: Exception | None = None) -> bool:
+        if not await super()._can_retry_async(state=state, request=request, response=response, error=error):
+            return False
+        wait = _retry_after(response.headers if response else {})
+        return wait is not None and wait <= self.max_wait_seconds
+
+
+def build_client(token: str, base_url: str, *, timeout: int = 15,
+                 retry_interval: RetryIntervalCalculator | None = None) -> AsyncWebClient:
     """slack_sdk does not retry 429s by default; attach its async handlers for short blips.
     Longer outages are the outbox's job."""
+    interval = retry_interval or BackoffRetryIntervalCalculator()
     return AsyncWebClient(
         token=token,
         base_url=base_url,
         timeout=timeout,
         retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=1),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=1),
-            AsyncServerErrorRetryHandler(max_retry_count=1),
+            AsyncConnectionErrorRetryHandler(max_retry_count=1, interval_calculator=interval),
+            ShortRateLimitRetryHandler(),
+            AsyncServerErrorRetryHandler(max_retry_count=1, interval_calculator=interval),
         ],
     )
 
@@ -129,9 +157,19 @@ def _failure_from(exc: SlackApiError) -> SlackFailure:
     data = response.data if isinstance(response.data, dict) else {}
     error = data.get("error") or f"http_{status}"
     if status == 429:
-        header = (response.headers or {}).get("Retry-After") or (response.headers or {}).get("retry-after")
-        retry_after = float(header[0] if isinstance(header, list) else header) if header else 1.0
-        return SlackFailure(error="ratelimited", transient=True, retry_after=retry_after)
+        wait = _retry_after(response.headers or {})
+        return SlackFailure(error="ratelimited", transient=True, retry_after=1.0 if wait is None else wait)
     if status >= 500:
         return SlackFailure(error=f"http_{status}", transient=True)
     return SlackFailure(error=str(error), transient=error in TRANSIENT_ERRORS)
+
+
+def _retry_after(headers: Any) -> float | None:
+    for name, value in dict(headers).items():
+        if name.lower() == "retry-after":
+            value = value[0] if isinstance(value, list) else value
+            try:
+                return max(0.0, float(value))
+            except (TypeError, ValueError):
+                return None
+    return None

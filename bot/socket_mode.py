@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
 
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -28,6 +29,8 @@ from slack_sdk.errors import SlackApiError
 from bot.settings import ENV_EXAMPLE_HINT, Settings, SettingsError
 
 log = logging.getLogger("dealroom.socket")
+# slack_sdk logs the WebSocket URL when connecting fails; its path and query carry a ticket.
+_WS_URL = re.compile(r"(wss?://[^/\s'\"]+)[^\s'\"]*")
 
 PING_INTERVAL = 3.0
 WATCHDOG_INTERVAL = 1.0
@@ -38,11 +41,25 @@ TOKEN_ERRORS = frozenset({
 })
 
 
+class _HideTickets(logging.Filter):
+    """Cut WebSocket URLs (and their tickets) down to the host, in messages and tracebacks."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "ws://" in message or "wss://" in message:
+            record.msg, record.args = _WS_URL.sub(r"\1/…", message), ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = _WS_URL.sub(r"\1/…", logging.Formatter().formatException(record.exc_info))
+        return True
+
+
 class SocketMode:
     """One Socket Mode connection for the Bolt app: `start()`, `is_connected()` for health, `close()`."""
 
     def __init__(self, app: AsyncApp, app_token: str, *, ping_interval: float = PING_INTERVAL,
                  watchdog_interval: float = WATCHDOG_INTERVAL) -> None:
+        if not any(isinstance(f, _HideTickets) for f in log.filters):
+            log.addFilter(_HideTickets())
         # Needs a running event loop: slack_sdk's client starts its message processor on construction.
         self.handler = AsyncSocketModeHandler(app, app_token, logger=log, web_client=app.client,
                                               ping_interval=ping_interval)

@@ -75,6 +75,9 @@ class SocketModeServer:
         self.acks: list[dict[str, Any]] = []  # every ack, in arrival order: {"envelope_id", "payload"?}
         self._tickets: set[str] = set()  # issued, not yet used
         self._open_errors: list[str] = []
+        self._connect_failures = 0
+        self._connect_failure_status = 503
+        self.refused: list[str] = []  # tickets whose handshake was refused (failure injected, used or unknown)
 
     # ---- routes -----------------------------------------------------------------------------
 
@@ -123,6 +126,11 @@ class SocketModeServer:
     def fail_open(self, error: str = "internal_error", *, times: int = 1) -> None:
         """The next `times` calls of apps.connections.open answer `{"ok": false, "error": error}`."""
         self._open_errors.extend([error] * times)
+
+    def fail_connect(self, *, times: int = 1, status: int = 503) -> None:
+        """The next `times` WebSocket handshakes are refused with `status`; each still uses up its URL."""
+        self._connect_failures += times
+        self._connect_failure_status = status
 
     async def send(self, type_: str, payload: dict[str, Any], *, accepts_response_payload: bool = False,
                    retry_attempt: int | None = None, retry_reason: str | None = None,
@@ -212,8 +220,13 @@ class SocketModeServer:
     async def _handle_socket(self, request: web.Request) -> web.StreamResponse:
         ticket = request.match_info["ticket"]
         if ticket not in self._tickets:
+            self.refused.append(ticket)
             return web.Response(status=401, text="invalid or used ticket")
         self._tickets.discard(ticket)
+        if self._connect_failures:
+            self._connect_failures -= 1
+            self.refused.append(ticket)
+            return web.Response(status=self._connect_failure_status, text="service unavailable")
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
         conn = Connection(id=len(self.connections) + 1, ticket=ticket, ws=ws, request=request,

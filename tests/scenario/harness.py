@@ -12,6 +12,7 @@ from typing import Any
 
 import aiohttp
 from aiohttp.test_utils import TestServer
+from slack_sdk.http_retry import FixedValueRetryIntervalCalculator
 
 from bot.app import build_app
 from bot.container import Deps, build_deps
@@ -59,7 +60,8 @@ class Bot:
             _env_file=None, slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
             slack_api_url=slack.api_url, database_url=db_url, dealroom_admins=ADMIN, **settings,
         )
-        self.deps: Deps = build_deps(self.settings, clock=self.clock)
+        self.deps: Deps = build_deps(self.settings, clock=self.clock,
+                                     retry_interval=FixedValueRetryIntervalCalculator(0.01))
         self._server: TestServer | None = None
         self._http: aiohttp.ClientSession | None = None
         self._keys = itertools.count(1)

@@ -29,7 +29,7 @@ async def test_during_an_outage_the_deal_is_saved_and_the_channel_follows_once(b
 
 
 async def test_retry_after_is_honoured(bot: Bot) -> None:
-    bot.slack.fail("conversations.create", status=429, retry_after=30, times=2)
+    bot.slack.fail("conversations.create", status=429, retry_after=30)
     reply = await bot.command(REP, "new Pilot customer:Acme")
     assert "saved" in reply.text
     assert not [c for c in bot.slack.channels.values() if c.name.startswith("deal-")]

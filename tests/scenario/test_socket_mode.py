@@ -9,13 +9,14 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
+import pytest
 import pytest_asyncio
 from aiohttp.test_utils import TestServer
 
 from bot.app import build_app
 from bot.container import Deps, build_deps
 from bot.server import build_web_app
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from bot.socket_mode import SocketMode
 from models.clock import FakeClock
 from tests.emulator import SlackEmulator
@@ -30,11 +31,11 @@ RECONNECT_LIMIT = 15.0  # SPEC: the bot is back within 15 s
 class SocketBot:
     """The bot as `dealroom run` assembles it with SLACK_APP_TOKEN set (no signing secret)."""
 
-    def __init__(self, slack: SlackEmulator, db_url: str) -> None:
+    def __init__(self, slack: SlackEmulator, db_url: str, *, app_token: str | None = None) -> None:
         self.slack = slack
         self.sm = slack.socket_mode
         self.settings = Settings(
-            _env_file=None, slack_bot_token=BOT_TOKEN, slack_app_token=slack.socket_mode.app_token,
+            _env_file=None, slack_bot_token=BOT_TOKEN, slack_app_token=app_token or slack.socket_mode.app_token,
             slack_api_url=slack.api_url, database_url=db_url, dealroom_admins=ADMIN,
         )
         self.deps: Deps = build_deps(self.settings, clock=FakeClock())
@@ -242,3 +243,31 @@ async def test_healthz_says_503_while_the_socket_is_down_and_200_once_it_is_back
     opens = sbot.slack.calls_to("apps.connections.open")
     assert [c.ok for c in opens][-1] is True and [c.error for c in opens].count("internal_error") == 2
     await _ack_a_command(sbot)
+
+
+async def test_a_refused_handshake_does_not_leave_it_retrying_a_used_url(
+    sbot: SocketBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    # slack_sdk retries a failed connect with the same URL; Slack's URLs are one-time tickets, so the
+    # watchdog in bot.socket_mode makes the next attempt ask apps.connections.open for a fresh one.
+    await sbot.sm.wait_connected()
+    sbot.sm.fail_connect(times=1)
+    started = time.monotonic()
+    await sbot.sm.drop()
+    await sbot.sm.wait_connected(count=2, timeout=RECONNECT_LIMIT)
+    assert time.monotonic() - started < RECONNECT_LIMIT
+    assert len(sbot.sm.refused) >= 1
+    assert len(sbot.slack.calls_to("apps.connections.open")) >= 3  # first, the refused one, a fresh one
+    await _ack_a_command(sbot)
+    assert "Failed to connect" in caplog.text
+    assert not [t for t in sbot.sm.refused if t in caplog.text], "the URL's ticket is never logged"
+
+
+async def test_an_app_token_slack_refuses_is_one_settings_error(slack: SlackEmulator, db_url: str) -> None:
+    bot = SocketBot(slack, db_url, app_token="xapp-1-A0001-1-revoked")
+    try:
+        with pytest.raises(SettingsError, match=r"^SLACK_APP_TOKEN .*invalid_auth.*\.env\.example"):
+            await bot.start()
+    finally:
+        await bot.stop()
+    assert slack.socket_mode.connection_count == 0
