@@ -61,7 +61,8 @@ async def handle(deps: Deps, command: dict[str, Any], respond: AsyncRespond) -> 
     req = Request(user_id=user_id, channel_id=command.get("channel_id"), tz=await deps.directory.tz_of(user_id),
                   now=deps.clock.now(), trigger_id=command.get("trigger_id"))
     try:
-        parsed = g.parse_command(command.get("text") or "", now=req.now, tz=req.tz, locale=deps.ws.locale)
+        parsed = g.parse_command(command.get("text") or "", now=req.now, tz=req.tz, locale=deps.ws.locale,
+                                 subcommands=OFFERED)
     except g.UsageError as exc:
         await say_error(respond, str(exc), exc.usage)
         return
@@ -101,7 +102,7 @@ async def execute(deps: Deps, req: Request, parsed: Any, respond: AsyncRespond) 
 
 
 async def _help(deps: Deps, req: Request, cmd: g.Help, session: AsyncSession) -> Reply:
-    text = g.USAGE.get(cmd.topic, g.HELP) if cmd.topic else g.HELP
+    text = g.help_text(cmd.topic, OFFERED)
     if cmd.topic == "stage":
         text += "\n\nStages:\n" + describe_stages(deps.ws.pipeline, deps.ws.locale)
     return replies.help_reply(escape(text))
@@ -288,4 +289,7 @@ ROUTES: dict[type, Route] = {
     g.FollowUp: _followup, g.Won: _won, g.Lost: _lost, g.Score: _score, g.Info: _info, g.History: _history,
     g.List: _list, g.Assign: _assign, g.Invite: _invite,
 }
+# The subcommands this version offers (the grammar knows some that later versions will add).
+OFFERED = frozenset({"new", "stage", "next", "set", "note", "followup", "won", "lost", "score", "info", "history",
+                     "list", "assign", "invite", "help"})
 

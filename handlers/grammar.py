@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from decimal import Decimal
@@ -301,24 +302,29 @@ _EXAMPLES: dict[str, str] = {
     "help": "/deal help note",
 }
 
-HELP = "\n".join(
-    [
-        "Dealroom: one command, `/deal <subcommand>`. Inside a deal channel the deal is implied; "
-        "elsewhere name it right after the subcommand (D-42).",
-        *(f"• `{USAGE[s]}`  e.g. `{_EXAMPLES[s]}`" for s in SUBCOMMANDS),
-        "Amounts: 150000, 150k, 1.5m, $150,000, 15万, 1.5亿. Times: 2026-12-01 14:00, in 90m, in 2h, "
-        "in 3d, tomorrow 10:00, next monday, 明天下午3点, 3天后. Quote values with spaces: "
-        'customer:"Acme Corp".',
-    ]
-)
+def full_help(subcommands: Iterable[str] = SUBCOMMANDS) -> str:
+    """Usage and an example of each of ``subcommands`` (those the running version offers)."""
+    return "\n".join(
+        [
+            "Dealroom: one command, `/deal <subcommand>`. Inside a deal channel the deal is implied; "
+            "elsewhere name it right after the subcommand (D-42).",
+            *(f"• `{USAGE[s]}`  e.g. `{_EXAMPLES[s]}`" for s in subcommands),
+            "Amounts: 150000, 150k, 1.5m, $150,000, 15万, 1.5亿. Times: 2026-12-01 14:00, in 90m, in 2h, "
+            "in 3d, tomorrow 10:00, next monday, 明天下午3点, 3天后. Quote values with spaces: "
+            'customer:"Acme Corp".',
+        ]
+    )
 
 
-def help_text(topic: str | None = None) -> str:
-    """The help for one subcommand (usage and an example), else the whole :data:`HELP`."""
+HELP = full_help()
+
+
+def help_text(topic: str | None = None, subcommands: Collection[str] = SUBCOMMANDS) -> str:
+    """The help for one subcommand (usage and an example), else the help of all ``subcommands``."""
     key = _ALIASES.get((topic or "").strip().lower(), (topic or "").strip().lower())
-    if key in USAGE:
+    if key in USAGE and key in subcommands:
         return f"`{USAGE[key]}`\ne.g. `{_EXAMPLES[key]}`"
-    return HELP
+    return full_help(s for s in SUBCOMMANDS if s in subcommands)
 
 
 _ALIASES = {"follow-up": "followup", "follow_up": "followup", "?": "help"}
@@ -653,10 +659,13 @@ def _custom(p: _Parser, parsed: _Parsed) -> dict[str, str]:
     return {k: p.string(k, v) for k, (v, _) in parsed.options.items() if k not in p.spec.options}
 
 
-def parse_command(text: str, *, now: datetime, tz: tzinfo, locale: str = "en") -> Command:
+def parse_command(
+    text: str, *, now: datetime, tz: tzinfo, locale: str = "en", subcommands: Collection[str] = SUBCOMMANDS
+) -> Command:
     """Parse the ``text`` of a ``/deal`` request (as Slack sends it, escaped).
 
-    ``now`` is aware (UTC); times are read in ``tz``, the caller's time zone. Raises only
+    ``now`` is aware (UTC); times are read in ``tz``, the caller's time zone. ``subcommands`` are
+    those the running version offers; any other is unknown. Raises only
     :class:`~models.values.InputError` subclasses (:class:`UsageError` with ``.usage``).
     """
     if not isinstance(text, str):
@@ -670,9 +679,10 @@ def parse_command(text: str, *, now: datetime, tz: tzinfo, locale: str = "en") -
     tokens = _tokenize(text, USAGE.get(_ALIASES.get(first, first), USAGE["help"]))
     head = unicodedata.normalize("NFKC", plain_text(tokens[0].value)).strip().lower()
     sub = _ALIASES.get(head, head)
-    if sub not in _SPECS:
+    if sub not in _SPECS or sub not in subcommands:
+        offered = ", ".join(s for s in SUBCOMMANDS if s in subcommands)
         raise UsageError(
-            f'I don\'t know "/deal {_clip(tokens[0].value, 30)}". Try one of: {", ".join(SUBCOMMANDS)}.',
+            f'I don\'t know "/deal {_clip(tokens[0].value, 30)}". Try one of: {offered}.',
             USAGE["help"],
         )
     p = _Parser(sub, now, tz, locale)
