@@ -58,6 +58,7 @@ class Deliverer:
         self.private_channels = private_channels
         self.worker_id = worker_id or uuid.uuid4().hex[:12]
         self._tasks: set[asyncio.Task[None]] = set()
+        self._draining: set[str] = set()
         self._kinds: dict[str, Callable[[DeliveryContext], Awaitable[None]]] = {
             "create_channel": self._create_channel, "post_card": self._post_card, "pin_card": self._pin_card,
             "set_topic": self._set_topic, "update_card": self._update_card, "invite": self._invite,
@@ -92,15 +93,24 @@ class Deliverer:
     # --- lanes ------------------------------------------------------------------------------
 
     async def _drain_lane(self, lane: str) -> None:
-        while await self._claim(lane):
-            try:
-                await self._deliver_lane(lane)
-            except Exception:
-                log.exception("outbox lane %s failed", lane)
-            finally:
-                await self._release(lane)
-            if not await self._has_due(lane):
-                return
+        if lane in self._draining:  # this process is on it already (a kick during a tick)
+            return
+        self._draining.add(lane)
+        try:
+            while await self._claim(lane):
+                await self._drain_claimed(lane)
+                if not await self._has_due(lane):
+                    return
+        finally:
+            self._draining.discard(lane)
+
+    async def _drain_claimed(self, lane: str) -> None:
+        try:
+            await self._deliver_lane(lane)
+        except Exception:
+            log.exception("outbox lane %s failed", lane)
+        finally:
+            await self._release(lane)
 
     async def _claim(self, lane: str) -> bool:
         now = self.clock.now()
@@ -108,8 +118,7 @@ class Deliverer:
             result = await session.execute(
                 update(OutboxLane)
                 .where(OutboxLane.key == lane,
-                       or_(OutboxLane.claimed_until.is_(None), OutboxLane.claimed_until < now,
-                           OutboxLane.claimed_by == self.worker_id))
+                       or_(OutboxLane.claimed_until.is_(None), OutboxLane.claimed_until < now))
                 .values(claimed_by=self.worker_id, claimed_until=now + CLAIM_TTL)
             )
             return result.rowcount == 1

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import fcntl
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, make_url
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -76,6 +78,12 @@ async def migrate(engine: AsyncEngine) -> None:
     finally:
         fcntl.flock(lock, fcntl.LOCK_UN)
         lock.close()
+
+
+async def insert_or_ignore(session: AsyncSession, model: type, **values: Any) -> None:
+    """INSERT … ON CONFLICT DO NOTHING on the primary key: safe when two requests race to create a row."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    await session.execute(insert(model).values(**values).on_conflict_do_nothing())
 
 
 async def ping(engine: AsyncEngine) -> bool:

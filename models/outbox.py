@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.db import insert_or_ignore
 from models.tables import OutboxLane, OutboxMessage
 
 FEED_LANE = "feed"
@@ -33,7 +33,7 @@ async def enqueue(
     deal_id: int | None = None,
     payload: dict[str, Any] | None = None,
 ) -> OutboxMessage:
-    await _ensure_lane(session, lane)
+    await insert_or_ignore(session, OutboxLane, key=lane)
     message = OutboxMessage(
         lane=lane, kind=kind, deal_id=deal_id, payload=payload or {}, status="pending",
         attempts=0, not_before=now, created_at=now,
@@ -41,8 +41,3 @@ async def enqueue(
     session.add(message)
     return message
 
-
-async def _ensure_lane(session: AsyncSession, key: str) -> None:
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    await session.execute(insert(OutboxLane).values(key=key).on_conflict_do_nothing(index_elements=["key"]))

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.db import insert_or_ignore
 from models.permissions import Actor
 from models.tables import User, UserRole
 
@@ -16,9 +17,9 @@ ROLES = ("rep", "manager", "admin", "presales", "legal", "finance", "cs")
 async def ensure_user(session: AsyncSession, user_id: str, *, now: datetime) -> User:
     user = await session.get(User, user_id)
     if user is None:
-        user = User(id=user_id, created_at=now)
-        session.add(user)
-        await session.flush()
+        await insert_or_ignore(session, User, id=user_id, created_at=now)
+        user = await session.get(User, user_id)
+    assert user is not None
     return user
 
 
