@@ -10,7 +10,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -23,7 +23,7 @@ from bot.gateway import SlackFailure, SlackGateway
 from models.clock import Clock
 from models.queries import history, snapshot, stage_info
 from models.slugs import channel_name
-from models.snapshots import StageChangeInfo
+from models.snapshots import DealSnapshot, StageChangeInfo
 from models.tables import Deal, OutboxLane, OutboxMessage
 from models.workspace import Workspace
 
@@ -316,13 +316,12 @@ class Deliverer:
                 raise
             log.info("welcome to %s skipped: %s", channel, failure.error)
 
-    async def _snapshot(self, session: AsyncSession, deal: Deal):  # type: ignore[no-untyped-def]
+    async def _snapshot(self, session: AsyncSession, deal: Deal) -> DealSnapshot:
         return await snapshot(session, deal, self.ws.pipeline, now=self.clock.now(), locale=self.ws.locale)
 
 
-def _with_amount(deal, amount: str | None):  # type: ignore[no-untyped-def]
-    from dataclasses import replace
-
+def _with_amount(deal: DealSnapshot, amount: str | None) -> DealSnapshot:
+    """The deal as it is now, with the amount it had at the moment of the change."""
     return replace(deal, amount=Decimal(amount) if amount is not None else None)
 
 

@@ -115,8 +115,7 @@ async def _new(deps: Deps, req: Request, cmd: g.New, session: AsyncSession) -> R
     actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
     changes = FieldChanges(title=cmd.title, amount=cmd.amount, customer=cmd.customer, close_at=cmd.close_at,
                            source=cmd.source, custom=cmd.custom)
-    deal = await deals.create_deal(session, deps.ws, actor, changes, owner_id=cmd.owner_id, now=req.now,
-                                   tz_name=req.tz_name)
+    deal = await deals.create_deal(session, deps.ws, actor, changes, owner_id=cmd.owner_id, now=req.now)
     req.lanes.append(deal_lane(deal.id))
     custom = f" Custom fields: {', '.join(sorted(cmd.custom))}." if cmd.custom else ""
     return Created(deal.id, f"Created *D-{deal.id}* {escape(deal.title)}.{escape(custom)}")

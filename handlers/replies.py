@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
@@ -27,6 +26,3 @@ async def say_ok(respond: AsyncRespond, text: str) -> None:
 async def say_error(respond: AsyncRespond, message: str, usage: str | None = None) -> None:
     await send(respond, error_reply(message, usage))
 
-
-def ephemeral_payload(message: Message) -> dict[str, Any]:
-    return {"text": message.text, "blocks": message.blocks}

@@ -41,8 +41,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         try:
             async with deps.sessions.begin() as session:
                 actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
-                deal = await deals.create_deal(session, deps.ws, actor, changes, owner_id=None, now=req.now,
-                                               tz_name=req.tz_name)
+                deal = await deals.create_deal(session, deps.ws, actor, changes, owner_id=None, now=req.now)
                 number, title = deal.id, deal.title
         except DomainError as exc:
             await _tell(deps, req.user_id, origin, replies.error_reply(escape_keep_mentions(exc.message), exc.usage))

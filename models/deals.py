@@ -56,7 +56,7 @@ def log(session: AsyncSession, deal: Deal, actor_id: str | None, kind: str, text
 
 async def create_deal(
     session: AsyncSession, ws: Workspace, actor: Actor, changes: FieldChanges, *, owner_id: str | None,
-    now: datetime, tz_name: str,
+    now: datetime,
 ) -> Deal:
     if not changes.title:
         raise Refused("A deal needs a title.", "/deal new <title> [amount:…] [customer:…] [close:…] [owner:@user]")

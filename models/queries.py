@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.errors import NotFound
@@ -130,20 +130,20 @@ async def list_deals(
     rows = (await session.execute(query)).all()
     deal_ids = [deal.id for deal, _ in rows]
     followups = await _first_followups(session, deal_ids)
-    return [
-        _snapshot(deal, pipeline, locale, frozenset(), _followup_info(followups[d], now) if (d := deal.id) in followups
-                  else None)
-        for deal, _ in rows
-    ]
+    pictures = []
+    for deal, _ in rows:
+        first = followups.get(deal.id)
+        pictures.append(_snapshot(deal, pipeline, locale, frozenset(), _followup_info(first, now) if first else None))
+    return pictures
 
 
 def _scope_filter(actor: Actor, scope: str, user_id: str | None):  # type: ignore[no-untyped-def]
     collaborating = select(DealCollaborator.deal_id).where(DealCollaborator.user_id == actor.user_id)
     mine = or_(Deal.owner_id == actor.user_id, Deal.id.in_(collaborating))
     if scope == "all":
-        return and_(True) if actor.is_admin else mine
+        return true() if actor.is_admin else mine
     if scope == "team":
-        return Deal.owner_id.in_(visible_owner_ids(actor) or {actor.user_id}) if not actor.is_admin else and_(True)
+        return true() if actor.is_admin else Deal.owner_id.in_(visible_owner_ids(actor) or {actor.user_id})
     if scope == "user" and user_id:
         owners = visible_owner_ids(actor)
         if owners is None or user_id in owners:

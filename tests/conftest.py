@@ -7,7 +7,7 @@ import asyncio
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from models.db import create_engine, migrate
 pytest_plugins = ["tests.emulator.fixtures"]
 
 POSTGRES_URL = os.environ.get("DEALROOM_TEST_POSTGRES", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
-TEMPLATE_DB = "dealroom_test_template"
+TEMPLATE_DB = f"dealroom_tpl_{os.getpid()}"  # per test run: parallel runs do not share it
 
 
 def _run_in_thread(coro):  # type: ignore[no-untyped-def]
@@ -64,7 +64,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_template() -> str:
+def postgres_template() -> Iterator[str]:
     async def build() -> str | None:
         reason = await _postgres_reachable()
         if reason:
@@ -83,7 +83,16 @@ def postgres_template() -> str:
     reason = _run_in_thread(build())
     if reason:
         pytest.skip(reason)
-    return TEMPLATE_DB
+    yield TEMPLATE_DB
+
+    async def drop() -> None:
+        admin = await _raw(POSTGRES_URL.rsplit("/", 1)[1])
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE_DB}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+    _run_in_thread(drop())
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
