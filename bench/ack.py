@@ -7,8 +7,8 @@ Two servers, each in a process of its own (own event loop, own GIL), both aiohtt
 
 * the Dealroom bot as `dealroom run` assembles it (`build_deps`, `build_app`, `build_web_app`, no
   scheduler ticks), its Web API pointed at the in-repo Slack emulator, on a fresh migrated SQLite
-  database in a temp dir (or `--database-url`), with `--deals` deals created by signed `/deal new`
-  and delivered by the outbox before anything is measured;
+  database in a temp dir (or a scratch database on the PostgreSQL server of `--database-url`), with
+  `--deals` deals created by signed `/deal new` and delivered by the outbox before anything is measured;
 * a bare Bolt `AsyncApp` (same signing secret, same aiohttp adapter) whose `/deal` listener is only
   `await ack()`.
 
@@ -39,7 +39,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -388,15 +388,20 @@ class Replies:
             self.by_key.setdefault(entry["url_key"], entry)
         self._seen = len(responses)
 
-    async def wait(self, keys: Iterable[str], timeout: float) -> float:  # noqa: ASYNC109
-        """Wait until a reply has arrived for every key; the time it took."""
+    async def wait(self, keys: Iterable[str], stall: float = 30.0) -> float:
+        """Wait until a reply has arrived for every key, or none has for `stall` seconds; the time it took."""
         keys = set(keys)
-        start = time.perf_counter()
-        while True:
-            self.update()
-            if keys <= self.by_key.keys() or time.perf_counter() - start > timeout:
-                return time.perf_counter() - start
+        start = last_progress = time.perf_counter()
+        missing = len(keys - self.by_key.keys())
+        while missing:
             await asyncio.sleep(0.02)
+            self.update()
+            now, still_missing = time.perf_counter(), len(keys - self.by_key.keys())
+            if still_missing < missing:
+                last_progress, missing = now, still_missing
+            elif now - last_progress > stall:
+                break
+        return time.perf_counter() - start
 
 
 async def seed(load: Load, bot: Server, replies: Replies, deals: int) -> None:
@@ -411,7 +416,7 @@ async def seed(load: Load, bot: Server, replies: Replies, deals: int) -> None:
                                                f"amount:{10 + number}k", key)
             if error:
                 raise RuntimeError(f"/deal new was answered with {error}")
-            await replies.wait([key], timeout=30)
+            await replies.wait([key])
             if key not in replies.by_key:
                 raise RuntimeError(f"no reply to `/deal new` within 30 s\n{load.emulator.describe()}")
 
@@ -430,11 +435,38 @@ def _fmt(ms: float) -> str:
 
 def _describe_db(url: str | None) -> str:
     if url is None:
-        return "SQLite (fresh, in a temp dir)"
+        return "SQLite (a fresh file in a temp dir)"
     from sqlalchemy import make_url
 
     parsed = make_url(url)
-    return f"{parsed.get_backend_name()} {parsed.render_as_string(hide_password=True)}"
+    server = f"{parsed.username + '@' if parsed.username else ''}{parsed.host or 'localhost'}:{parsed.port or 5432}"
+    return f"PostgreSQL (a scratch database on {server}, dropped afterwards)"
+
+
+@contextlib.asynccontextmanager
+async def scratch_postgres(url: str) -> AsyncIterator[str]:
+    """A new, empty database on the server of `url` (whose database we connect to for CREATE and DROP)
+    for this run only: the emulator starts from scratch too, so a reused database would hold deals
+    whose channel ids the emulator hands out again."""
+    import asyncpg
+    from sqlalchemy import make_url
+
+    admin_url = make_url(url)
+    dsn = admin_url.set(drivername="postgresql").render_as_string(hide_password=False)
+    name = f"dealroom_bench_{secrets.token_hex(4)}"
+    admin = await asyncpg.connect(dsn, timeout=10)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        admin = await asyncpg.connect(dsn, timeout=10)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
 
 
 @dataclass
@@ -455,9 +487,14 @@ async def drive(args: argparse.Namespace) -> int:
     emulator = SlackEmulator(bot_token=BOT_TOKEN)
     emulator.add_user(user_id, "bench", tz="Europe/Berlin")
     servers: list[Server] = []
-    with tempfile.TemporaryDirectory(prefix="dealroom-bench-") as tmp:
-        database_url = args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'dealroom.db'}"
+    async with contextlib.AsyncExitStack() as stack:
+        if args.database_url:
+            database_url = await stack.enter_async_context(scratch_postgres(args.database_url))
+        else:
+            tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="dealroom-bench-"))
+            database_url = f"sqlite+aiosqlite:///{Path(tmp) / 'dealroom.db'}"
         await emulator.start()
+        stack.push_async_callback(emulator.stop)
         try:
             spawned = await asyncio.gather(
                 Server.spawn("Dealroom bot", "bot", emulator.api_url, database_url, args.profile),
@@ -472,7 +509,6 @@ async def drive(args: argparse.Namespace) -> int:
         finally:
             for server in servers:
                 await server.kill()
-            await emulator.stop()
     outcome.setup_s, outcome.total_s = outcome.setup_s - started, time.perf_counter() - started
     report(args, outcome, replies=Replies(emulator), bot=bot, bare=bare, emulator=emulator)
     if args.profile:
@@ -492,13 +528,13 @@ async def _measure(args: argparse.Namespace, emulator: Any, user_id: str, bot: S
             await seed(load, bot, replies, args.deals)
             seeded_at = time.perf_counter()
             warm = await load.phase([bot, bare], "warm", args.warmup, args.concurrency)
-            await replies.wait(warm.bot_keys, timeout=120)  # start measuring with the bot idle
+            await replies.wait(warm.bot_keys)  # start measuring with the bot idle
             probe.start()
             await asyncio.gather(bot.ask("record"), bare.ask("record"))
             run = await load.phase([bot, bare], "run", args.requests, args.concurrency)
             bot_inside, bare_inside = await asyncio.gather(bot.ask("report"), bare.ask("report"))
             inside = {"bot": bot_inside, "bare": bare_inside, "load": probe.summary()}
-            drained_s = await replies.wait(run.bot_keys, timeout=300)
+            drained_s = await replies.wait(run.bot_keys)
             if args.profile:
                 await bot.ask("profile")
     finally:
@@ -586,8 +622,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=100, help="warm-up requests per target (100)")
     parser.add_argument("--concurrency", type=int, default=20, help="requests in flight per target (20)")
     parser.add_argument("--deals", type=int, default=20, help="deals created before measuring (20)")
-    parser.add_argument("--database-url", help="run the bot on this database (postgresql+asyncpg://…) "
-                                               "instead of a fresh SQLite file; migrated, and 20 deals added")
+    parser.add_argument("--database-url", metavar="URL",
+                        help="run the bot on PostgreSQL instead of SQLite: postgresql+asyncpg://user@host:port/db; "
+                             "a scratch database is created beside db for the run and dropped afterwards")
     parser.add_argument("--strict", action="store_true", help="exit 1 on FAIL")
     parser.add_argument("--profile", metavar="FILE", help="cProfile the bot process during the measured run, "
                                                           "write the stats to FILE and print the top entries")
@@ -596,8 +633,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.requests < 1 or args.warmup < 0 or args.concurrency < 1 or args.deals < 1:
         parser.error("--requests, --concurrency and --deals must be at least 1, --warmup at least 0")
-    if args.database_url and not args.database_url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-        parser.error("--database-url must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+    if args.database_url and not args.serve and not args.database_url.startswith("postgresql+asyncpg://"):
+        parser.error("--database-url must start with postgresql+asyncpg:// (SQLite is the default, a fresh file)")
     if args.profile and not args.serve:
         profile = Path(args.profile).resolve()
         profile.parent.mkdir(parents=True, exist_ok=True)

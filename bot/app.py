@@ -19,7 +19,7 @@ def build_app(deps: Deps) -> AsyncApp:
     settings = deps.settings
     signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     app = AsyncApp(
-        client=deps.client,
+        client=deps.gateway.tokenless_client(),
         authorize=_authorize_without_waiting(deps),
         signing_secret=signing_secret,
         # Socket Mode requests are not signed; HTTP requests always are (SPEC section 1).

@@ -40,6 +40,13 @@ def main(argv: list[str] | None = None) -> int:
     except (SettingsError, PipelineError) as exc:
         print(f"dealroom: {exc}", file=sys.stderr)
         return 2
+    except StartupError as exc:
+        print(f"dealroom: {exc}", file=sys.stderr)
+        return 1
+
+
+class StartupError(Exception):
+    """The bot cannot start for a reason outside its settings' form (database down, port taken)."""
 
 
 def _manifest(settings: Settings, *, socket_mode: bool) -> int:
@@ -56,6 +63,9 @@ def _run(settings: Settings) -> int:
     settings.require_run_settings()
     load_pipeline(settings.dealroom_pipeline)  # a bad pipeline file is one line, before anything starts
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if settings.log_level != "DEBUG":  # a line per scheduler tick and per Alembic plugin is noise
+        for chatty in ("apscheduler", "alembic.runtime.plugins"):
+            logging.getLogger(chatty).setLevel(logging.WARNING)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(settings))
     return 0
@@ -72,13 +82,23 @@ async def _serve(settings: Settings) -> None:
 
     log = logging.getLogger("dealroom")
     deps = build_deps(settings)
-    await migrate(deps.engine)
+    try:
+        await migrate(deps.engine)
+    except Exception as exc:  # the driver's own error types vary: one line, whatever it is
+        await deps.aclose()
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise StartupError(f"DATABASE_URL: cannot open the database ({reason[:200]})") from None
     bolt = build_app(deps)
     socket = SocketMode.from_settings(bolt, settings) if settings.socket_mode else None
     web_app = build_web_app(deps, None if socket else bolt, socket_is_open=socket.is_connected if socket else None)
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, settings.host, settings.port).start()
+    try:
+        await web.TCPSite(runner, settings.host, settings.port).start()
+    except OSError as exc:
+        await runner.cleanup()
+        await deps.aclose()
+        raise StartupError(f"PORT: cannot listen on {settings.host}:{settings.port} ({exc.strerror})") from None
     if socket is not None:
         await socket.start()
         log.info("Dealroom is connected by Socket Mode; health on http://%s:%s/healthz", settings.host, settings.port)

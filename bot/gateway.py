@@ -94,6 +94,12 @@ class SlackGateway:
         except (TimeoutError, aiohttp.ClientError, ConnectionError, SlackClientError) as exc:
             raise SlackFailure(error=f"connection: {type(exc).__name__}", transient=True) from None
 
+    def tokenless_client(self) -> AsyncWebClient:
+        """The same client without the bot token, for Bolt: it gives each request a client with the
+        token from our `authorize`, so handing it the token too only earns start-up warnings."""
+        return AsyncWebClient(base_url=self.client.base_url, timeout=self.client.timeout,
+                              retry_handlers=list(self.client.retry_handlers or []))
+
     async def bot_user_id(self) -> str:
         if self._bot_user_id is None:
             identity = await self.call("auth.test")

@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
-    database_url: str = DEFAULT_DATABASE_URL
+    database_url: str = Field(default=DEFAULT_DATABASE_URL, repr=False)  # may hold a password
     host: str = "0.0.0.0"
     port: int = Field(default=3000, ge=1, le=65535)
     dealroom_public_url: str = "https://dealroom.example.com"
