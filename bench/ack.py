@@ -144,7 +144,7 @@ def _bare_app(api_url: str) -> web.Application:
 async def _bot_app(api_url: str, database_url: str) -> tuple[web.Application, Any]:
     from bot.app import build_app
     from bot.container import build_deps
-    from bot.server import build_web_app
+    from bot.server import build_web_app, freeze_startup_heap
     from bot.settings import Settings
     from models.db import migrate
 
@@ -152,7 +152,9 @@ async def _bot_app(api_url: str, database_url: str) -> tuple[web.Application, An
                         slack_api_url=api_url, database_url=database_url, log_level="WARNING")
     deps = build_deps(settings)
     await migrate(deps.engine)
-    return build_web_app(deps, build_app(deps), with_ticks=False), deps
+    web_app = build_web_app(deps, build_app(deps), with_ticks=False)
+    freeze_startup_heap()  # as `dealroom run` does
+    return web_app, deps
 
 
 async def serve(kind: str, api_url: str, database_url: str | None, profile_path: str | None) -> None:

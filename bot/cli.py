@@ -76,7 +76,7 @@ async def _serve(settings: Settings) -> None:
 
     from bot.app import build_app
     from bot.container import build_deps
-    from bot.server import build_web_app
+    from bot.server import build_web_app, freeze_startup_heap
     from bot.socket_mode import SocketMode
     from models.db import migrate
 
@@ -99,6 +99,7 @@ async def _serve(settings: Settings) -> None:
         await runner.cleanup()
         await deps.aclose()
         raise StartupError(f"PORT: cannot listen on {settings.host}:{settings.port} ({exc.strerror})") from None
+    freeze_startup_heap()
     if socket is not None:
         await socket.start()
         log.info("Dealroom is connected by Socket Mode; health on http://%s:%s/healthz", settings.host, settings.port)

@@ -26,6 +26,12 @@ class Directory:
         self.clock = clock
         self.default_tz = default_tz
 
+    async def known_tz_of(self, user_id: str) -> ZoneInfo:
+        """The time zone we have on file, without asking Slack: for work that must answer at once."""
+        async with self.sessions() as session:
+            user = await session.get(User, user_id)
+        return _zone(user.tz if user else None) or self.default_tz
+
     async def tz_of(self, user_id: str) -> ZoneInfo:
         """The user's Slack time zone; refreshed daily; the default when Slack has none or is down."""
         now = self.clock.now()

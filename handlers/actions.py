@@ -30,11 +30,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def next_stage(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         number = _deal_number(body)
-        req = await _request(deps, body)
         if number is None:
             await say_error(respond, "That button is out of date.")
             return
-        await execute(deps, req, g.Next(ref=g.DealRef(number=number)), respond)
+        async with deps.after_ack:
+            await execute(deps, await _request(deps, body), g.Next(ref=g.DealRef(number=number)), respond)
 
     @app.action(ActionId.LOG_NOTE.value)
     async def log_note(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
@@ -57,25 +57,35 @@ def register(app: AsyncApp, deps: Deps) -> None:
         except SlackFailure as failure:
             await say_error(respond, f"Slack would not open the form ({failure}). Use /deal note instead.")
 
+    @app.action(ActionId.OPEN_CHANNEL.value)
+    async def open_channel(ack: AsyncAck) -> None:
+        """A link button: Slack opens the channel itself, but still wants the click acked."""
+        await ack()
+
     @app.action(ActionId.HISTORY_PAGE.value)
     async def history_page(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
-        number, page = _deal_and_page(body)
-        req = await _request(deps, body)
-        async with deps.sessions() as session:
-            try:
-                deal = await find_deal(session, number=number, channel_id=None, here_channel_id=None)
-                actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
-                await deals.require_read(session, actor, deal, here_channel_id=req.channel_id)
-            except DomainError as exc:
-                await say_error(respond, exc.message)
-                return
-            items, has_more = await history(session, deal.id, page=page)
-            picture = await snapshot(session, deal, deps.ws.pipeline, now=req.now, locale=deps.ws.locale)
-        message = timeline.timeline_page(picture, items, page=page, has_more=has_more, tz=req.tz,
-                                         locale=deps.ws.locale)
-        ephemeral = bool((body.get("container") or {}).get("is_ephemeral"))
-        await send(respond, message, replace_original=ephemeral)
+        async with deps.after_ack:
+            await _history_page(deps, body, respond)
+
+
+async def _history_page(deps: Deps, body: dict[str, Any], respond: AsyncRespond) -> None:
+    number, page = _deal_and_page(body)
+    req = await _request(deps, body)
+    async with deps.sessions() as session:
+        try:
+            deal = await find_deal(session, number=number, channel_id=None, here_channel_id=None)
+            actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
+            await deals.require_read(session, actor, deal, here_channel_id=req.channel_id)
+        except DomainError as exc:
+            await say_error(respond, exc.message)
+            return
+        items, has_more = await history(session, deal.id, page=page)
+        picture = await snapshot(session, deal, deps.ws.pipeline, now=req.now, locale=deps.ws.locale)
+    message = timeline.timeline_page(picture, items, page=page, has_more=has_more, tz=req.tz,
+                                     locale=deps.ws.locale)
+    ephemeral = bool((body.get("container") or {}).get("is_ephemeral"))
+    await send(respond, message, replace_original=ephemeral)
 
 
 async def _request(deps: Deps, body: dict[str, Any]) -> Request:

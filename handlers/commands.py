@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -45,7 +46,7 @@ class Created:
     text: str
 
 
-Reply = replies.Message | str | Created | None  # None: nothing to say (a modal opened instead)
+Reply = replies.Message | str | Created
 Route = Callable[[Deps, Request, Any, AsyncSession], Awaitable[Reply]]
 
 
@@ -53,7 +54,22 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.command("/deal")
     async def deal_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
-        await handle(deps, command, respond)
+        if _asks_for_the_form(command.get("text") or "", deps.clock.now()):
+            await _open_new_deal_form(deps, command, respond)  # at once: the trigger_id lasts 3 s
+            return
+        async with deps.after_ack:
+            await handle(deps, command, respond)
+
+
+def _asks_for_the_form(text: str, now: datetime) -> bool:
+    """`/deal new` without a title: a form opens instead (pure, no I/O: it runs before queueing)."""
+    if text.split(maxsplit=1)[:1] != ["new"]:
+        return False
+    try:
+        parsed = g.parse_command(text, now=now, tz=UTC, subcommands=OFFERED)
+    except InputError:
+        return False
+    return isinstance(parsed, g.New) and not parsed.title
 
 
 async def handle(deps: Deps, command: dict[str, Any], respond: AsyncRespond) -> None:
@@ -73,6 +89,7 @@ async def handle(deps: Deps, command: dict[str, Any], respond: AsyncRespond) -> 
 
 
 async def execute(deps: Deps, req: Request, parsed: Any, respond: AsyncRespond) -> None:
+    """Run one command in one transaction, deliver its Slack side effects, reply privately."""
     route = ROUTES[type(parsed)]
     try:
         async with deps.sessions.begin() as session:
@@ -94,8 +111,7 @@ async def execute(deps: Deps, req: Request, parsed: Any, respond: AsyncRespond) 
         deps.deliverer.kick(req.lanes)
     if isinstance(reply, Created):
         reply = await _channel_outcome(deps, reply)
-    if reply is not None:
-        await send(respond, reply if isinstance(reply, replies.Message) else replies.ok_reply(reply))
+    await send(respond, reply if isinstance(reply, replies.Message) else replies.ok_reply(reply))
 
 
 # --- routes -------------------------------------------------------------------------------
@@ -109,9 +125,6 @@ async def _help(deps: Deps, req: Request, cmd: g.Help, session: AsyncSession) ->
 
 
 async def _new(deps: Deps, req: Request, cmd: g.New, session: AsyncSession) -> Reply:
-    if not cmd.title:
-        await _open_new_deal_modal(deps, req)
-        return None
     actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
     changes = FieldChanges(title=cmd.title, amount=cmd.amount, customer=cmd.customer, close_at=cmd.close_at,
                            source=cmd.source, custom=cmd.custom)
@@ -140,14 +153,16 @@ async def _wait_for_channel(deps: Deps, number: int) -> str | None:
         await asyncio.sleep(0.05)
 
 
-async def _open_new_deal_modal(deps: Deps, req: Request) -> None:
-    if not req.trigger_id:
-        raise DomainError("Give the deal a title.", g.USAGE["new"])
+async def _open_new_deal_form(deps: Deps, command: dict[str, Any], respond: AsyncRespond) -> None:
+    if not command.get("trigger_id"):
+        await say_error(respond, "Give the deal a title.", g.USAGE["new"])
+        return
     try:
-        await deps.gateway.open_view(req.trigger_id, modals.new_deal_modal(channel_id=req.channel_id))
+        await deps.gateway.open_view(command["trigger_id"],
+                                     modals.new_deal_modal(channel_id=command.get("channel_id")))
     except SlackFailure as failure:
-        raise DomainError(f"Slack would not open the form ({failure}). Type the title instead.",
-                          g.USAGE["new"]) from None
+        await say_error(respond, f"Slack would not open the form ({failure}). Type the title instead.",
+                        g.USAGE["new"])
 
 
 async def _deal_for(deps: Deps, req: Request, cmd: Any, session: AsyncSession):  # type: ignore[no-untyped-def]

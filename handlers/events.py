@@ -24,31 +24,36 @@ CREATOR_GRACE = timedelta(minutes=10)
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.event("member_joined_channel")
     async def member_joined(body: dict[str, Any], event: dict[str, Any]) -> None:
-        user_id, channel_id = event.get("user"), event.get("channel")
-        if not user_id or not channel_id or user_id == deps.gateway.known_bot_user_id:
-            return
-        now = deps.clock.now()
-        lane = None
-        try:
-            async with deps.sessions.begin() as session:
-                # Recording the event_id in the same transaction as its effect: a retry finds it and
-                # does nothing, and a crash before commit leaves the retry free to do the work.
-                if body.get("event_id"):
-                    session.add(ProcessedEvent(event_id=body["event_id"], received_at=now))
-                    await session.flush()
-                deal = await deal_for_channel(session, channel_id)
-                if deal is None:
-                    return
-                if user_id == deal.created_by and now - deal.created_at < CREATOR_GRACE:
-                    return
-                await effects.welcome(session, deal, user_id, now=now)
-                lane = deal_lane(deal.id)
-        except IntegrityError:
-            log.info("event %s already handled", body.get("event_id"))
-            return
-        if lane:
-            deps.deliverer.kick([lane])
+        async with deps.after_ack:  # Bolt has acked the event already
+            await _welcome_newcomer(deps, body, event)
 
     @app.event("app_home_opened")
     async def app_home_opened() -> None:
         """Subscribed in the manifest; the Home tab comes with a later issue."""
+
+
+async def _welcome_newcomer(deps: Deps, body: dict[str, Any], event: dict[str, Any]) -> None:
+    user_id, channel_id = event.get("user"), event.get("channel")
+    if not user_id or not channel_id or user_id == deps.gateway.known_bot_user_id:
+        return
+    now = deps.clock.now()
+    lane = None
+    try:
+        async with deps.sessions.begin() as session:
+            # Recording the event_id in the same transaction as its effect: a retry finds it and
+            # does nothing, and a crash before commit leaves the retry free to do the work.
+            if body.get("event_id"):
+                session.add(ProcessedEvent(event_id=body["event_id"], received_at=now))
+                await session.flush()
+            deal = await deal_for_channel(session, channel_id)
+            if deal is None:
+                return
+            if user_id == deal.created_by and now - deal.created_at < CREATOR_GRACE:
+                return
+            await effects.welcome(session, deal, user_id, now=now)
+            lane = deal_lane(deal.id)
+    except IntegrityError:
+        log.info("event %s already handled", body.get("event_id"))
+        return
+    if lane:
+        deps.deliverer.kick([lane])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -30,25 +31,14 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.view(CallbackId.NEW_DEAL.value)
     async def new_deal(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         req = await _request(deps, body)
-        values = _values(view)
         errors: dict[str, str] = {}
-        changes = _new_deal_changes(values, req, deps.ws.locale, errors)
+        changes = _new_deal_changes(_values(view), req, deps.ws.locale, errors)
         if errors:
             await ack(response_action="errors", errors=errors)
             return
         await ack()
-        origin = _metadata(view).get("channel_id")
-        try:
-            async with deps.sessions.begin() as session:
-                actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
-                deal = await deals.create_deal(session, deps.ws, actor, changes, owner_id=None, now=req.now)
-                number, title = deal.id, deal.title
-        except DomainError as exc:
-            await _tell(deps, req.user_id, origin, replies.error_reply(escape_keep_mentions(exc.message), exc.usage))
-            return
-        deps.deliverer.kick([deal_lane(number)])
-        await _tell(deps, req.user_id, origin, replies.ok_reply(
-            f"Created *D-{number}* {escape(title)}. Its channel and card are on their way."))
+        async with deps.after_ack:
+            await _create_deal(deps, req, changes, origin=_metadata(view).get("channel_id"))
 
     @app.view(CallbackId.LOG_NOTE.value)
     async def log_note(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -62,23 +52,42 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 await ack(response_action="errors", errors={BlockId.NOTE_NEXT.value: str(exc)[:150]})
                 return
         await ack()
-        number = int(_metadata(view).get("deal", 0))
-        try:
-            async with deps.sessions.begin() as session:
-                deal = await find_deal(session, number=number, channel_id=None, here_channel_id=None)
-                actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
-                followup = await activity.add_note(
-                    session, deps.ws, actor, deal, text=values.get(BlockId.NOTE_TEXT, ""),
-                    via=values.get(BlockId.NOTE_VIA) or None, next_at=next_at, now=req.now, caller_tz=req.tz_name)
-                channel_id = deal.channel_id
-        except DomainError as exc:
-            await _tell(deps, req.user_id, None, replies.error_reply(escape_keep_mentions(exc.message), exc.usage))
-            return
-        deps.deliverer.kick([deal_lane(number)])
-        text = f"Noted on D-{number}."
-        if followup is not None:
-            text += f" Next follow-up: {format_when(followup.due_at, req.tz, deps.ws.locale)}."
-        await _tell(deps, req.user_id, channel_id, replies.ok_reply(text))
+        async with deps.after_ack:
+            await _log_note(deps, req, values, next_at, number=int(_metadata(view).get("deal", 0)))
+
+
+async def _create_deal(deps: Deps, req: Request, changes: FieldChanges, *, origin: str | None) -> None:
+    try:
+        async with deps.sessions.begin() as session:
+            actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
+            deal = await deals.create_deal(session, deps.ws, actor, changes, owner_id=None, now=req.now)
+            number, title = deal.id, deal.title
+    except DomainError as exc:
+        await _tell(deps, req.user_id, origin, replies.error_reply(escape_keep_mentions(exc.message), exc.usage))
+        return
+    deps.deliverer.kick([deal_lane(number)])
+    await _tell(deps, req.user_id, origin, replies.ok_reply(
+        f"Created *D-{number}* {escape(title)}. Its channel and card are on their way."))
+
+
+async def _log_note(deps: Deps, req: Request, values: dict[str, str], next_at: datetime | None, *,
+                    number: int) -> None:
+    try:
+        async with deps.sessions.begin() as session:
+            deal = await find_deal(session, number=number, channel_id=None, here_channel_id=None)
+            actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
+            followup = await activity.add_note(
+                session, deps.ws, actor, deal, text=values.get(BlockId.NOTE_TEXT, ""),
+                via=values.get(BlockId.NOTE_VIA) or None, next_at=next_at, now=req.now, caller_tz=req.tz_name)
+            channel_id = deal.channel_id
+    except DomainError as exc:
+        await _tell(deps, req.user_id, None, replies.error_reply(escape_keep_mentions(exc.message), exc.usage))
+        return
+    deps.deliverer.kick([deal_lane(number)])
+    text = f"Noted on D-{number}."
+    if followup is not None:
+        text += f" Next follow-up: {format_when(followup.due_at, req.tz, deps.ws.locale)}."
+    await _tell(deps, req.user_id, channel_id, replies.ok_reply(text))
 
 
 def _new_deal_changes(values: dict[str, str], req: Request, locale: str, errors: dict[str, str]) -> FieldChanges:
@@ -122,8 +131,10 @@ def _metadata(view: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _request(deps: Deps, body: dict[str, Any]) -> Request:
+    """Modal input is checked before the ack (errors go back into the form), so no Slack call here."""
     user_id = body["user"]["id"]
-    return Request(user_id=user_id, channel_id=None, tz=await deps.directory.tz_of(user_id), now=deps.clock.now())
+    return Request(user_id=user_id, channel_id=None, tz=await deps.directory.known_tz_of(user_id),
+                   now=deps.clock.now())
 
 
 async def _tell(deps: Deps, user_id: str, channel_id: str | None, message: replies.Message) -> None:
