@@ -3,9 +3,11 @@ Slack in the caller's transaction. None of them commits; the caller owns the ses
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,7 +23,6 @@ from models.transitions import DealFacts, Move, Refusal, plan_close, plan_move, 
 from models.values import format_amount, format_when
 from models.workspace import Workspace
 
-STANDARD_FIELDS = ("title", "amount", "customer", "close", "source")
 
 
 @dataclass(frozen=True)
@@ -181,22 +182,18 @@ async def set_fields(session: AsyncSession, ws: Workspace, actor: Actor, deal: D
     """Apply the changes; returns one line per change for the confirmation ('custom field' flagged)."""
     await require_edit(session, actor, deal)
     tz = ZoneInfo(tz_name)
+    standard: list[tuple[str, str, Any, Callable[[Any], str]]] = [
+        ("title", "title", changes.title, str),
+        ("amount", "amount", changes.amount, lambda v: format_amount(v, ws.locale)),
+        ("customer", "customer", changes.customer, str),
+        ("close_at", "close date", changes.close_at, lambda v: format_when(v, tz, ws.locale)),
+        ("source", "source", changes.source, str),
+    ]
     lines: list[str] = []
-    if changes.title is not None and changes.title != deal.title:
-        deal.title = changes.title
-        lines.append(f"title → {changes.title}")
-    if changes.amount is not None and changes.amount != deal.amount:
-        deal.amount = changes.amount
-        lines.append(f"amount → {format_amount(changes.amount, ws.locale)}")
-    if changes.customer is not None and changes.customer != deal.customer:
-        deal.customer = changes.customer
-        lines.append(f"customer → {changes.customer}")
-    if changes.close_at is not None and changes.close_at != deal.close_at:
-        deal.close_at = changes.close_at
-        lines.append(f"close date → {format_when(changes.close_at, tz, ws.locale)}")
-    if changes.source is not None and changes.source != deal.source:
-        deal.source = changes.source
-        lines.append(f"source → {changes.source}")
+    for attribute, label, value, shown in standard:
+        if value is not None and value != getattr(deal, attribute):
+            setattr(deal, attribute, value)
+            lines.append(f"{label} → {shown(value)}")
     if changes.custom:
         custom = dict(deal.custom_fields or {})
         for key, value in changes.custom.items():
