@@ -24,7 +24,6 @@ from models.values import format_amount, format_when
 from models.workspace import Workspace
 
 
-
 @dataclass(frozen=True)
 class FieldChanges:
     title: str | None = None
