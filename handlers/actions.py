@@ -33,7 +33,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if number is None:
             await say_error(respond, "That button is out of date.")
             return
-        async with deps.after_ack:
+        async with deps.turn_of(body["user"]["id"]):
             await execute(deps, await _request(deps, body), g.Next(ref=g.DealRef(number=number)), respond)
 
     @app.action(ActionId.LOG_NOTE.value)
@@ -65,7 +65,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.action(ActionId.HISTORY_PAGE.value)
     async def history_page(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
-        async with deps.after_ack:
+        async with deps.turn_of(body["user"]["id"]):
             await _history_page(deps, body, respond)
 
 

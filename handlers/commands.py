@@ -57,7 +57,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if _asks_for_the_form(command.get("text") or "", deps.clock.now()):
             await _open_new_deal_form(deps, command, respond)  # at once: the trigger_id lasts 3 s
             return
-        async with deps.after_ack:
+        async with deps.turn_of(command["user_id"]):
             await handle(deps, command, respond)
 
 

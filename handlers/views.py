@@ -37,7 +37,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await ack(response_action="errors", errors=errors)
             return
         await ack()
-        async with deps.after_ack:
+        async with deps.turn_of(req.user_id):
             await _create_deal(deps, req, changes, origin=_metadata(view).get("channel_id"))
 
     @app.view(CallbackId.LOG_NOTE.value)
@@ -52,7 +52,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 await ack(response_action="errors", errors={BlockId.NOTE_NEXT.value: str(exc)[:150]})
                 return
         await ack()
-        async with deps.after_ack:
+        async with deps.turn_of(req.user_id):
             await _log_note(deps, req, values, next_at, number=int(_metadata(view).get("deal", 0)))
 
 

@@ -48,3 +48,16 @@ async def test_slacks_own_captured_payload_shape_is_understood(bot: Bot) -> None
     response = await bot.post(body, "application/json")
     assert response.status == 200
     await bot.slack.wait_for(lambda: any(m.ephemeral_to == NEWCOMER for m in bot.slack.messages[channel]))
+
+
+async def test_one_persons_quick_commands_are_handled_in_the_order_they_came(bot: Bot) -> None:
+    await bot.command(REP, "new Pilot customer:Acme")
+    channel = bot.channel_of(1).id
+    keys = ["quick-score", "quick-next"]
+    for key, text in zip(keys, ["score budget:200k authority:yes need:yes timing:10", "next"], strict=True):
+        response = await bot.post(bot.command_body(REP, text, channel=channel, key=key),
+                                  "application/x-www-form-urlencoded")
+        assert response.status == 200
+    replies = [await bot.reply(key) for key in keys]
+    assert "scores *10*" in replies[0].text
+    assert "Qualified" in replies[1].text, "next must see the score typed just before it"
