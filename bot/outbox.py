@@ -98,17 +98,19 @@ class Deliverer:
         self._draining.add(lane)
         try:
             while await self._claim(lane):
-                await self._drain_claimed(lane)
-                if not await self._has_due(lane):
+                if not await self._drain_claimed(lane) or not await self._has_due(lane):
                     return
         finally:
             self._draining.discard(lane)
 
-    async def _drain_claimed(self, lane: str) -> None:
+    async def _drain_claimed(self, lane: str) -> bool:
+        """False when the lane failed outside Slack (say, the database): leave it to the next tick."""
         try:
             await self._deliver_lane(lane)
+            return True
         except Exception:
             log.exception("outbox lane %s failed", lane)
+            return False
         finally:
             await self._release(lane)
 
@@ -170,23 +172,30 @@ class Deliverer:
         try:
             await self._kinds[row.kind](ctx)
         except SlackFailure as failure:
-            row.attempts += 1
-            now = self.clock.now()
-            if failure.transient and row.attempts < MAX_ATTEMPTS:
-                delay = max(timedelta(seconds=failure.retry_after or 0), _backoff(row.attempts))
-                row.not_before = now + delay
-                row.last_error = str(failure)[:500]
-                log.warning("outbox %s #%s (%s): %s, retry in %ss", row.lane, row.id, row.kind, failure,
-                            int(delay.total_seconds()))
-                return False
-            self._park(row, f"slack: {failure}")
-            return True
+            return self._retry_later(row, failure)
         except Parked as parked:
             self._park(row, str(parked))
             return True
+        except Exception as exc:  # a bug of ours: retry later like an outage, park in the end
+            log.exception("outbox %s #%s (%s) failed", row.lane, row.id, row.kind)
+            failure = SlackFailure(error=f"internal: {type(exc).__name__}", transient=True)
+            return self._retry_later(row, failure)
         row.attempts += 1
         self._mark_sent(row)
         return True
+
+    def _retry_later(self, row: OutboxMessage, failure: SlackFailure) -> bool:
+        """Schedule the row again (the lane waits behind it), or park it when retrying is pointless."""
+        row.attempts += 1
+        if not failure.transient or row.attempts >= MAX_ATTEMPTS:
+            self._park(row, f"slack: {failure}")
+            return True
+        delay = max(timedelta(seconds=failure.retry_after or 0), _backoff(row.attempts))
+        row.not_before = self.clock.now() + delay
+        row.last_error = str(failure)[:500]
+        log.warning("outbox %s #%s (%s): %s, retry in %ss", row.lane, row.id, row.kind, failure,
+                    int(delay.total_seconds()))
+        return False
 
     def _mark_sent(self, row: OutboxMessage) -> None:
         row.status = "sent"

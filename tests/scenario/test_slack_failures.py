@@ -82,3 +82,22 @@ async def test_a_message_slack_will_never_take_is_parked_not_retried_forever(bot
     async with bot.deps.sessions() as session:
         statuses = {row.kind: row.status for row in await session.scalars(select(OutboxMessage))}
     assert statuses["pin_card"] == "parked" and statuses["set_topic"] == "sent"
+
+
+async def test_a_failure_of_our_own_is_retried_later_not_in_a_tight_loop(bot: Bot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from bot.blocks import cards
+
+    real, calls = cards.deal_card, []
+
+    def broken_once(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("a rendering bug")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cards, "deal_card", broken_once)
+    await bot.command(REP, "new Pilot customer:Acme")
+    channel = bot.channel_of(1)
+    assert not bot.messages_in(channel.id) and len(calls) == 1, "the card waits; the lane is not spun"
+    await bot.advance(timedelta(minutes=1))
+    assert bot.messages_in(channel.id)[0].ts in channel.pins
