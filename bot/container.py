@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from slack_sdk.http_retry import RetryIntervalCalculator
@@ -34,17 +32,15 @@ class Deps:
     gateway: SlackGateway
     deliverer: Deliverer
     directory: Directory
-    # Work that runs after Slack got its ack shares the event loop with the next acks: a few at a
-    # time, the rest wait their turn without costing the loop anything (bench/ack.py measures it).
+    # Database work after Slack got its ack shares the event loop with the next acks: a few at a
+    # time, the rest wait without costing the loop anything (bench/ack.py measures the difference).
     after_ack: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(AFTER_ACK_CONCURRENCY))
     _user_turns: dict[str, asyncio.Lock] = field(default_factory=dict)
 
-    @contextlib.asynccontextmanager
-    async def turn_of(self, user_id: str) -> AsyncIterator[None]:
-        """After the ack: one person's requests in the order they came (Slack acks them at once, so
-        `score` then `next` typed quickly must not overtake each other), and few at a time overall."""
-        async with self._user_turns.setdefault(user_id, asyncio.Lock()), self.after_ack:
-            yield
+    def turn_of(self, user_id: str) -> asyncio.Lock:
+        """One person's requests in the order they came: Slack gets every ack at once, so `score`
+        then `next` typed quickly must not overtake each other."""
+        return self._user_turns.setdefault(user_id, asyncio.Lock())
 
     async def aclose(self) -> None:
         await self.deliverer.close()

@@ -65,7 +65,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.action(ActionId.HISTORY_PAGE.value)
     async def history_page(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
-        async with deps.turn_of(body["user"]["id"]):
+        async with deps.turn_of(body["user"]["id"]), deps.after_ack:
             await _history_page(deps, body, respond)
 
 

@@ -92,7 +92,7 @@ async def execute(deps: Deps, req: Request, parsed: Any, respond: AsyncRespond) 
     """Run one command in one transaction, deliver its Slack side effects, reply privately."""
     route = ROUTES[type(parsed)]
     try:
-        async with deps.sessions.begin() as session:
+        async with deps.after_ack, deps.sessions.begin() as session:
             reply = await route(deps, req, parsed, session)
     except DomainError as exc:
         await say_error(respond, escape_keep_mentions(exc.message), exc.usage)

@@ -58,7 +58,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
 async def _create_deal(deps: Deps, req: Request, changes: FieldChanges, *, origin: str | None) -> None:
     try:
-        async with deps.sessions.begin() as session:
+        async with deps.after_ack, deps.sessions.begin() as session:
             actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
             deal = await deals.create_deal(session, deps.ws, actor, changes, owner_id=None, now=req.now)
             number, title = deal.id, deal.title
@@ -73,7 +73,7 @@ async def _create_deal(deps: Deps, req: Request, changes: FieldChanges, *, origi
 async def _log_note(deps: Deps, req: Request, values: dict[str, str], next_at: datetime | None, *,
                     number: int) -> None:
     try:
-        async with deps.sessions.begin() as session:
+        async with deps.after_ack, deps.sessions.begin() as session:
             deal = await find_deal(session, number=number, channel_id=None, here_channel_id=None)
             actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
             followup = await activity.add_note(

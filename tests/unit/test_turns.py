@@ -39,7 +39,7 @@ async def test_only_a_few_requests_work_at_once() -> None:
 
     async def request(user: str) -> None:
         nonlocal running, peak
-        async with deps.turn_of(user):
+        async with deps.turn_of(user), deps.after_ack:
             running += 1
             peak = max(peak, running)
             await gate.wait()
