@@ -12,7 +12,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from bot.blocks import modals, timeline
 from bot.container import Deps
 from bot.gateway import SlackFailure
-from bot.ids import ActionId
+from bot.ids import ActionId, parse_deal_value, parse_history_value
 from handlers import grammar as g
 from handlers.commands import execute
 from handlers.context import Request
@@ -70,7 +70,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
 
 async def _history_page(deps: Deps, body: dict[str, Any], respond: AsyncRespond) -> None:
-    number, page = _deal_and_page(body)
+    try:
+        number, page = parse_history_value(_button_value(body))
+    except ValueError:
+        await say_error(respond, "That button is out of date.")
+        return
     req = await _request(deps, body)
     async with deps.sessions() as session:
         try:
@@ -95,12 +99,12 @@ async def _request(deps: Deps, body: dict[str, Any]) -> Request:
                    now=deps.clock.now(), trigger_id=body.get("trigger_id"))
 
 
+def _button_value(body: dict[str, Any]) -> str:
+    return str((body.get("actions") or [{}])[0].get("value", ""))
+
+
 def _deal_number(body: dict[str, Any]) -> int | None:
-    value = str((body.get("actions") or [{}])[0].get("value", ""))
-    return int(value) if value.isdigit() else None
-
-
-def _deal_and_page(body: dict[str, Any]) -> tuple[int | None, int]:
-    value = str((body.get("actions") or [{}])[0].get("value", ""))
-    number, _, page = value.partition(":")
-    return (int(number) if number.isdigit() else None), (int(page) if page.isdigit() else 1)
+    try:
+        return parse_deal_value(_button_value(body))
+    except ValueError:
+        return None

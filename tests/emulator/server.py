@@ -1278,31 +1278,31 @@ class SlackEmulator(Workspace):
             data = part.file.read() if part is not None else b""  # type: ignore[union-attr]
         else:
             data = await request.read()
-        fault = self._take_fault("file_upload")
-        if fault is not None and fault.connection_error:
-            if request.transport is not None:
-                request.transport.close()
-            return web.Response()
-        if fault is not None:
-            status, body, headers = self._fault_reply(fault)
-            return web.json_response(body, status=status, headers=headers)
+        if (faulty := self._injected_fault(request, "file_upload")) is not None:
+            return faulty
         file = self.files.get(file_id)
         if file is None or file.completed:
             return web.Response(status=404, text="file_not_found")
         file.content = data
         return web.Response(text=f"OK - {len(data)}")
 
-    async def _handle_response_url(self, request: web.Request) -> web.StreamResponse:
-        key = request.match_info["key"]
-        raw = await request.read()
-        fault = self._take_fault("response_url")
-        if fault is not None and fault.connection_error:
+    def _injected_fault(self, request: web.Request, endpoint: str) -> web.Response | None:
+        """The response of a fault injected for this endpoint, if any (a dropped connection too)."""
+        fault = self._take_fault(endpoint)
+        if fault is None:
+            return None
+        if fault.connection_error:
             if request.transport is not None:
                 request.transport.close()
             return web.Response()
-        if fault is not None:
-            status, body, headers = self._fault_reply(fault)
-            return web.json_response(body, status=status, headers=headers)
+        status, body, headers = self._fault_reply(fault)
+        return web.json_response(body, status=status, headers=headers)
+
+    async def _handle_response_url(self, request: web.Request) -> web.StreamResponse:
+        key = request.match_info["key"]
+        raw = await request.read()
+        if (faulty := self._injected_fault(request, "response_url")) is not None:
+            return faulty
         now = self.now()
         issued = self.response_urls.setdefault(key, now)
         entry: dict[str, Any] = {"url_key": key, "body": None, "at": now, "status": 200, "error": None}
