@@ -25,9 +25,10 @@ from handlers.context import Request
 from handlers.replies import say_error, send
 from models import activity, deals
 from models.deals import FieldChanges
-from models.errors import DomainError
+from models.errors import DomainError, Forbidden
 from models.outbox import deal_lane
 from models.people import load_actor
+from models.permissions import list_refusal
 from models.pipeline import StageLookupError, describe_stages
 from models.queries import find_deal, history, list_deals, snapshot
 from models.tables import Deal
@@ -267,10 +268,8 @@ async def _history(deps: Deps, req: Request, cmd: g.History, session: AsyncSessi
 
 async def _list(deps: Deps, req: Request, cmd: g.List, session: AsyncSession) -> Reply:
     actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
-    if cmd.scope == "all" and not actor.is_admin:
-        raise DomainError("Only admins can list all deals; here are yours with /deal list.", "/deal list")
-    if cmd.scope == "team" and not (actor.is_admin or actor.managed_ids):
-        raise DomainError("/deal list team is for managers; you have no team yet.", "/deal list")
+    if refusal := list_refusal(actor, cmd.scope):
+        raise Forbidden(refusal, "/deal list")
     found = await list_deals(session, actor, deps.ws.pipeline, scope=cmd.scope, user_id=cmd.user_id,
                              now=req.now, locale=deps.ws.locale)
     title = {"all": "All open deals", "team": "Your team's open deals"}.get(cmd.scope, "Your open deals")

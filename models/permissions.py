@@ -36,6 +36,15 @@ def who_may_edit(deal: DealAccess) -> str:
     return f"<@{deal.owner_id}> (the owner), the deal's collaborators, the owner's manager or an admin"
 
 
+def list_refusal(actor: Actor, scope: str) -> str | None:
+    """Why the actor may not list deals in this scope (`all`, `team`), or None when they may."""
+    if scope == "all" and not actor.is_admin:
+        return "Only admins can list all deals; /deal list shows yours."
+    if scope == "team" and not (actor.is_admin or actor.managed_ids):
+        return "/deal list team is for managers, and nobody reports to you yet; /deal list shows yours."
+    return None
+
+
 def visible_owner_ids(actor: Actor) -> frozenset[str] | None:
     """Owners whose deals a list may show without further checks; None means all (admins)."""
     if actor.is_admin:

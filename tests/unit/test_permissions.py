@@ -1,0 +1,41 @@
+"""The one place that decides who may read and change a deal (SPEC section 10)."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.permissions import Actor, DealAccess, can_edit, can_read, list_refusal
+
+DEAL = DealAccess(owner_id="UOWNER", collaborator_ids=frozenset({"UCOLLAB"}))
+OWNER = Actor("UOWNER")
+COLLABORATOR = Actor("UCOLLAB")
+OTHER_REP = Actor("UOTHER")
+MANAGER = Actor("UMGR", managed_ids=frozenset({"UOWNER"}))
+OTHER_MANAGER = Actor("UMGR2", managed_ids=frozenset({"UOTHER"}))
+ADMIN = Actor("UADMIN", is_admin=True)
+
+
+@pytest.mark.parametrize(("actor", "edit"), [
+    (OWNER, True), (COLLABORATOR, True), (MANAGER, True), (ADMIN, True), (OTHER_REP, False), (OTHER_MANAGER, False),
+])
+def test_who_may_change_a_deal(actor: Actor, edit: bool) -> None:
+    assert can_edit(actor, DEAL) is edit
+    assert can_read(actor, DEAL, in_deal_channel=False) is edit
+
+
+def test_channel_members_read_but_never_write() -> None:
+    assert can_read(OTHER_REP, DEAL, in_deal_channel=True)
+    assert not can_edit(OTHER_REP, DEAL)
+
+
+def test_a_managers_rights_follow_the_current_owner() -> None:
+    reassigned = DealAccess(owner_id="UELSEWHERE", collaborator_ids=frozenset())
+    assert not can_edit(MANAGER, reassigned)
+
+
+@pytest.mark.parametrize(("actor", "scope", "allowed"), [
+    (OTHER_REP, "mine", True), (OTHER_REP, "all", False), (OTHER_REP, "team", False),
+    (MANAGER, "team", True), (MANAGER, "all", False), (ADMIN, "all", True), (ADMIN, "team", True),
+])
+def test_who_may_list_what(actor: Actor, scope: str, allowed: bool) -> None:
+    assert (list_refusal(actor, scope) is None) is allowed
