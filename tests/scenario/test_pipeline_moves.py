@@ -182,3 +182,10 @@ def test_every_offered_subcommand_has_a_route_and_later_ones_are_unknown() -> No
         assert type(parse_command(text, now=now, tz=utc, subcommands=OFFERED)) in ROUTES, text
     with pytest.raises(UsageError, match="don't know"):
         parse_command("pool", now=now, tz=utc, subcommands=OFFERED)
+
+
+async def test_link_buttons_and_home_tab_visits_are_acknowledged(bot: Bot) -> None:
+    await bot.command(REP, "new Pilot customer:Acme")
+    await bot.click(REP, ActionId.OPEN_CHANNEL.value, "1", channel=bot.channel_of(1).id)
+    home = {"type": "app_home_opened", "user": REP, "channel": "D0001", "tab": "home", "event_ts": "1.1"}
+    assert await bot.event(home, event_id="EvHome1") == 200
