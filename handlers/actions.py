@@ -24,14 +24,14 @@ from models.queries import find_deal, history, snapshot
 
 log = logging.getLogger(__name__)
 
+OUT_OF_DATE = "That button is out of date; run /deal info for a fresh card."
+
 
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.action(ActionId.NEXT_STAGE.value)
     async def next_stage(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
-        number = _deal_number(body)
-        if number is None:
-            await say_error(respond, "That button is out of date.")
+        if (number := await _deal_of_button(body, respond)) is None:
             return
         async with deps.turn_of(body["user"]["id"]):
             await execute(deps, await _request(deps, body), g.Next(ref=g.DealRef(number=number)), respond)
@@ -39,9 +39,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.action(ActionId.LOG_NOTE.value)
     async def log_note(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
-        number = _deal_number(body)
-        if number is None:
-            await say_error(respond, "That button is out of date.")
+        if (number := await _deal_of_button(body, respond)) is None:
             return
         async with deps.sessions() as session:
             try:
@@ -73,7 +71,7 @@ async def _history_page(deps: Deps, body: dict[str, Any], respond: AsyncRespond)
     try:
         number, page = parse_history_value(_button_value(body))
     except ValueError:
-        await say_error(respond, "That button is out of date.")
+        await say_error(respond, OUT_OF_DATE)
         return
     req = await _request(deps, body)
     async with deps.sessions() as session:
@@ -103,8 +101,10 @@ def _button_value(body: dict[str, Any]) -> str:
     return str((body.get("actions") or [{}])[0].get("value", ""))
 
 
-def _deal_number(body: dict[str, Any]) -> int | None:
+async def _deal_of_button(body: dict[str, Any], respond: AsyncRespond) -> int | None:
+    """The deal a card button names; a value we did not write gets a private word, not a crash."""
     try:
         return parse_deal_value(_button_value(body))
     except ValueError:
+        await say_error(respond, OUT_OF_DATE)
         return None

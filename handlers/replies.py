@@ -6,7 +6,7 @@ import logging
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
-from bot.blocks.replies import Message, error_reply, ok_reply
+from bot.blocks.replies import Message, error_reply
 
 log = logging.getLogger(__name__)
 
@@ -17,10 +17,6 @@ async def send(respond: AsyncRespond, message: Message, *, replace_original: boo
                       replace_original=replace_original)
     except Exception as exc:  # a reply that cannot be delivered must not undo committed work
         log.warning("private reply failed: %s", type(exc).__name__)
-
-
-async def say_ok(respond: AsyncRespond, text: str) -> None:
-    await send(respond, ok_reply(text))
 
 
 async def say_error(respond: AsyncRespond, message: str, usage: str | None = None) -> None:

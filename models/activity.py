@@ -26,6 +26,12 @@ async def add_followup(session: AsyncSession, ws: Workspace, actor: Actor, deal:
                        text: str, now: datetime, caller_tz: str, source: str = "followup") -> FollowUp:
     """A follow-up for the deal's owner, with what the reminders will need (a later issue sends them)."""
     await require_edit(session, actor, deal)
+    return await _schedule(session, ws, actor, deal, due_at=due_at, text=text, now=now, caller_tz=caller_tz,
+                           source=source)
+
+
+async def _schedule(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, *, due_at: datetime,
+                    text: str, now: datetime, caller_tz: str, source: str) -> FollowUp:
     if due_at <= now:
         raise Refused(f"That time is in the past ({format_when(due_at, ZoneInfo(caller_tz), ws.locale)}).")
     if not text.strip():
@@ -58,8 +64,8 @@ async def add_note(session: AsyncSession, ws: Workspace, actor: Actor, deal: Dea
     if next_at is None:
         await effects.refresh_card(session, deal, now=now)
         return None
-    return await add_followup(session, ws, actor, deal, due_at=next_at, text=f"follow up on: {text.strip()}"[:500],
-                              now=now, caller_tz=caller_tz, source="note")
+    return await _schedule(session, ws, actor, deal, due_at=next_at, text=f"follow up on: {text.strip()}"[:500],
+                           now=now, caller_tz=caller_tz, source="note")
 
 
 async def score_deal(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, *, budget: Decimal,

@@ -20,10 +20,6 @@ def deal_lane(number: int) -> str:
     return f"deal:{number}"
 
 
-def user_lane(user_id: str) -> str:
-    return f"user:{user_id}"
-
-
 async def enqueue(
     session: AsyncSession,
     *,

@@ -189,3 +189,11 @@ async def test_link_buttons_and_home_tab_visits_are_acknowledged(bot: Bot) -> No
     await bot.click(REP, ActionId.OPEN_CHANNEL.value, "1", channel=bot.channel_of(1).id)
     home = {"type": "app_home_opened", "user": REP, "channel": "D0001", "tab": "home", "event_ts": "1.1"}
     assert await bot.event(home, event_id="EvHome1") == 200
+
+
+async def test_a_button_value_we_did_not_write_gets_a_private_word(bot: Bot) -> None:
+    await bot.command(REP, "new Pilot customer:Acme")
+    channel = bot.channel_of(1).id
+    for action_id, value in ((ActionId.NEXT_STAGE.value, "abc"), (ActionId.HISTORY_PAGE.value, "1;DROP")):
+        reply = await bot.reply(await bot.click(REP, action_id, value, channel=channel))
+        assert "out of date" in reply.text
