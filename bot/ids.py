@@ -6,13 +6,16 @@ carry them, so values are short, stable and never reworded: rename a member, nev
 Button ``value``s carry typed metadata as plain strings (Slack limit: 2,000 chars):
 
 - deal buttons (next stage, log note, open channel): the deal number, ``"42"``;
-- history paging: ``"<deal number>:<page>"``, ``"42:3"`` = deal 42, page 3 (1-based).
+- history paging: ``"<deal number>:<page>"``, ``"42:3"`` = deal 42, page 3 (1-based);
+- reminder buttons (done, snooze): ``"<follow-up id>:<e|d>:<microseconds since the epoch>"``, the
+  reminder (early or at due) and the moment it was for, so a click on a superseded reminder is told so.
 
 Use the helpers below on both sides so the format lives in one place.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 
@@ -25,6 +28,9 @@ class ActionId(StrEnum):
     # A url button: Slack opens the link *and* still sends a block_actions payload,
     # which the app must acknowledge (a no-op listener).
     OPEN_CHANNEL = "deal_open_channel"
+    REMINDER_DONE = "reminder_done"
+    SNOOZE_HOUR = "reminder_snooze_hour"
+    SNOOZE_DAY = "reminder_snooze_day"
 
 
 class CallbackId(StrEnum):
@@ -82,3 +88,21 @@ def parse_history_value(value: str) -> tuple[int, int]:
         return parse_deal_value(number), parse_deal_value(page)
     except ValueError:
         raise ValueError(f"not a history page value: {value!r}") from None
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_WHICH = {"early": "e", "due": "d"}
+
+
+def reminder_value(followup_id: int, which: str, at: datetime) -> str:
+    """``reminder_value(7, "due", t) == "7:d:1795424400000000"``."""
+    return f"{int(followup_id)}:{_WHICH[which]}:{(at - _EPOCH) // timedelta(microseconds=1)}"
+
+
+def parse_reminder_value(value: str) -> tuple[int, str, datetime]:
+    """The inverse of :func:`reminder_value`. Raises ValueError on anything else."""
+    parts = value.split(":")
+    which = {v: k for k, v in _WHICH.items()}.get(parts[1]) if len(parts) == 3 else None
+    if which is None or not parts[2].isascii() or not parts[2].isdigit():
+        raise ValueError(f"not a reminder value: {value!r}")
+    return parse_deal_value(parts[0]), which, _EPOCH + timedelta(microseconds=int(parts[2]))

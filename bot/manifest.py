@@ -57,7 +57,7 @@ BOT_SCOPES: tuple[str, ...] = (
 )
 
 #: Bot events the app subscribes to.
-BOT_EVENTS: tuple[str, ...] = ("member_joined_channel", "app_home_opened")
+BOT_EVENTS: tuple[str, ...] = ("member_joined_channel", "app_home_opened", "user_change")
 
 _DESCRIPTION = "Every deal gets its own channel, a pinned card and a timeline; drive it from chat with /deal."
 _BACKGROUND_COLOR = "#1d4f91"

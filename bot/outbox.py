@@ -13,18 +13,21 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
 from bot.blocks import cards
+from bot.blocks import reminders as reminder_blocks
 from bot.gateway import SlackFailure, SlackGateway
 from models.clock import Clock
 from models.queries import history, snapshot, stage_info
+from models.reminders import ReminderRef, is_current
 from models.slugs import channel_name
 from models.snapshots import DealSnapshot, StageChangeInfo
-from models.tables import Deal, OutboxLane, OutboxMessage
+from models.tables import Deal, FollowUp, OutboxLane, OutboxMessage, User
 from models.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -35,6 +38,7 @@ MAX_ATTEMPTS = 200  # about a day of retries at the longest backoff; then the ro
 RENDER_CURRENT = frozenset({"update_card", "set_topic"})  # rendered from the deal as it is now
 MAX_NAME_ATTEMPTS = 50
 WELCOME_ITEMS = 8
+LANES_AT_ONCE = 8  # lanes one process delivers concurrently: each holds a database connection at times
 
 
 class Parked(Exception):
@@ -59,10 +63,12 @@ class Deliverer:
         self.worker_id = worker_id or uuid.uuid4().hex[:12]
         self._tasks: set[asyncio.Task[None]] = set()
         self._draining: set[str] = set()
+        self._lane_slots = asyncio.Semaphore(LANES_AT_ONCE)
         self._kinds: dict[str, Callable[[DeliveryContext], Awaitable[None]]] = {
             "create_channel": self._create_channel, "post_card": self._post_card, "pin_card": self._pin_card,
             "set_topic": self._set_topic, "update_card": self._update_card, "invite": self._invite,
             "stage_card": self._stage_card, "welcome": self._welcome,
+            "reminder": self._reminder, "reminder_state": self._reminder_state, "nudge": self._nudge,
         }
 
     # --- scheduling -------------------------------------------------------------------------
@@ -97,9 +103,10 @@ class Deliverer:
             return
         self._draining.add(lane)
         try:
-            while await self._claim(lane):
-                if not await self._drain_claimed(lane) or not await self._has_due(lane):
-                    return
+            async with self._lane_slots:
+                while await self._claim(lane):
+                    if not await self._drain_claimed(lane) or not await self._has_due(lane):
+                        return
         finally:
             self._draining.discard(lane)
 
@@ -324,6 +331,64 @@ class Deliverer:
             if failure.error not in ("user_not_in_channel", "user_not_found"):
                 raise
             log.info("welcome to %s skipped: %s", channel, failure.error)
+
+    async def _reminder(self, ctx: DeliveryContext) -> None:
+        payload = ctx.row.payload
+        followup = await ctx.session.get(FollowUp, payload["followup"])
+        ref = ReminderRef(payload["followup"], payload["which"], datetime.fromisoformat(payload["at"]))
+        if ctx.deal is None or followup is None or not is_current(followup, ref):
+            return  # done, snoozed or rescheduled since the reminder was taken: it has nothing to say
+        message = reminder_blocks.reminder(
+            await self._snapshot(ctx.session, ctx.deal), followup_id=followup.id, text=followup.text,
+            which=ref.which, at=ref.at, due_at=followup.due_at, late=bool(payload.get("late")),
+            tz=await self._tz_of(ctx.session, payload["user"]), locale=self.ws.locale,
+        )
+        await self.gateway.post(payload["user"], message.text, message.blocks)
+
+    async def _reminder_state(self, ctx: DeliveryContext) -> None:
+        """The reminder DM, updated in place once done or snoozed."""
+        payload = ctx.row.payload
+        followup = await ctx.session.get(FollowUp, payload["followup"])
+        if ctx.deal is None or followup is None:
+            return
+        deal, tz = await self._snapshot(ctx.session, ctx.deal), await self._tz_of(ctx.session, payload["user"])
+        if payload["state"] == "done":
+            message = reminder_blocks.reminder_done(deal, text=followup.text, by=payload["user"],
+                                                    at=datetime.fromisoformat(payload["at"]), tz=tz,
+                                                    locale=self.ws.locale)
+        else:
+            message = reminder_blocks.reminder_snoozed(deal, text=followup.text,
+                                                       until=datetime.fromisoformat(payload["until"]),
+                                                       moved_due=bool(payload.get("moved_due")), tz=tz,
+                                                       locale=self.ws.locale)
+        try:
+            await self.gateway.update(payload["channel"], payload["ts"], message.text, message.blocks)
+        except SlackFailure as failure:
+            if failure.error not in ("message_not_found", "cant_update_message", "channel_not_found"):
+                raise
+            log.info("reminder DM %s/%s not updated: %s", payload["channel"], payload["ts"], failure.error)
+
+    async def _nudge(self, ctx: DeliveryContext) -> None:
+        payload, deal = ctx.row.payload, ctx.deal
+        if deal is None or deal.closed_at is not None:
+            return
+        if payload["what"] in ("sla_warning", "sla_missed") and deal.sla_met_at is not None:
+            return  # the lead was contacted between the sweep and now
+        stage = self.ws.pipeline.stage(deal.stage_key) if deal.stage_key in self.ws.pipeline else None
+        message = reminder_blocks.nudge(
+            payload["what"], await self._snapshot(ctx.session, deal), sla_due_at=deal.sla_due_at,
+            stale_days=stage.stale_after_days if stage else None,
+            tz=await self._tz_of(ctx.session, payload["user"]), locale=self.ws.locale,
+        )
+        await self.gateway.post(payload["user"], message.text, message.blocks)
+
+    async def _tz_of(self, session: AsyncSession, user_id: str) -> ZoneInfo:
+        """The recipient's zone as last seen from Slack (kept fresh by the directory), else the default."""
+        name = await session.scalar(select(User.tz).where(User.id == user_id))
+        try:
+            return ZoneInfo(name) if name else self.ws.default_tz
+        except (ZoneInfoNotFoundError, ValueError):
+            return self.ws.default_tz
 
     async def _snapshot(self, session: AsyncSession, deal: Deal) -> DealSnapshot:
         return await snapshot(session, deal, self.ws.pipeline, now=self.clock.now(), locale=self.ws.locale)

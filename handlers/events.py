@@ -1,4 +1,5 @@
-"""Events: a newcomer in a deal channel is shown the deal's story (SPEC section 9)."""
+"""Events: a newcomer in a deal channel is shown the deal's story (SPEC section 9); profile changes
+keep users' time zones current."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.container import Deps
 from models import effects
 from models.outbox import deal_lane
+from models.people import remember_tz
 from models.queries import deal_for_channel
 from models.tables import ProcessedEvent
 
@@ -26,6 +28,14 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def member_joined(body: dict[str, Any], event: dict[str, Any]) -> None:
         async with deps.after_ack:  # Bolt has acked the event already
             await _welcome_newcomer(deps, body, event)
+
+    @app.event("user_change")
+    async def user_changed(event: dict[str, Any]) -> None:
+        """A profile edit: keep the time zone of reminders and confirmations current."""
+        profile = event.get("user") or {}
+        if profile.get("id") and profile.get("tz"):
+            async with deps.after_ack, deps.sessions.begin() as session:
+                await remember_tz(session, profile["id"], profile["tz"], now=deps.clock.now())
 
     @app.event("app_home_opened")
     async def app_home_opened() -> None:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import effects
+from models import effects, nudges
 from models.deals import log, require_edit
 from models.errors import Refused
 from models.people import user_tz
@@ -59,6 +59,7 @@ async def add_note(session: AsyncSession, ws: Workspace, actor: Actor, deal: Dea
     if via is not None and via not in VIA:
         raise Refused(f"via: is one of {', '.join(VIA)}.")
     deal.updated_at = now
+    nudges.contacted(deal, now=now)
     label = f"logged a {via}" if via else "noted"
     log(session, deal, actor.user_id, "note", f"{label}: {text.strip()}", now, {"via": via})
     if next_at is None:
@@ -76,6 +77,7 @@ async def score_deal(session: AsyncSession, ws: Workspace, actor: Actor, deal: D
     deal.score = score.total
     deal.score_band = score.band
     deal.scored_at = now
+    nudges.start_sla(deal, score, now=now)
     deal.bant = {"budget": str(budget), "authority": authority, "need": need, "timing_days": timing_days,
                  "parts": score.parts, "sla_hours": score.sla_hours}
     deal.updated_at = now

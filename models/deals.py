@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import effects
@@ -18,7 +19,7 @@ from models.people import ensure_user, manager_of, role_holders
 from models.permissions import Actor, DealAccess, can_edit, can_read, who_may_edit
 from models.pipeline import Stage
 from models.queries import access_of
-from models.tables import Deal, DealCollaborator, StageChange, TimelineEntry
+from models.tables import Deal, DealCollaborator, FollowUp, StageChange, TimelineEntry
 from models.transitions import DealFacts, Move, Refusal, plan_close, plan_move, plan_next
 from models.values import format_amount, format_when
 from models.workspace import Workspace
@@ -218,6 +219,10 @@ async def assign(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal,
     await ensure_user(session, new_owner, now=now)
     deal.owner_id = new_owner
     deal.updated_at = now
+    await session.execute(  # open follow-ups, and their reminders, go with the deal
+        update(FollowUp).where(FollowUp.deal_id == deal.id, FollowUp.done_at.is_(None)).values(owner_id=new_owner)
+        .execution_options(synchronize_session=False)
+    )
     log(session, deal, actor.user_id, "owner", f"handed the deal from <@{previous}> to <@{new_owner}>", now,
         {"from": previous, "to": new_owner})
     invitees = [new_owner]

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.outbox import FEED_LANE, deal_lane, enqueue
+from models.outbox import FEED_LANE, deal_lane, dm_lane, enqueue
 from models.tables import Deal, StageChange
 from models.workspace import Workspace
 
@@ -52,3 +52,13 @@ async def stage_changed(session: AsyncSession, ws: Workspace, deal: Deal, change
 async def welcome(session: AsyncSession, deal: Deal, user_id: str, *, now: datetime) -> None:
     await enqueue(session, lane=deal_lane(deal.id), kind="welcome", deal_id=deal.id, now=now,
                   payload={"user": user_id})
+
+
+async def reminder_answered(session: AsyncSession, *, user_id: str, deal_id: int, followup_id: int,
+                            channel: str, ts: str, state: str, now: datetime, **details: object) -> str:
+    """Update the reminder DM that was clicked (Done / Snooze) to say what happened; returns its lane."""
+    lane = dm_lane(user_id)
+    await enqueue(session, lane=lane, kind="reminder_state", deal_id=deal_id, now=now,
+                  payload={"followup": followup_id, "channel": channel, "ts": ts, "state": state, "user": user_id,
+                           "at": now.isoformat(), **details})
+    return lane

@@ -20,6 +20,11 @@ def deal_lane(number: int) -> str:
     return f"deal:{number}"
 
 
+def dm_lane(user_id: str) -> str:
+    """A person's direct messages from the bot, delivered in order."""
+    return f"dm:{user_id}"
+
+
 async def enqueue(
     session: AsyncSession,
     *,
@@ -37,3 +42,16 @@ async def enqueue(
     session.add(message)
     return message
 
+
+
+async def enqueue_many(session: AsyncSession, messages: list[dict[str, Any]], *, now: datetime) -> None:
+    """Many rows at once (a reminder sweep): one lane row per distinct lane, then the messages.
+
+    Each message is a dict of `lane`, `kind` and optionally `deal_id`, `payload`."""
+    for lane in sorted({m["lane"] for m in messages}):
+        await insert_or_ignore(session, OutboxLane, key=lane)
+    session.add_all(
+        OutboxMessage(lane=m["lane"], kind=m["kind"], deal_id=m.get("deal_id"), payload=m.get("payload") or {},
+                      status="pending", attempts=0, not_before=now, created_at=now)
+        for m in messages
+    )

@@ -42,3 +42,9 @@ async def manager_of(session: AsyncSession, user_id: str) -> str | None:
 
 async def user_tz(session: AsyncSession, user_id: str) -> str | None:
     return await session.scalar(select(User.tz).where(User.id == user_id))
+
+
+async def remember_tz(session: AsyncSession, user_id: str, tz: str, *, now: datetime) -> None:
+    """Slack told us the user's time zone (a profile change): take it as fresh."""
+    user = await ensure_user(session, user_id, now=now)
+    user.tz, user.tz_checked_at = tz, now

@@ -62,6 +62,15 @@ class Deal(Base):
     channel_name: Mapped[str | None] = mapped_column(String(80))
     card_ts: Mapped[str | None] = mapped_column(String(32))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Lead-score contact SLA (set by /deal score; a note logged in time meets it) and nurture re-score.
+    sla_warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sla_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sla_met_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sla_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sla_escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    nurture_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    nurture_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    stale_nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own idiom
 
@@ -104,10 +113,15 @@ class TimelineEntry(Base):
 
 
 class FollowUp(Base):
-    """A follow-up due for the deal's owner; reminders are sent from these rows (a later issue)."""
+    """A follow-up due for the deal's owner. Its reminders fire from this row: `*_sent_at` marks the
+    reminder taken (in the transaction that queues the DM), so it is never sent twice."""
 
     __tablename__ = "followups"
-    __table_args__ = (Index("ix_followups_open_due", "done_at", "due_at"),)
+    __table_args__ = (
+        Index("ix_followups_open_due", "done_at", "due_at"),
+        Index("ix_followups_due_unsent", "due_sent_at", "due_at"),
+        Index("ix_followups_early_unsent", "early_sent_at", "early_reminder_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), index=True)
@@ -121,6 +135,8 @@ class FollowUp(Base):
     source: Mapped[str] = mapped_column(String(16))  # "followup" | "note"
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     done_by: Mapped[str | None] = mapped_column(SlackId)
+    early_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class OutboxMessage(Base):

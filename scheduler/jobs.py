@@ -4,13 +4,15 @@ can run them side by side (APScheduler keeps no job of ours in a store)."""
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import delete
 
+from models import nudges, reminders
 from models.tables import ProcessedEvent
+from scheduler.sweeps import run_sweep
 
 if TYPE_CHECKING:
     from bot.container import Deps
@@ -18,6 +20,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 OUTBOX_EVERY_SECONDS = 2
+REMINDERS_EVERY_SECONDS = 15  # a reminder goes out within a minute of its time
+NUDGES_EVERY_SECONDS = 60
 EVENT_IDS_KEPT_FOR = timedelta(hours=24)  # Slack retries for about 5 minutes; keep ids well beyond that
 
 
@@ -29,6 +33,12 @@ class Ticks:
                                max_instances=1, coalesce=True)
         self.scheduler.add_job(self.forget_old_events, "interval", hours=1, id="events", max_instances=1,
                                coalesce=True)
+        # First run at start: what fell due while no process was running goes out now, marked late.
+        started = datetime.now(UTC)
+        self.scheduler.add_job(self.send_reminders, "interval", seconds=REMINDERS_EVERY_SECONDS, id="reminders",
+                               max_instances=1, coalesce=True, next_run_time=started)
+        self.scheduler.add_job(self.send_nudges, "interval", seconds=NUDGES_EVERY_SECONDS, id="nudges",
+                               max_instances=1, coalesce=True, next_run_time=started)
 
     def start(self) -> None:
         self.scheduler.start()
@@ -42,6 +52,18 @@ class Ticks:
             await self.deps.deliverer.drain()
         except Exception:
             log.exception("outbox tick failed")
+
+    async def send_reminders(self) -> None:
+        try:
+            await run_sweep(self.deps, reminders.take_due_reminders)
+        except Exception:
+            log.exception("reminder tick failed")
+
+    async def send_nudges(self) -> None:
+        try:
+            await run_sweep(self.deps, nudges.sweep)
+        except Exception:
+            log.exception("nudge tick failed")
 
     async def forget_old_events(self) -> None:
         cutoff = self.deps.clock.now() - EVENT_IDS_KEPT_FOR

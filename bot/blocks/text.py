@@ -418,6 +418,12 @@ _LABELS: dict[str, dict[str, str]] = {
 }
 
 
+def extend_labels(table: dict[str, dict[str, str]]) -> None:
+    """Labels of one builder module, kept beside it (``{"en": {...}, "zh-CN": {...}}``)."""
+    for locale, labels in table.items():
+        _LABELS.setdefault(locale, {}).update(labels)
+
+
 def mlabel(key: str, locale: str = "en", **values: object) -> Mrkdwn:
     """Like :func:`label` but as mrkdwn: the label is escaped, values are escaped unless Mrkdwn,
     so ``mlabel("in_channel", locale, channel=channel(cid))`` keeps the channel link."""

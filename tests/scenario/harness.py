@@ -18,7 +18,9 @@ from bot.app import build_app
 from bot.container import Deps, build_deps
 from bot.server import build_web_app
 from bot.settings import Settings
+from models import nudges, reminders
 from models.clock import FakeClock
+from scheduler.sweeps import run_sweep
 from tests.emulator import SlackEmulator
 from tests.signing import signed_headers
 
@@ -179,6 +181,17 @@ class Bot:
         self.clock.advance(delta)
         await self.settle()
 
+    async def tick(self) -> None:
+        """What the scheduler's ticks do at this moment: reminders and nudges, then delivery."""
+        await run_sweep(self.deps, reminders.take_due_reminders)
+        await run_sweep(self.deps, nudges.sweep)
+        await self.settle()
+
+    async def wait_until(self, delta: timedelta) -> None:
+        """Move the clock on and tick, as a running bot would have done meanwhile."""
+        await self.advance(delta)
+        await self.tick()
+
     # --- looking at Slack -------------------------------------------------------------------------
 
     def channel_of(self, number: int) -> Any:
@@ -186,6 +199,11 @@ class Bot:
         found = [c for c in self.slack.channels.values() if c.name == prefix or c.name.startswith(prefix + "-")]
         assert len(found) == 1, f"expected one channel for D-{number}, found {[c.name for c in found]}"
         return found[0]
+
+    def dms_to(self, user_id: str) -> list[Any]:
+        """The bot's direct messages to a person, oldest first (as they are now, after any update)."""
+        channel_id = self.slack.ims.get(user_id)
+        return self.messages_in(channel_id) if channel_id else []
 
     def messages_in(self, channel_id: str) -> list[Any]:
         return [m for m in self.slack.messages.get(channel_id, []) if not getattr(m, "ephemeral_to", None)]

@@ -1,0 +1,77 @@
+"""The buttons of a reminder DM: Done, Snooze 1 hour, Snooze 1 day.
+
+The DM is updated in place (through the outbox) to say what happened; a click on a reminder that
+was done or snoozed since is told so privately and changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+
+from bot.container import Deps
+from bot.ids import ActionId, parse_reminder_value
+from handlers.replies import say_error
+from models import effects, reminders
+from models.errors import DomainError
+from models.outbox import deal_lane
+from models.people import load_actor
+from models.values import format_when
+
+OUT_OF_DATE = "That reminder button is out of date; /deal list shows your follow-ups."
+SNOOZE_OF = {ActionId.SNOOZE_HOUR.value: "hour", ActionId.SNOOZE_DAY.value: "day"}
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    async def clicked(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        async with deps.turn_of(body["user"]["id"]), deps.after_ack:
+            await _answer(deps, body, respond)
+
+    for action_id in (ActionId.REMINDER_DONE, ActionId.SNOOZE_HOUR, ActionId.SNOOZE_DAY):
+        app.action(action_id.value)(clicked)
+
+
+async def _answer(deps: Deps, body: dict[str, Any], respond: AsyncRespond) -> None:
+    action = (body.get("actions") or [{}])[0]
+    try:
+        followup_id, which, at = parse_reminder_value(str(action.get("value", "")))
+    except ValueError:
+        await say_error(respond, OUT_OF_DATE)
+        return
+    user_id = body["user"]["id"]
+    container = body.get("container") or {}
+    tz = await deps.directory.tz_of(user_id)
+    now = deps.clock.now()
+    try:
+        async with deps.sessions.begin() as session:
+            actor = await load_actor(session, user_id, deps.ws.admin_ids)
+            length = SNOOZE_OF.get(action.get("action_id", ""))
+            if length is None:
+                done = await reminders.complete(session, actor, followup_id, now=now)
+                if done.already:
+                    by = f"<@{done.followup.done_by}>" if done.followup.done_by else "someone"
+                    await say_error(respond, f"That follow-up was done already, by {by} "
+                                             f"({format_when(done.followup.done_at or now, tz, deps.ws.locale)}).")
+                    return
+                details: dict[str, object] = {}
+            else:
+                snoozed = await reminders.snooze(session, deps.ws, actor,
+                                                 reminders.ReminderRef(followup_id, which, at), length,
+                                                 now=now, tz=tz)
+                done = snoozed
+                details = {"until": snoozed.until.isoformat(), "moved_due": snoozed.moved_due}
+            lane = None
+            if container.get("channel_id") and container.get("message_ts"):
+                lane = await effects.reminder_answered(
+                    session, user_id=user_id, deal_id=done.deal.id, followup_id=followup_id,
+                    channel=container["channel_id"], ts=container["message_ts"],
+                    state="done" if length is None else "snoozed", now=now, **details)
+            lanes = [deal_lane(done.deal.id), *([lane] if lane else [])]
+    except DomainError as exc:
+        await say_error(respond, exc.message)
+        return
+    deps.deliverer.kick(lanes)
