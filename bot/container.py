@@ -44,6 +44,7 @@ class Deps:
 
     async def aclose(self) -> None:
         await self.deliverer.close()
+        await self.gateway.close()
         await self.engine.dispose()
 
 

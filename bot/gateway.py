@@ -85,6 +85,9 @@ class SlackGateway:
         self.bot_id: str | None = None
 
     async def call(self, method: str, **params: Any) -> dict[str, Any]:
+        if self.client.session is None or self.client.session.closed:
+            # One HTTP session for every call: slack_sdk otherwise opens a connection per call.
+            self.client.session = aiohttp.ClientSession()
         try:
             # slack_sdk's typed method for each call knows Slack's transport (JSON, form or query).
             response = await getattr(self.client, method.replace(".", "_"))(**params)
@@ -93,6 +96,10 @@ class SlackGateway:
             raise _failure_from(exc) from None
         except (TimeoutError, aiohttp.ClientError, ConnectionError, SlackClientError) as exc:
             raise SlackFailure(error=f"connection: {type(exc).__name__}", transient=True) from None
+
+    async def close(self) -> None:
+        if self.client.session is not None and not self.client.session.closed:
+            await self.client.session.close()
 
     def tokenless_client(self) -> AsyncWebClient:
         """The same client without the bot token, for Bolt: it gives each request a client with the

@@ -23,7 +23,7 @@ from bot.blocks import cards
 from bot.blocks import reminders as reminder_blocks
 from bot.gateway import SlackFailure, SlackGateway
 from models.clock import Clock
-from models.queries import history, snapshot, stage_info
+from models.queries import brief_snapshot, history, snapshot, stage_info
 from models.reminders import ReminderRef, is_current
 from models.slugs import channel_name
 from models.snapshots import DealSnapshot, StageChangeInfo
@@ -38,7 +38,9 @@ MAX_ATTEMPTS = 200  # about a day of retries at the longest backoff; then the ro
 RENDER_CURRENT = frozenset({"update_card", "set_topic"})  # rendered from the deal as it is now
 MAX_NAME_ATTEMPTS = 50
 WELCOME_ITEMS = 8
+LOOKAHEAD = 100  # pending rows of a lane read at once: enough to coalesce card updates
 LANES_AT_ONCE = 8  # lanes one process delivers concurrently: each holds a database connection at times
+TZ_CACHED_FOR = timedelta(minutes=1)  # recipients' zones, read once per burst of DMs
 
 
 class Parked(Exception):
@@ -64,6 +66,7 @@ class Deliverer:
         self._tasks: set[asyncio.Task[None]] = set()
         self._draining: set[str] = set()
         self._lane_slots = asyncio.Semaphore(LANES_AT_ONCE)
+        self._tz_cache: dict[str, tuple[str | None, datetime]] = {}
         self._kinds: dict[str, Callable[[DeliveryContext], Awaitable[None]]] = {
             "create_channel": self._create_channel, "post_card": self._post_card, "pin_card": self._pin_card,
             "set_topic": self._set_topic, "update_card": self._update_card, "invite": self._invite,
@@ -144,27 +147,38 @@ class Deliverer:
             return await session.scalar(_due_heads(self.clock.now()).where(OutboxMessage.lane == lane)) is not None
 
     async def _deliver_lane(self, lane: str) -> None:
-        # No write is held open across a Slack call: SQLite has one writer for the whole database.
+        """Deliver the lane's due rows in order, a batch read at a time; each row is marked in its own
+        commit right after Slack took it. No write is held open across a Slack call: SQLite has one
+        writer for the whole database."""
+        extended_at = self.clock.now()  # the claim was just taken
         while True:
-            await self._extend_claim(lane)
             async with self.sessions() as session:
                 pending = (await session.scalars(
                     select(OutboxMessage).where(OutboxMessage.lane == lane, OutboxMessage.status == "pending")
-                    .order_by(OutboxMessage.id)
+                    .order_by(OutboxMessage.id).limit(LOOKAHEAD)
                 )).all()
-                if not pending or pending[0].not_before > self.clock.now():
+                await session.commit()
+                if not pending:
                     return
-                head = pending[0]
-                deal = await session.get(Deal, head.deal_id) if head.deal_id is not None else None
-                await session.commit()
-                go_on = await self._deliver_row(DeliveryContext(session, head, deal))
-                if go_on and head.status == "sent" and head.kind in RENDER_CURRENT:
-                    for later in pending[1:]:  # committed before the deal was read above, so included
-                        if later.kind == head.kind:
-                            self._mark_sent(later)
-                await session.commit()
-            if not go_on:
-                return
+                for index, head in enumerate(pending):
+                    if head.status != "pending":
+                        continue  # coalesced into an earlier row of this batch
+                    if head.not_before > self.clock.now():
+                        return
+                    if self.clock.now() - extended_at > CLAIM_TTL / 3:
+                        await self._extend_claim(lane)
+                        extended_at = self.clock.now()
+                    deal = (await session.get(Deal, head.deal_id, populate_existing=True)
+                            if head.deal_id is not None else None)
+                    await session.commit()
+                    go_on = await self._deliver_row(DeliveryContext(session, head, deal))
+                    if go_on and head.status == "sent" and head.kind in RENDER_CURRENT:
+                        for later in pending[index + 1:]:  # committed before the deal was read, so included
+                            if later.kind == head.kind and later.status == "pending":
+                                self._mark_sent(later)
+                    await session.commit()
+                    if not go_on:
+                        return
 
     async def _extend_claim(self, lane: str) -> None:
         async with self.sessions.begin() as session:
@@ -339,7 +353,7 @@ class Deliverer:
         if ctx.deal is None or followup is None or not is_current(followup, ref):
             return  # done, snoozed or rescheduled since the reminder was taken: it has nothing to say
         message = reminder_blocks.reminder(
-            await self._snapshot(ctx.session, ctx.deal), followup_id=followup.id, text=followup.text,
+            self._brief(ctx.deal), followup_id=followup.id, text=followup.text,
             which=ref.which, at=ref.at, due_at=followup.due_at, late=bool(payload.get("late")),
             tz=await self._tz_of(ctx.session, payload["user"]), locale=self.ws.locale,
         )
@@ -351,7 +365,7 @@ class Deliverer:
         followup = await ctx.session.get(FollowUp, payload["followup"])
         if ctx.deal is None or followup is None:
             return
-        deal, tz = await self._snapshot(ctx.session, ctx.deal), await self._tz_of(ctx.session, payload["user"])
+        deal, tz = self._brief(ctx.deal), await self._tz_of(ctx.session, payload["user"])
         if payload["state"] == "done":
             message = reminder_blocks.reminder_done(deal, text=followup.text, by=payload["user"],
                                                     at=datetime.fromisoformat(payload["at"]), tz=tz,
@@ -376,7 +390,7 @@ class Deliverer:
             return  # the lead was contacted between the sweep and now
         stage = self.ws.pipeline.stage(deal.stage_key) if deal.stage_key in self.ws.pipeline else None
         message = reminder_blocks.nudge(
-            payload["what"], await self._snapshot(ctx.session, deal), sla_due_at=deal.sla_due_at,
+            payload["what"], self._brief(deal), sla_due_at=deal.sla_due_at,
             stale_days=stage.stale_after_days if stage else None,
             tz=await self._tz_of(ctx.session, payload["user"]), locale=self.ws.locale,
         )
@@ -384,11 +398,20 @@ class Deliverer:
 
     async def _tz_of(self, session: AsyncSession, user_id: str) -> ZoneInfo:
         """The recipient's zone as last seen from Slack (kept fresh by the directory), else the default."""
-        name = await session.scalar(select(User.tz).where(User.id == user_id))
+        now = self.clock.now()
+        cached = self._tz_cache.get(user_id)
+        if cached is not None and now - cached[1] < TZ_CACHED_FOR:
+            name = cached[0]
+        else:
+            name = await session.scalar(select(User.tz).where(User.id == user_id))
+            self._tz_cache[user_id] = (name, now)
         try:
             return ZoneInfo(name) if name else self.ws.default_tz
         except (ZoneInfoNotFoundError, ValueError):
             return self.ws.default_tz
+
+    def _brief(self, deal: Deal) -> DealSnapshot:
+        return brief_snapshot(deal, self.ws.pipeline, locale=self.ws.locale)
 
     async def _snapshot(self, session: AsyncSession, deal: Deal) -> DealSnapshot:
         return await snapshot(session, deal, self.ws.pipeline, now=self.clock.now(), locale=self.ws.locale)

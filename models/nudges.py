@@ -87,7 +87,7 @@ async def _escalate_missed_slas(session: AsyncSession, ws: Workspace, *, now: da
     owners = {owner for _, owner in marked}
     managers = dict((await session.execute(
         select(User.id, User.manager_id).where(User.id.in_(owners), User.manager_id.is_not(None))
-    )).tuples().all())
+    )).all())
     admins = sorted(set(ws.admin_ids) | set(await role_holders(session, "admin")))
     messages = []
     for deal_id, owner in marked:

@@ -75,6 +75,11 @@ async def snapshot(
     return _snapshot(deal, pipeline, locale, access.collaborator_ids, await next_followup(session, deal.id, now))
 
 
+def brief_snapshot(deal: Deal, pipeline: Pipeline, *, locale: str = "en") -> DealSnapshot:
+    """The deal without collaborators and follow-ups (no query): enough to name it in a DM."""
+    return _snapshot(deal, pipeline, locale, frozenset(), None)
+
+
 def _snapshot(
     deal: Deal, pipeline: Pipeline, locale: str, collaborators: frozenset[str], followup: FollowUpInfo | None
 ) -> DealSnapshot:
