@@ -62,6 +62,11 @@ class Deal(Base):
     channel_name: Mapped[str | None] = mapped_column(String(80))
     card_ts: Mapped[str | None] = mapped_column(String(32))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The public pool (SPEC 6) and the lost-channel archive (SPEC 3)
+    pooled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    pool_reason: Mapped[str | None] = mapped_column(String(16))  # "lost" | "inactive"
+    pool_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own idiom
 

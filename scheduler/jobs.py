@@ -11,6 +11,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import delete
 
 from models.tables import ProcessedEvent
+from scheduler import sweeps_pool
 
 if TYPE_CHECKING:
     from bot.container import Deps
@@ -29,6 +30,9 @@ class Ticks:
                                max_instances=1, coalesce=True)
         self.scheduler.add_job(self.forget_old_events, "interval", hours=1, id="events", max_instances=1,
                                coalesce=True)
+        for job_id, sweep in sweeps_pool.SWEEPS.items():  # public pool and lost channels (SPEC 3, 6)
+            self.scheduler.add_job(sweeps_pool.tick, "interval", seconds=sweeps_pool.EVERY_SECONDS, args=[deps, sweep],
+                                   id=job_id, max_instances=1, coalesce=True)
 
     def start(self) -> None:
         self.scheduler.start()
