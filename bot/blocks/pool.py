@@ -33,6 +33,8 @@ _TEXT: dict[str, dict[str, str]] = {
     "en": {
         "title": "Public pool",
         "summary": "{n} deals, {amount} in all. Take one with /deal claim D-<n>.",
+        "summary_one": "1 deal, {amount}. Take it with /deal claim D-<n>.",
+        "was": "was {owner}'s",
         "empty": "The public pool is empty.",
         "and_more": "and {n} more, longest in the pool last",
         "reason.lost": "lost: {reason}",
@@ -50,6 +52,8 @@ _TEXT: dict[str, dict[str, str]] = {
     "zh-CN": {
         "title": "公海",
         "summary": "共 {n} 个商机，合计 {amount}。用 /deal claim D-<n> 认领。",
+        "summary_one": "共 1 个商机，合计 {amount}。用 /deal claim D-<n> 认领。",
+        "was": "原负责人 {owner}",
         "empty": "公海里没有商机。",
         "and_more": "还有 {n} 个（进入公海最久的在最后）",
         "reason.lost": "输单：{reason}",
@@ -90,7 +94,7 @@ def pool_line(entry: PoolEntry, *, tz: ZoneInfo, locale: str = "en") -> Mrkdwn:
         _t("reached", locale, stage=truncate(one_line(entry.reached.name), 40)),
         reason,
         _t("since", locale, when=fmt_date(entry.since, tz, locale)),
-        fmt("({})", user(entry.former_owner_id)),
+        _t("was", locale, owner=user(entry.former_owner_id)),
     ]
     return clip(Mrkdwn(" · ".join(parts)), LINE_MAX)
 
@@ -100,7 +104,9 @@ def pool_reply(page: PoolPage, *, tz: ZoneInfo, locale: str = "en") -> Message:
     title = _t("title", locale)
     if not page.total:
         return message(_t("empty", locale), [section_block(fmt("*{}*\n{}", title, _t("empty", locale)))])
-    summary = _t("summary", locale, n=page.total, amount=fmt_amount(page.total_amount, locale))
+    amount = fmt_amount(page.total_amount, locale)
+    summary = _t("summary_one", locale, amount=amount) if page.total == 1 else _t("summary", locale, n=page.total,
+                                                                                  amount=amount)
     blocks: list[Block] = [section_block(fmt("*{}*\n{}", title, summary))]
     shown = page.entries[:LIST_MAX_LINES]
     blocks.extend(section_block(chunk) for chunk in pack_lines(pool_line(e, tz=tz, locale=locale) for e in shown))

@@ -61,7 +61,7 @@ async def test_a_quiet_deal_is_warned_once_two_days_ahead_then_goes_to_the_pool(
 
     listing = await bot.command(REP2, "pool")
     assert "D-1" in listing.all_text and "150,000" in listing.all_text and "no updates" in listing.all_text
-    assert "Lead" in listing.all_text and "1 deals" in listing.all_text
+    assert "Lead" in listing.all_text and "1 deal," in listing.all_text and f"was <@{REP}>'s" in listing.all_text
     history = await bot.command(REP, "history D-1")
     assert "went to the public pool" in history.all_text
 
