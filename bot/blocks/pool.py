@@ -44,7 +44,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "reached": "reached {stage}",
         "warning": ("{ref} has had no update since {last}. Unless it is updated, it goes to the public pool "
                     "on {when}, where any rep can claim it. A note or a stage change keeps it yours."),
-        "pooled": "{ref} had no update for {days} days and went to the public pool; any rep can claim it now.",
+        "pooled": "{ref} had no update for {days} days and went to the public pool; any rep can claim it now. "
+                  "To keep it, claim it yourself: /deal claim D-{number}",
         "claimed": "{who} claimed {ref} from the public pool and owns it now.",
         "archive": "This deal was lost {days} days ago, so its channel is archived now. Reopening the deal "
                    "(/deal stage or /deal claim) brings the channel back.",
@@ -63,7 +64,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "reached": "曾到 {stage}",
         "warning": "{ref} 自 {last} 起没有更新。若仍无更新，它将于 {when} 进入公海，任何销售都可认领。"
                    "记录跟进或变更阶段即可保留。",
-        "pooled": "{ref} 已 {days} 天没有更新，已进入公海，任何销售都可认领。",
+        "pooled": "{ref} 已 {days} 天没有更新，已进入公海，任何销售都可认领。"
+                  "要保留它，请自己认领：/deal claim D-{number}",
         "claimed": "{who} 从公海认领了 {ref}，现在由其负责。",
         "archive": "该商机输单已满 {days} 天，频道现已归档。重新打开商机（/deal stage 或 /deal claim）会恢复频道。",
     },
@@ -126,7 +128,7 @@ def pool_warning_dm(number: int, title: str, *, last_update: datetime, pool_at: 
 
 
 def pooled_dm(number: int, title: str, *, days: int, locale: str = "en") -> Message:
-    return _simple(_t("pooled", locale, ref=_ref(number, title), days=days))
+    return _simple(_t("pooled", locale, ref=_ref(number, title), days=days, number=number))
 
 
 def claimed_dm(number: int, title: str, *, claimant_id: str, locale: str = "en") -> Message:

@@ -59,11 +59,16 @@ async def test_a_quiet_deal_is_warned_once_two_days_ahead_then_goes_to_the_pool(
     assert pooled.pooled_at == bot.clock.now() and pooled.pool_reason == "inactive"
     assert await sweep(bot, pool_inactive, warn_before_pool) == []
 
+    assert "/deal claim D-1" in dms_to(bot, REP)[-1]
     listing = await bot.command(REP2, "pool")
     assert "D-1" in listing.all_text and "150,000" in listing.all_text and "no updates" in listing.all_text
     assert "Lead" in listing.all_text and "1 deal," in listing.all_text and f"was <@{REP}>'s" in listing.all_text
     history = await bot.command(REP, "history D-1")
     assert "went to the public pool" in history.all_text
+
+    kept = await bot.command(REP, "claim D-1")  # the owner takes it back: no DM to themselves
+    assert "You own D-1" in kept.text and "reopened" not in kept.text
+    assert (await deal(bot, 1)).pooled_at is None and len(dms_to(bot, REP)) == 2
 
 
 async def test_an_update_after_the_warning_keeps_the_deal_and_starts_a_new_quiet_period(bot: Bot) -> None:
