@@ -149,3 +149,22 @@ def test_the_won_card_stays_within_block_kit_limits_with_long_content() -> None:
     for cs in ([], [f"U{i:08d}" for i in range(300)]):
         card = won_card(deal, actor_id=REP, amount=None, handoff_at=now, checkin_at=now, cs_ids=cs, tz=BERLIN)
         assert_message_within_limits({"text": card.text, "blocks": card.blocks})
+
+
+async def test_a_public_channel_is_unarchived_and_joined_again(slack: SlackEmulator, db_url: str) -> None:
+    bot = await Bot(slack, db_url, dealroom_private_channels=False).start()
+    try:
+        await bot.command(REP, "new Pilot customer:Acme")
+        await bot.command(REP, "lost D-1 timing")
+        await bot.advance(31 * DAY)
+        await archive_lost(bot.deps.sessions, bot.deps.ws, bot.clock)
+        await bot.settle()
+        channel = bot.channel_of(1)
+        assert channel.is_archived and not channel.is_private
+        await bot.command(REP, "stage D-1 lead")
+        methods = [c.method for c in slack.calls if c.ok]
+        assert methods.index("conversations.unarchive") < methods.index("conversations.join")
+        assert not channel.is_archived and "Reopened" in bot.messages_in(channel.id)[-1].text
+    finally:
+        await bot.stop()
+    assert_everything_slack_received_is_valid(slack)
