@@ -13,6 +13,7 @@ from bot.directory import Directory
 from bot.gateway import SlackGateway, build_client
 from bot.outbox import Deliverer
 from bot.settings import Settings
+from models.calendar import BusinessCalendar
 from models.clock import Clock, SystemClock
 from models.db import create_engine, session_factory
 from models.pipeline import load_pipeline
@@ -58,6 +59,7 @@ def build_deps(settings: Settings, *, clock: Clock | None = None,
     ws = Workspace(
         pipeline=load_pipeline(settings.dealroom_pipeline), locale=settings.dealroom_locale,
         default_tz=settings.default_tz, feed_channel=settings.dealroom_feed_channel, admin_ids=settings.admin_ids,
+        calendar=BusinessCalendar(settings.dealroom_holidays),
     )
     client = build_client(settings.bot_token(), settings.slack_api_url, retry_interval=retry_interval)
     gateway = SlackGateway(client)

@@ -144,6 +144,15 @@ class SlackGateway:
     async def set_topic(self, channel: str, topic: str) -> None:
         await self.call("conversations.setTopic", channel=channel, topic=topic)
 
+    async def archive(self, channel: str) -> None:
+        await self.call("conversations.archive", channel=channel)
+
+    async def unarchive(self, channel: str) -> None:
+        await self.call("conversations.unarchive", channel=channel)
+
+    async def join(self, channel: str) -> None:
+        await self.call("conversations.join", channel=channel)
+
     async def post(self, channel: str, text: str, blocks: list[dict] | None = None) -> str:
         data = await self.call("chat.postMessage", channel=channel, text=text, blocks=blocks or [])
         return data["ts"]

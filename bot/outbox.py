@@ -72,6 +72,8 @@ class Deliverer:
             "set_topic": self._set_topic, "update_card": self._update_card, "invite": self._invite,
             "stage_card": self._stage_card, "welcome": self._welcome,
             "reminder": self._reminder, "reminder_state": self._reminder_state, "nudge": self._nudge,
+            "dm": self._dm, "post_message": self._post_message, "archive_channel": self._archive_channel,
+            "unarchive_channel": self._unarchive_channel, "won_card": self._won_card,
         }
 
     # --- scheduling -------------------------------------------------------------------------
@@ -412,9 +414,55 @@ class Deliverer:
 
     def _brief(self, deal: Deal) -> DealSnapshot:
         return brief_snapshot(deal, self.ws.pipeline, locale=self.ws.locale)
+    async def _dm(self, ctx: DeliveryContext) -> None:
+        """A direct message: payload {"user", "text", "blocks"} rendered when it was queued."""
+        payload = ctx.row.payload
+        await self.gateway.post(payload["user"], payload.get("text") or "", payload.get("blocks") or [])
+
+    async def _post_message(self, ctx: DeliveryContext) -> None:
+        """A message in the deal's channel: payload {"text", "blocks"} rendered when it was queued."""
+        _, channel = self._require_channel(ctx)
+        await self.gateway.post(channel, ctx.row.payload.get("text") or "", ctx.row.payload.get("blocks") or [])
+
+    async def _archive_channel(self, ctx: DeliveryContext) -> None:
+        _, channel = self._require_channel(ctx)
+        try:
+            await self.gateway.archive(channel)
+        except SlackFailure as failure:
+            if failure.error != "already_archived":
+                raise
+
+    async def _unarchive_channel(self, ctx: DeliveryContext) -> None:
+        _, channel = self._require_channel(ctx)
+        try:
+            await self.gateway.unarchive(channel)
+        except SlackFailure as failure:
+            if failure.error != "not_archived":
+                raise
+        if not self.private_channels:  # a public channel the bot may have left can be joined again
+            await self.gateway.join(channel)
+
+    async def _won_card(self, ctx: DeliveryContext) -> None:
+        deal, channel = self._require_channel(ctx)
+        payload = ctx.row.payload
+        message = cards.won_card(
+            await self._snapshot(ctx.session, deal), actor_id=payload["actor"],
+            amount=Decimal(payload["amount"]) if payload.get("amount") is not None else None,
+            handoff_at=datetime.fromisoformat(payload["handoff_at"]),
+            checkin_at=datetime.fromisoformat(payload["checkin_at"]), cs_ids=payload.get("cs") or [],
+            tz=_zone(payload.get("tz"), self.ws.default_tz), locale=self.ws.locale,
+        )
+        await self.gateway.post(channel, message.text, message.blocks)
 
     async def _snapshot(self, session: AsyncSession, deal: Deal) -> DealSnapshot:
         return await snapshot(session, deal, self.ws.pipeline, now=self.clock.now(), locale=self.ws.locale)
+
+
+def _zone(name: str | None, default: ZoneInfo) -> ZoneInfo:
+    try:
+        return ZoneInfo(name) if name else default
+    except (ZoneInfoNotFoundError, ValueError):
+        return default
 
 
 def _with_amount(deal: DealSnapshot, amount: str | None) -> DealSnapshot:

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from models.calendar import BusinessCalendar
+
 ENV_EXAMPLE_HINT = "see .env.example"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./dealroom.db"
 
@@ -105,6 +107,13 @@ class Settings(BaseSettings):
         if bad:
             raise ValueError(f"{bad[0]!r} is not a Slack user ID such as U0123ABCD")
         return ",".join(ids)
+
+    @field_validator("dealroom_holidays")
+    @classmethod
+    def _holidays(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        return BusinessCalendar(value).country  # refuses a code the holidays package does not know
 
     @field_validator("log_level")
     @classmethod

@@ -17,14 +17,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.blocks import cards, modals, replies, timeline
+from bot.blocks import pool as pool_blocks
 from bot.blocks.text import escape, escape_keep_mentions
 from bot.container import Deps
 from bot.gateway import SlackFailure
 from handlers import grammar as g
 from handlers.context import Request
 from handlers.replies import say_error, send
-from models import activity, deals
+from models import activity, deals, pool
 from models.deals import FieldChanges
+from models.dms import enqueue_dm
 from models.errors import DomainError, Forbidden
 from models.outbox import deal_lane
 from models.people import load_actor
@@ -297,12 +299,32 @@ async def _invite(deps: Deps, req: Request, cmd: g.Invite, session: AsyncSession
     return " ".join(parts)
 
 
+async def _pool(deps: Deps, req: Request, cmd: g.Pool, session: AsyncSession) -> Reply:
+    page = await pool.pool_page(session, deps.ws.pipeline, locale=deps.ws.locale)
+    return pool_blocks.pool_reply(page, tz=req.tz, locale=deps.ws.locale)
+
+
+async def _claim(deps: Deps, req: Request, cmd: g.Claim, session: AsyncSession) -> Reply:
+    actor, deal = await _deal_for(deps, req, cmd, session)
+    claimed = await pool.claim(session, deps.ws, actor, deal, now=req.now)
+    if claimed.former_owner_id != req.user_id:
+        told = pool_blocks.claimed_dm(deal.id, deal.title, claimant_id=req.user_id, locale=deps.ws.locale)
+        req.lanes.append(await enqueue_dm(session, claimed.former_owner_id, text=told.text, blocks=told.blocks,
+                                          now=req.now, deal_id=deal.id))
+    text = f"You own D-{deal.id} now; you are invited to its channel."
+    if claimed.reopened is not None:
+        text += f" It is reopened at *{escape(claimed.reopened.to_stage.display_name(deps.ws.locale))}*."
+    return text
+
+
 ROUTES: dict[type, Route] = {
     g.Help: _help, g.New: _new, g.Stage: _stage, g.Next: _next, g.Set: _set, g.Note: _note,
     g.FollowUp: _followup, g.Won: _won, g.Lost: _lost, g.Score: _score, g.Info: _info, g.History: _history,
     g.List: _list, g.Assign: _assign, g.Invite: _invite,
+    g.Pool: _pool, g.Claim: _claim,
 }
 # The subcommands this version offers (the grammar knows some that later versions will add).
 OFFERED = frozenset({"new", "stage", "next", "set", "note", "followup", "won", "lost", "score", "info", "history",
-                     "list", "assign", "invite", "help"})
+                     "list", "assign", "invite", "help",
+                     "pool", "claim"})
 

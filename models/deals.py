@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import effects
+from models import automation, effects
 from models.errors import Forbidden, Refused
 from models.people import ensure_user, manager_of, role_holders
 from models.permissions import Actor, DealAccess, can_edit, can_read, who_may_edit
@@ -158,8 +158,10 @@ async def _apply(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal,
     session.add(change)
     log(session, deal, actor.user_id, _move_kind(move), _move_text(move, deal, ws.locale), now,
         {"from": move.from_stage.key, "to": move.to_stage.key})
+    await automation.before_move_effects(session, deal, move, now=now)
     await effects.stage_changed(session, ws, deal, change, now=now)
     await effects.invite(session, deal, await _role_invitees(session, deal, move.invite_roles), now=now)
+    await automation.after_move_effects(session, ws, actor.user_id, deal, move, now=now)
     return move
 
 

@@ -84,7 +84,7 @@ async def _take(session: AsyncSession, ws: Workspace, which: Which, *, now: date
         recipient = _recipient(ws, deal, owner_id)
         if recipient is None:
             log(session, deal, None, "reminder_dropped",
-                f"dropped the reminder of a follow-up of a lost deal: {text}", now, {"followup": followup_id})
+                f"dropped a reminder: the deal is in the public pool ({text})", now, {"followup": followup_id})
             continue
         if recipient != owner_id:  # reassigned: the follow-up is the new owner's now
             await session.execute(update(FollowUp).where(FollowUp.id == followup_id).values(owner_id=recipient)
@@ -99,8 +99,9 @@ async def _take(session: AsyncSession, ws: Workspace, which: Which, *, now: date
 
 
 def _recipient(ws: Workspace, deal: Deal, owner_id: str) -> str | None:
-    """The deal's current owner; nobody for a lost deal (it went to the public pool)."""
-    if ws.pipeline.lost_stage is not None and deal.stage_key == ws.pipeline.lost_stage.key:
+    """The deal's current owner; nobody for a deal in the public pool (a lost one goes there at once)."""
+    lost = ws.pipeline.lost_stage is not None and deal.stage_key == ws.pipeline.lost_stage.key
+    if lost or deal.pooled_at is not None:
         return None
     return deal.owner_id or owner_id
 

@@ -71,6 +71,11 @@ class Deal(Base):
     nurture_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     nurture_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     stale_nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The public pool (SPEC 6) and the lost-channel archive (SPEC 3)
+    pooled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    pool_reason: Mapped[str | None] = mapped_column(String(16))  # "lost" | "inactive"
+    pool_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own idiom
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from models.calendar import BusinessCalendar
 from models.pipeline import Pipeline
 
 
@@ -15,3 +16,4 @@ class Workspace:
     default_tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     feed_channel: str | None = None
     admin_ids: frozenset[str] = frozenset()
+    calendar: BusinessCalendar = field(default_factory=BusinessCalendar)  # business days (SPEC 7)

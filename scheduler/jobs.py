@@ -12,6 +12,7 @@ from sqlalchemy import delete
 
 from models import nudges, reminders
 from models.tables import ProcessedEvent
+from scheduler import sweeps_pool
 from scheduler.sweeps import run_sweep
 
 if TYPE_CHECKING:
@@ -39,6 +40,9 @@ class Ticks:
                                max_instances=1, coalesce=True, next_run_time=started)
         self.scheduler.add_job(self.send_nudges, "interval", seconds=NUDGES_EVERY_SECONDS, id="nudges",
                                max_instances=1, coalesce=True, next_run_time=started)
+        for job_id, sweep in sweeps_pool.SWEEPS.items():  # public pool and lost channels (SPEC 3, 6)
+            self.scheduler.add_job(sweeps_pool.tick, "interval", seconds=sweeps_pool.EVERY_SECONDS, args=[deps, sweep],
+                                   id=job_id, max_instances=1, coalesce=True)
 
     def start(self) -> None:
         self.scheduler.start()

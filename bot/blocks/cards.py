@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import Block, DividerBlock
@@ -29,6 +31,7 @@ from bot.blocks.text import (
     label,
     message,
     mlabel,
+    normalize_locale,
     one_line,
     section_block,
     truncate,
@@ -291,4 +294,52 @@ def welcome_card(
         )
     )
     fallback = label("welcome", locale, deal=_ref_title(deal))
+    return message(fallback, blocks)
+
+
+_WON_TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "headline": "🏆 {ref} is won",
+        "handoff": "Customer handoff",
+        "checkin": "First check-in call",
+        "cs": "Customer success",
+        "cs_none": "nobody holds the cs role yet (/deal role @user cs)",
+        "plan": "Follow-ups for {owner} are scheduled; each gets a reminder.",
+    },
+    "zh-CN": {
+        "headline": "🏆 {ref} 赢单",
+        "handoff": "客户交接",
+        "checkin": "首次回访电话",
+        "cs": "客户成功",
+        "cs_none": "还没有人担任 cs 角色（/deal role @user cs）",
+        "plan": "已为 {owner} 安排跟进，届时会有提醒。",
+    },
+}
+
+
+def won_card(deal: DealSnapshot, *, actor_id: str, amount: Decimal | None, handoff_at: datetime,
+             checkin_at: datetime, cs_ids: Sequence[str], tz: ZoneInfo, locale: str = "en") -> Message:
+    """Posted in the deal channel when the deal is won (SPEC 7): who won it, the handoff plan."""
+    text = _WON_TEXT[normalize_locale(locale)]
+    title = _title(deal, 500)
+    headline = fmt("*{}*", text["headline"].format(ref=deal.ref))
+    if title:
+        headline = fmt("{}\n{}", headline, title)
+    blocks: list[Block] = [section_block(headline)]
+    blocks.append(
+        fields_block(
+            [
+                (label("amount", locale), fmt_amount(amount, locale)),
+                (label("by", locale), user(actor_id) or NONE_MARK),
+                (text["handoff"], fmt_date(handoff_at, tz, locale)),
+                (text["checkin"], fmt_date(checkin_at, tz, locale)),
+                (text["cs"], mentions(cs_ids, locale=locale) if cs_ids else text["cs_none"]),
+            ],
+            locale=locale,
+        )
+    )
+    blocks.append(context_block(fmt(escape(text["plan"]), owner=user(deal.owner_id))))
+    fallback = text["headline"].format(ref=_ref_title(deal))
+    if amount is not None:
+        fallback += f" ({fmt_amount(amount, locale)})"
     return message(fallback, blocks)

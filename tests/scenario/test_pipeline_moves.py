@@ -172,6 +172,7 @@ OFFERED_EXAMPLES = {
     "note": "note D-1 hi", "followup": "followup D-1 in 2h call", "won": "won D-1", "lost": "lost D-1 price",
     "score": "score D-1 budget:1 authority:yes need:no timing:3", "info": "info D-1", "history": "history D-1",
     "list": "list", "assign": "assign D-1 <@U1>", "invite": "invite D-1 <@U1>", "help": "help",
+    "pool": "pool", "claim": "claim D-1",
 }
 
 
@@ -181,7 +182,7 @@ def test_every_offered_subcommand_has_a_route_and_later_ones_are_unknown() -> No
     for text in OFFERED_EXAMPLES.values():
         assert type(parse_command(text, now=now, tz=utc, subcommands=OFFERED)) in ROUTES, text
     with pytest.raises(UsageError, match="don't know"):
-        parse_command("pool", now=now, tz=utc, subcommands=OFFERED)
+        parse_command("approvals", now=now, tz=utc, subcommands=OFFERED)
 
 
 async def test_link_buttons_and_home_tab_visits_are_acknowledged(bot: Bot) -> None:

@@ -212,7 +212,7 @@ async def test_reminders_follow_the_deal_to_its_new_owner(bot: Bot) -> None:
     assert "call the CFO" in reminder.text
 
 
-async def test_the_reminder_of_a_lost_deal_is_dropped_with_a_timeline_entry(bot: Bot) -> None:
+async def test_the_reminder_of_a_deal_in_the_pool_is_dropped_with_a_timeline_entry(bot: Bot) -> None:
     channel = await deal_with_followup(bot, "in 2h")
     await bot.command(REP, "lost no budget", channel=channel)
     await bot.wait_until(timedelta(hours=2))
@@ -268,3 +268,21 @@ async def test_a_manager_of_the_owner_may_mark_a_followup_done(bot: Bot) -> None
     await click(bot, MANAGER, reminder, ActionId.REMINDER_DONE)
     await bot.settle()
     assert "followup_done" in await timeline_kinds(bot)
+
+
+async def test_the_handoff_and_check_in_of_a_won_deal_are_reminded(bot: Bot) -> None:
+    await bot.command(REP, "new Pilot customer:Acme amount:150k")
+    await bot.command(REP, "won", channel=bot.channel_of(1).id)  # Monday: handoff Tuesday, check-in Thursday
+    await bot.wait_until(timedelta(days=4))
+    reminded = [m.text for m in bot.dms_to(REP)]
+    assert any("Hand" in t and "customer success" in t and "due now" in t for t in reminded), reminded
+    assert any("First check-in call" in t and "due now" in t for t in reminded), reminded
+
+
+async def test_a_deal_claimed_from_the_pool_brings_its_reminders_to_the_claimant(bot: Bot) -> None:
+    channel = await deal_with_followup(bot, "in 2h")
+    await bot.command(REP, "lost no budget", channel=channel)  # lost deals go to the pool at once
+    await bot.command(REP2, "claim D-1")
+    await bot.wait_until(timedelta(hours=2))
+    assert [m for m in bot.dms_to(REP) if "call the CFO" in m.text] == []
+    assert [m for m in bot.dms_to(REP2) if "call the CFO" in m.text]

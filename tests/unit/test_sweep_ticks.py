@@ -1,0 +1,49 @@
+"""The pool sweeps are interval ticks of every process; a tick delivers what its sweep queued."""
+
+from __future__ import annotations
+
+import logging
+from types import SimpleNamespace
+
+import pytest
+
+from scheduler import sweeps_pool
+from scheduler.jobs import Ticks
+
+
+def test_every_pool_sweep_is_a_one_minute_tick() -> None:
+    ticks = Ticks(SimpleNamespace())  # type: ignore[arg-type]
+    for job_id, sweep in sweeps_pool.SWEEPS.items():
+        job = ticks.scheduler.get_job(job_id)
+        assert job is not None and job.args[1] is sweep
+        assert job.trigger.interval.total_seconds() == 60 and job.max_instances == 1
+
+
+class _Deliverer:
+    def __init__(self) -> None:
+        self.kicked: list[list[str]] = []
+
+    def kick(self, lanes: list[str]) -> None:
+        self.kicked.append(list(lanes))
+
+
+async def test_a_tick_delivers_the_lanes_its_sweep_queued_and_survives_a_failing_sweep(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    deps = SimpleNamespace(sessions=None, ws=None, clock=None, deliverer=_Deliverer())
+
+    async def queued(sessions, ws, clock):  # type: ignore[no-untyped-def]
+        return ["dm:U1", "deal:3"]
+
+    async def nothing(sessions, ws, clock):  # type: ignore[no-untyped-def]
+        return []
+
+    async def broken(sessions, ws, clock):  # type: ignore[no-untyped-def]
+        raise RuntimeError("database went away")
+
+    await sweeps_pool.tick(deps, queued)  # type: ignore[arg-type]
+    await sweeps_pool.tick(deps, nothing)  # type: ignore[arg-type]
+    with caplog.at_level(logging.ERROR):
+        await sweeps_pool.tick(deps, broken)  # type: ignore[arg-type]
+    assert deps.deliverer.kicked == [["dm:U1", "deal:3"]]
+    assert "sweep broken failed" in caplog.text
