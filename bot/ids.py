@@ -105,4 +105,8 @@ def parse_reminder_value(value: str) -> tuple[int, str, datetime]:
     which = {v: k for k, v in _WHICH.items()}.get(parts[1]) if len(parts) == 3 else None
     if which is None or not parts[2].isascii() or not parts[2].isdigit():
         raise ValueError(f"not a reminder value: {value!r}")
-    return parse_deal_value(parts[0]), which, _EPOCH + timedelta(microseconds=int(parts[2]))
+    try:
+        at = _EPOCH + timedelta(microseconds=int(parts[2]))
+    except OverflowError:
+        raise ValueError(f"not a reminder value: {value!r}") from None
+    return parse_deal_value(parts[0]), which, at

@@ -95,7 +95,7 @@ class Deliverer:
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    async def _due_lanes(self, limit: int = 50) -> list[str]:
+    async def _due_lanes(self, limit: int = 500) -> list[str]:
         """Lanes whose first pending row is due (a later row never overtakes the head of its lane)."""
         async with self.sessions() as session:
             rows = await session.scalars(_due_heads(self.clock.now()).order_by(OutboxMessage.lane).limit(limit))
