@@ -21,6 +21,7 @@ from bot.blocks.text import escape, escape_keep_mentions
 from bot.container import Deps
 from bot.gateway import SlackFailure
 from handlers import grammar as g
+from handlers import people
 from handlers.context import Request
 from handlers.replies import say_error, send
 from models import activity, deals
@@ -268,13 +269,13 @@ async def _history(deps: Deps, req: Request, cmd: g.History, session: AsyncSessi
 
 async def _list(deps: Deps, req: Request, cmd: g.List, session: AsyncSession) -> Reply:
     actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
-    if refusal := list_refusal(actor, cmd.scope):
+    if refusal := list_refusal(actor, cmd.scope, cmd.user_id):
         raise Forbidden(refusal, "/deal list")
     found = await list_deals(session, actor, deps.ws.pipeline, scope=cmd.scope, user_id=cmd.user_id,
                              now=req.now, locale=deps.ws.locale)
     title = {"all": "All open deals", "team": "Your team's open deals"}.get(cmd.scope, "Your open deals")
     if cmd.scope == "user":
-        title = f"Open deals of <@{cmd.user_id}> you can see"
+        title = f"Open deals of <@{cmd.user_id}>"
     return replies.deal_list_reply(found, tz=req.tz, locale=deps.ws.locale, title=title)
 
 
@@ -301,8 +302,9 @@ ROUTES: dict[type, Route] = {
     g.Help: _help, g.New: _new, g.Stage: _stage, g.Next: _next, g.Set: _set, g.Note: _note,
     g.FollowUp: _followup, g.Won: _won, g.Lost: _lost, g.Score: _score, g.Info: _info, g.History: _history,
     g.List: _list, g.Assign: _assign, g.Invite: _invite,
+    g.Role: people.role, g.Team: people.team,
 }
 # The subcommands this version offers (the grammar knows some that later versions will add).
 OFFERED = frozenset({"new", "stage", "next", "set", "note", "followup", "won", "lost", "score", "info", "history",
-                     "list", "assign", "invite", "help"})
+                     "list", "assign", "invite", "help", "role", "team"})
 

@@ -9,7 +9,7 @@ from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.errors import NotFound
-from models.permissions import Actor, DealAccess, visible_owner_ids
+from models.permissions import Actor, DealAccess, can_see_person, visible_owner_ids
 from models.pipeline import Pipeline, Stage
 from models.snapshots import DealSnapshot, FollowUpInfo, StageInfo, TimelineItem
 from models.tables import Deal, DealCollaborator, FollowUp, TimelineEntry
@@ -145,10 +145,9 @@ def _scope_filter(actor: Actor, scope: str, user_id: str | None):  # type: ignor
     if scope == "team":
         return true() if actor.is_admin else Deal.owner_id.in_(visible_owner_ids(actor) or {actor.user_id})
     if scope == "user" and user_id:
-        owners = visible_owner_ids(actor)
-        if owners is None or user_id in owners:
+        if can_see_person(actor, user_id):
             return Deal.owner_id == user_id
-        return and_(Deal.owner_id == user_id, Deal.id.in_(collaborating))
+        return and_(Deal.owner_id == user_id, Deal.id.in_(collaborating))  # never reached: the handler refuses
     return mine
 
 
