@@ -45,7 +45,7 @@ async def require_read(session: AsyncSession, actor: Actor, deal: Deal, *, here_
     access = await access_of(session, deal)
     if not can_read(actor, access, in_deal_channel=deal.channel_id is not None and deal.channel_id == here_channel_id):
         raise Forbidden(
-            f"You can't see D-{deal.id}: its channel members, {who_may_edit(access)} can."
+            f"You can't see D-{deal.id}: only its channel members, {who_may_edit(access)} can."
         )
 
 

@@ -41,7 +41,7 @@ def list_refusal(actor: Actor, scope: str, user_id: str | None = None) -> str | 
     if scope == "all" and not actor.is_admin:
         return "Only admins can list all deals; /deal list shows yours."
     if scope == "team" and not (actor.is_admin or actor.managed_ids):
-        return "/deal list team is for managers, and nobody reports to you yet; /deal list shows yours."
+        return "Only managers can list their team, and nobody reports to you yet; /deal list shows yours."
     if scope == "user" and user_id and not can_see_person(actor, user_id):
         return f"Only <@{user_id}> themselves, their manager or an admin can list their deals; /deal list shows yours."
     return None

@@ -172,6 +172,7 @@ OFFERED_EXAMPLES = {
     "note": "note D-1 hi", "followup": "followup D-1 in 2h call", "won": "won D-1", "lost": "lost D-1 price",
     "score": "score D-1 budget:1 authority:yes need:no timing:3", "info": "info D-1", "history": "history D-1",
     "list": "list", "assign": "assign D-1 <@U1>", "invite": "invite D-1 <@U1>", "help": "help",
+    "role": "role <@U1> legal", "team": "team <@U1> manager:<@U2>",
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.permissions import Actor, DealAccess, can_edit, can_read, list_refusal
+from models.permissions import Actor, DealAccess, admin_refusal, can_edit, can_read, list_refusal
 
 DEAL = DealAccess(owner_id="UOWNER", collaborator_ids=frozenset({"UCOLLAB"}))
 OWNER = Actor("UOWNER")
@@ -39,3 +39,18 @@ def test_a_managers_rights_follow_the_current_owner() -> None:
 ])
 def test_who_may_list_what(actor: Actor, scope: str, allowed: bool) -> None:
     assert (list_refusal(actor, scope) is None) is allowed
+
+
+@pytest.mark.parametrize(("actor", "allowed"), [
+    (OWNER, True), (MANAGER, True), (ADMIN, True), (OTHER_REP, False), (COLLABORATOR, False), (OTHER_MANAGER, False),
+])
+def test_who_may_list_a_persons_deals(actor: Actor, allowed: bool) -> None:
+    refusal = list_refusal(actor, "user", "UOWNER")
+    assert (refusal is None) is allowed
+    assert refusal is None or "Only <@UOWNER> themselves, their manager or an admin" in refusal
+
+
+def test_only_admins_administer_roles_and_teams() -> None:
+    assert admin_refusal(ADMIN, "change teams") is None
+    for actor in (OWNER, MANAGER, OTHER_REP):
+        assert admin_refusal(actor, "change teams") == "Only an admin can change teams; nothing was changed."
