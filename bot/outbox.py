@@ -62,7 +62,7 @@ class Deliverer:
         self._kinds: dict[str, Callable[[DeliveryContext], Awaitable[None]]] = {
             "create_channel": self._create_channel, "post_card": self._post_card, "pin_card": self._pin_card,
             "set_topic": self._set_topic, "update_card": self._update_card, "invite": self._invite,
-            "stage_card": self._stage_card, "welcome": self._welcome,
+            "stage_card": self._stage_card, "welcome": self._welcome, "dm": self._dm,
         }
 
     # --- scheduling -------------------------------------------------------------------------
@@ -324,6 +324,11 @@ class Deliverer:
             if failure.error not in ("user_not_in_channel", "user_not_found"):
                 raise
             log.info("welcome to %s skipped: %s", channel, failure.error)
+
+    async def _dm(self, ctx: DeliveryContext) -> None:
+        """A direct message: Slack opens the DM when posting to a user ID."""
+        payload = ctx.row.payload
+        await self.gateway.post(payload["user"], payload.get("text") or "", payload.get("blocks") or None)
 
     async def _snapshot(self, session: AsyncSession, deal: Deal) -> DealSnapshot:
         return await snapshot(session, deal, self.ws.pipeline, now=self.clock.now(), locale=self.ws.locale)

@@ -27,7 +27,7 @@ from handlers.replies import say_error, send
 from models import activity, deals
 from models.deals import FieldChanges
 from models.errors import DomainError, Forbidden
-from models.outbox import deal_lane
+from models.outbox import deal_lane, dm_lane
 from models.people import load_actor
 from models.permissions import list_refusal
 from models.pipeline import StageLookupError, describe_stages
@@ -133,7 +133,11 @@ async def _new(deps: Deps, req: Request, cmd: g.New, session: AsyncSession) -> R
     deal = await deals.create_deal(session, deps.ws, actor, changes, owner_id=cmd.owner_id, now=req.now)
     req.lanes.append(deal_lane(deal.id))
     custom = f" Custom fields: {', '.join(sorted(cmd.custom))}." if cmd.custom else ""
-    return Created(deal.id, f"Created *D-{deal.id}* {escape(deal.title)}.{escape(custom)}")
+    assigned = ""
+    if cmd.owner_id is None and deal.owner_id != req.user_id:  # a lead assignment rule chose the owner
+        req.lanes.append(dm_lane(deal.owner_id))
+        assigned = f" Assigned to <@{deal.owner_id}> by the lead assignment rules; they are told by DM."
+    return Created(deal.id, f"Created *D-{deal.id}* {escape(deal.title)}.{escape(custom)}{assigned}")
 
 
 async def _channel_outcome(deps: Deps, created: Created) -> str:

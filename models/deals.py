@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import effects
+from models.assignment import matching_rule, next_assignee
 from models.errors import Forbidden, Refused
 from models.people import ensure_user, manager_of, role_holders
 from models.permissions import Actor, DealAccess, can_edit, can_read, who_may_edit
@@ -61,7 +62,8 @@ async def create_deal(
     if not changes.title:
         raise Refused("A deal needs a title.", "/deal new <title> [amount:…] [customer:…] [close:…] [owner:@user]")
     first = ws.pipeline.open_stages[0]
-    owner = owner_id or actor.user_id
+    rule = matching_rule(ws.pipeline, source=changes.source, custom=changes.custom) if owner_id is None else None
+    owner = owner_id or (await next_assignee(session, rule) if rule else actor.user_id)
     await ensure_user(session, actor.user_id, now=now)
     await ensure_user(session, owner, now=now)
     deal = Deal(
@@ -78,14 +80,27 @@ async def create_deal(
         amount=deal.amount, probability=first.probability,
     ))
     log(session, deal, actor.user_id, "created", f"created the deal in {first.name}", now)
-    if owner != actor.user_id:
+    if rule is not None:
+        log(session, deal, actor.user_id, "owner", f"<@{owner}> got the lead by assignment {rule.describe()}", now,
+            {"rule": rule.number, "to": owner})
+    elif owner != actor.user_id:
         log(session, deal, actor.user_id, "owner", f"made <@{owner}> the owner", now)
+    if rule is not None and owner != actor.user_id:
+        await effects.direct_message(session, owner, (
+            f"You have a new lead: *D-{deal.id}* {_plain(deal.title)} from <@{actor.user_id}>, given to you by lead "
+            f"assignment {rule.describe()}. Its channel is on its way; `/deal info D-{deal.id}` shows it."
+        ), now=now, deal_id=deal.id)
     invitees = [owner, actor.user_id]
     if manager := await manager_of(session, owner):
         invitees.append(manager)
     invitees += await _role_invitees(session, deal, first.invite_roles)
     await effects.open_channel(session, deal, invitees, now=now)
     return deal
+
+
+def _plain(text: str) -> str:
+    """User text inside a message the domain writes: Slack's three escapes, so no mention or link is made."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 async def _role_invitees(session: AsyncSession, deal: Deal, roles: tuple[str, ...]) -> list[str]:

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.outbox import FEED_LANE, deal_lane, enqueue
+from models.outbox import FEED_LANE, deal_lane, dm_lane, enqueue
 from models.tables import Deal, StageChange
 from models.workspace import Workspace
 
@@ -52,3 +52,10 @@ async def stage_changed(session: AsyncSession, ws: Workspace, deal: Deal, change
 async def welcome(session: AsyncSession, deal: Deal, user_id: str, *, now: datetime) -> None:
     await enqueue(session, lane=deal_lane(deal.id), kind="welcome", deal_id=deal.id, now=now,
                   payload={"user": user_id})
+
+
+async def direct_message(session: AsyncSession, user_id: str, text: str, *, now: datetime,
+                         deal_id: int | None = None, blocks: list[dict] | None = None) -> None:
+    """A DM from the bot to one person, in that person's own lane."""
+    await enqueue(session, lane=dm_lane(user_id), kind="dm", deal_id=deal_id, now=now,
+                  payload={"user": user_id, "text": text, "blocks": blocks})

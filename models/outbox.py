@@ -20,6 +20,10 @@ def deal_lane(number: int) -> str:
     return f"deal:{number}"
 
 
+def dm_lane(user_id: str) -> str:
+    return f"dm:{user_id}"
+
+
 async def enqueue(
     session: AsyncSession,
     *,
