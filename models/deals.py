@@ -16,7 +16,7 @@ from models import effects
 from models.assignment import matching_rule, next_assignee
 from models.errors import Forbidden, Refused
 from models.people import ensure_user, manager_of, role_holders
-from models.permissions import Actor, DealAccess, can_edit, can_read, who_may_edit
+from models.permissions import Actor, DealAccess, edit_refusal, read_refusal
 from models.pipeline import Stage
 from models.queries import access_of
 from models.tables import Deal, DealCollaborator, StageChange, TimelineEntry
@@ -36,18 +36,18 @@ class FieldChanges:
 
 
 async def require_edit(session: AsyncSession, actor: Actor, deal: Deal) -> DealAccess:
+    """The facts models.permissions decides on, and its refusal if any."""
     access = await access_of(session, deal)
-    if not can_edit(actor, access):
-        raise Forbidden(f"You can't change D-{deal.id}: only {who_may_edit(access)} can.")
+    if refusal := edit_refusal(actor, access, f"D-{deal.id}"):
+        raise Forbidden(refusal)
     return access
 
 
 async def require_read(session: AsyncSession, actor: Actor, deal: Deal, *, here_channel_id: str | None) -> None:
     access = await access_of(session, deal)
-    if not can_read(actor, access, in_deal_channel=deal.channel_id is not None and deal.channel_id == here_channel_id):
-        raise Forbidden(
-            f"You can't see D-{deal.id}: only its channel members, {who_may_edit(access)} can."
-        )
+    in_channel = deal.channel_id is not None and deal.channel_id == here_channel_id
+    if refusal := read_refusal(actor, access, f"D-{deal.id}", in_deal_channel=in_channel):
+        raise Forbidden(refusal)
 
 
 def log(session: AsyncSession, deal: Deal, actor_id: str | None, kind: str, text: str, now: datetime,

@@ -32,6 +32,19 @@ def can_read(actor: Actor, deal: DealAccess, *, in_deal_channel: bool) -> bool:
     return in_deal_channel or can_edit(actor, deal)
 
 
+def edit_refusal(actor: Actor, deal: DealAccess, ref: str) -> str | None:
+    """Why the actor may not change the deal called `ref`, naming who may; None when they may."""
+    if can_edit(actor, deal):
+        return None
+    return f"You can't change {ref}: only {who_may_edit(deal)} can."
+
+
+def read_refusal(actor: Actor, deal: DealAccess, ref: str, *, in_deal_channel: bool) -> str | None:
+    if can_read(actor, deal, in_deal_channel=in_deal_channel):
+        return None
+    return f"You can't see {ref}: only its channel members, {who_may_edit(deal)} can."
+
+
 def who_may_edit(deal: DealAccess) -> str:
     return f"<@{deal.owner_id}> (the owner), the deal's collaborators, the owner's manager or an admin"
 
@@ -61,6 +74,27 @@ def admin_refusal(actor: Actor, what: str) -> str | None:
     if can_administer(actor):
         return None
     return f"Only an admin can {what}; nothing was changed."
+
+
+@dataclass(frozen=True)
+class ListScope:
+    """Which deals a list shows: those owned by `owner_ids` (None: every owner), plus, when
+    `collaborated`, those the actor collaborates on."""
+
+    owner_ids: frozenset[str] | None
+    collaborated: bool = False
+
+
+def list_scope(actor: Actor, scope: str, user_id: str | None = None) -> ListScope:
+    """What `/deal list [all|team|@user]` shows; call `list_refusal` first (a refused scope shows only
+    the actor's own deals here)."""
+    if scope == "all" and actor.is_admin:
+        return ListScope(None)
+    if scope == "team" and (actor.is_admin or actor.managed_ids):
+        return ListScope(visible_owner_ids(actor))
+    if scope == "user" and user_id and can_see_person(actor, user_id):
+        return ListScope(frozenset({user_id}))
+    return ListScope(frozenset({actor.user_id}), collaborated=True)
 
 
 def visible_owner_ids(actor: Actor) -> frozenset[str] | None:
