@@ -83,3 +83,24 @@ async def test_clearing_a_manager_and_guarding_against_loops(bot: Bot) -> None:
     refused = await bot.command(MANAGER, "list team")
     assert "nobody reports to you" in refused.text
     assert "/deal team @rep [manager:@user|none]" in (await bot.command(REP, "help team")).all_text
+
+
+async def test_lists_by_team_person_and_all(bot: Bot) -> None:
+    await bot.command(ADMIN, f"team <@{REP}> manager:<@{MANAGER}>")
+    await bot.command(REP, "new Ana's deal")
+    await bot.command(REP2, "new Ben's deal")
+    await bot.command(MANAGER, "new Mia's own deal")
+
+    team = await bot.command(MANAGER, "list team")
+    assert "Ana's deal" in team.all_text and "Mia's own deal" in team.all_text
+    assert "Ben's deal" not in team.all_text
+    ana = await bot.command(MANAGER, f"list <@{REP}>")
+    assert "Ana's deal" in ana.all_text and "Mia's own deal" not in ana.all_text
+    assert "Ben's deal" in (await bot.command(ADMIN, f"list <@{REP2}>")).all_text
+    everything = await bot.command(ADMIN, "list all")
+    assert all(title in everything.all_text for title in ("Ana's deal", "Ben's deal", "Mia's own deal"))
+
+    assert "Only <@U0REP1> themselves, their manager or an admin" in (
+        await bot.command(REP2, f"list <@{REP}>")).text
+    assert "Ana's deal" in (await bot.command(REP, f"list <@{REP}>")).all_text
+    assert "Only admins" in (await bot.command(MANAGER, "list all")).text
