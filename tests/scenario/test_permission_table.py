@@ -88,6 +88,10 @@ ROWS = [
     Row("history paging", READ, button=ActionId.HISTORY_PAGE),
     Row("Log note form", WRITE, form=CallbackId.LOG_NOTE),
     Row("New deal form", EVERYONE, form=CallbackId.NEW_DEAL),
+    # Later subcommands are one line each, e.g.:
+    # Row("pool", EVERYONE, command="pool"),
+    # Row("report @owner", frozenset({"owner", "manager", "admin"}), command=f"report month <@{REP}>"),
+    # Row("target", MANAGERS - {"other manager"}, command=f"target <@{REP}> quarter 500k"),
 ]
 
 
