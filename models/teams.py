@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.errors import Forbidden, Refused
-from models.people import ROLES, ensure_user, manager_of
+from models.people import ROLES, ensure_user, manager_of, role_holders
 from models.permissions import Actor, admin_refusal
 from models.tables import PeopleChange, User, UserRole
 from models.workspace import Workspace
@@ -83,6 +83,8 @@ async def remove_role(session: AsyncSession, ws: Workspace, actor: Actor, user_i
         raise Refused(f"<@{user_id}> is an admin through DEALROOM_ADMINS; take them out of that setting instead.")
     if not await _has_role(session, user_id, role):
         raise Refused(f"<@{user_id}> does not have the role {role}.")
+    if role == "admin" and not ws.admin_ids and not set(await role_holders(session, "admin")) - {user_id}:
+        raise Refused(f"<@{user_id}> is the last admin; make someone else an admin first.")
     if role == "manager" and (reports := await reports_of(session, user_id)):
         names = ", ".join(f"<@{r}>" for r in reports)
         raise Refused(f"<@{user_id}> still manages {names}; give them another manager first "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import func, select
 
 from models.tables import PeopleChange, User, UserRole
@@ -104,3 +106,16 @@ async def test_lists_by_team_person_and_all(bot: Bot) -> None:
         await bot.command(REP2, f"list <@{REP}>")).text
     assert "Ana's deal" in (await bot.command(REP, f"list <@{REP}>")).all_text
     assert "Only admins" in (await bot.command(MANAGER, "list all")).text
+
+
+async def test_the_last_admin_cannot_be_removed_without_dealroom_admins(slack, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    bot = await Bot(slack, db_url).start()
+    try:
+        await bot.command(ADMIN, f"role <@{REP2}> admin")
+        bot.deps.ws = replace(bot.deps.ws, admin_ids=frozenset())  # a workspace whose env lists no admin
+        alone = await bot.command(REP2, f"role <@{REP2}> -admin")
+        assert "last admin" in alone.text
+        await bot.command(REP2, f"role <@{MANAGER}> admin")
+        assert "Took the role admin" in (await bot.command(REP2, f"role <@{REP2}> -admin")).text
+    finally:
+        await bot.stop()
