@@ -28,10 +28,17 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("start", help="what `make run` does: run the bot when a token is configured, else explain")
     manifest = commands.add_parser("manifest", help="print the Slack app manifest (YAML)")
     manifest.add_argument("--socket-mode", action="store_true", help="for Socket Mode: no request URLs")
+    export = commands.add_parser("export", help="write every deal or timeline entry to a CSV file (UTF-8, for Excel)")
+    export.add_argument("kind", choices=("deals", "timeline"), help="what to export")
+    export.add_argument("path", help="the CSV file to write (replaced only once the new one is complete)")
     args = parser.parse_args(argv)
     try:
         if args.command == "manifest":
             return _manifest(load_settings(), socket_mode=args.socket_mode)
+        if args.command == "export":
+            from bot.export_cli import run_export
+
+            return run_export(load_settings(), args.kind, args.path)
         settings = load_settings()
         if args.command == "start" and not settings.bot_token():
             print(GETTING_STARTED, file=sys.stderr)

@@ -22,13 +22,14 @@ from bot.blocks.text import escape, escape_keep_mentions
 from bot.container import Deps
 from bot.gateway import SlackFailure
 from handlers import grammar as g
+from handlers import people
 from handlers.context import Request
 from handlers.replies import say_error, send
 from models import activity, deals, pool
 from models.deals import FieldChanges
 from models.dms import enqueue_dm
 from models.errors import DomainError, Forbidden
-from models.outbox import deal_lane
+from models.outbox import deal_lane, dm_lane
 from models.people import load_actor
 from models.permissions import list_refusal
 from models.pipeline import StageLookupError, describe_stages
@@ -134,7 +135,11 @@ async def _new(deps: Deps, req: Request, cmd: g.New, session: AsyncSession) -> R
     deal = await deals.create_deal(session, deps.ws, actor, changes, owner_id=cmd.owner_id, now=req.now)
     req.lanes.append(deal_lane(deal.id))
     custom = f" Custom fields: {', '.join(sorted(cmd.custom))}." if cmd.custom else ""
-    return Created(deal.id, f"Created *D-{deal.id}* {escape(deal.title)}.{escape(custom)}")
+    assigned = ""
+    if cmd.owner_id is None and deal.owner_id != req.user_id:  # a lead assignment rule chose the owner
+        req.lanes.append(dm_lane(deal.owner_id))
+        assigned = f" Assigned to <@{deal.owner_id}> by the lead assignment rules; they are told by DM."
+    return Created(deal.id, f"Created *D-{deal.id}* {escape(deal.title)}.{escape(custom)}{assigned}")
 
 
 async def _channel_outcome(deps: Deps, created: Created) -> str:
@@ -270,13 +275,13 @@ async def _history(deps: Deps, req: Request, cmd: g.History, session: AsyncSessi
 
 async def _list(deps: Deps, req: Request, cmd: g.List, session: AsyncSession) -> Reply:
     actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
-    if refusal := list_refusal(actor, cmd.scope):
+    if refusal := list_refusal(actor, cmd.scope, cmd.user_id):
         raise Forbidden(refusal, "/deal list")
     found = await list_deals(session, actor, deps.ws.pipeline, scope=cmd.scope, user_id=cmd.user_id,
                              now=req.now, locale=deps.ws.locale)
     title = {"all": "All open deals", "team": "Your team's open deals"}.get(cmd.scope, "Your open deals")
     if cmd.scope == "user":
-        title = f"Open deals of <@{cmd.user_id}> you can see"
+        title = f"Open deals of <@{cmd.user_id}>"
     return replies.deal_list_reply(found, tz=req.tz, locale=deps.ws.locale, title=title)
 
 
@@ -321,10 +326,9 @@ ROUTES: dict[type, Route] = {
     g.Help: _help, g.New: _new, g.Stage: _stage, g.Next: _next, g.Set: _set, g.Note: _note,
     g.FollowUp: _followup, g.Won: _won, g.Lost: _lost, g.Score: _score, g.Info: _info, g.History: _history,
     g.List: _list, g.Assign: _assign, g.Invite: _invite,
-    g.Pool: _pool, g.Claim: _claim,
+    g.Pool: _pool, g.Claim: _claim, g.Role: people.role, g.Team: people.team,
 }
 # The subcommands this version offers (the grammar knows some that later versions will add).
 OFFERED = frozenset({"new", "stage", "next", "set", "note", "followup", "won", "lost", "score", "info", "history",
-                     "list", "assign", "invite", "help",
-                     "pool", "claim"})
+                     "list", "assign", "invite", "help", "pool", "claim", "role", "team"})
 

@@ -225,6 +225,7 @@ class Target:
 class Team:
     user_id: str
     manager_id: str | None = None
+    clear: bool = False  # manager:none
 
 
 @dataclass(frozen=True)
@@ -270,7 +271,7 @@ USAGE: dict[str, str] = {
     "claim": "/deal claim D-<n>",
     "report": "/deal report [week|month|quarter] [@user|team]",
     "target": "/deal target @user <period> <amount>",
-    "team": "/deal team @rep [manager:@user]",
+    "team": "/deal team @rep [manager:@user|none]",
     "role": f"/deal role @user [-]<role> (roles: {', '.join(ROLES)})",
     "approvals": "/deal approvals",
     "help": "/deal help [<subcommand>]",
@@ -323,9 +324,22 @@ def help_text(topic: str | None = None, subcommands: Collection[str] = SUBCOMMAN
     """The help for one subcommand (usage and an example), else the help of all ``subcommands``."""
     key = _ALIASES.get((topic or "").strip().lower(), (topic or "").strip().lower())
     if key in USAGE and key in subcommands:
-        return f"`{USAGE[key]}`\ne.g. `{_EXAMPLES[key]}`"
+        return f"`{USAGE[key]}`\ne.g. `{_EXAMPLES[key]}`" + (f"\n{_NOTES[key]}" if key in _NOTES else "")
     return full_help(s for s in SUBCOMMANDS if s in subcommands)
 
+
+# Longer help of some subcommands (`/deal help <subcommand>`).
+_NOTES: dict[str, str] = {
+    "team": "Admins only for changes. `manager:@user` makes that user the rep's manager (and gives them the "
+    "manager role); `manager:none` leaves the rep without one. Without `manager:` it shows the person's "
+    "manager, roles and who reports to them (anyone may look). A manager sees and changes their team's deals "
+    "and is invited to their reps' new deal channels.\ne.g. `/deal team @alice` · `/deal team @alice manager:none`",
+    "role": "Admins only. `role` adds a role, `-role` removes it. rep (the default), manager, admin; presales, "
+    "legal, finance and cs are brought into deal channels by /deal invite and by the pipeline's stages.\n"
+    "e.g. `/deal role @dan legal` · `/deal role @dan -legal`",
+    "list": "`/deal list` your deals and those you collaborate on; `team` your team's (managers); "
+    "`@user` that person's (themselves, their manager or an admin); `all` every open deal (admins).",
+}
 
 _ALIASES = {"follow-up": "followup", "follow_up": "followup", "?": "help"}
 
@@ -919,8 +933,14 @@ def _target(p: _Parser, parsed: _Parsed, ref: DealRef | None, free: _Free) -> Co
 def _team(p: _Parser, parsed: _Parsed, ref: DealRef | None, free: _Free) -> Command:
     if len(free) != 1 or _user_id(free[0].raw) is None:
         raise p.error("Mention the rep, e.g. /deal team @alice manager:@carol.")
-    manager = p.user("manager", parsed.options["manager"][0]) if "manager" in parsed.options else None
+    raw = parsed.options["manager"][0] if "manager" in parsed.options else None
+    if raw is not None and plain_text(raw).strip().lower() in _NO_MANAGER:
+        return Team(str(_user_id(free[0].raw)), None, clear=True)
+    manager = p.user("manager", raw) if raw is not None else None
     return Team(str(_user_id(free[0].raw)), manager)
+
+
+_NO_MANAGER = frozenset({"none", "-", "nobody", "无"})
 
 
 def _role(p: _Parser, parsed: _Parsed, ref: DealRef | None, free: _Free) -> Command:

@@ -19,7 +19,7 @@ from handlers.context import Request
 from models import activity, deals
 from models.deals import FieldChanges
 from models.errors import DomainError
-from models.outbox import deal_lane
+from models.outbox import deal_lane, dm_lane
 from models.people import load_actor
 from models.queries import find_deal
 from models.values import InputError, format_when, parse_amount, parse_when
@@ -61,13 +61,14 @@ async def _create_deal(deps: Deps, req: Request, changes: FieldChanges, *, origi
         async with deps.after_ack, deps.sessions.begin() as session:
             actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
             deal = await deals.create_deal(session, deps.ws, actor, changes, owner_id=None, now=req.now)
-            number, title = deal.id, deal.title
+            number, title, owner = deal.id, deal.title, deal.owner_id
     except DomainError as exc:
         await _tell(deps, req.user_id, origin, replies.error_reply(escape_keep_mentions(exc.message), exc.usage))
         return
-    deps.deliverer.kick([deal_lane(number)])
+    deps.deliverer.kick([deal_lane(number), dm_lane(owner)])
+    assigned = f" Assigned to <@{owner}> by the lead assignment rules." if owner != req.user_id else ""
     await _tell(deps, req.user_id, origin, replies.ok_reply(
-        f"Created *D-{number}* {escape(title)}. Its channel and card are on their way."))
+        f"Created *D-{number}* {escape(title)}. Its channel and card are on their way.{assigned}"))
 
 
 async def _log_note(deps: Deps, req: Request, values: dict[str, str], next_at: datetime | None, *,

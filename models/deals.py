@@ -14,9 +14,10 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import automation, effects
+from models.assignment import matching_rule, next_assignee
 from models.errors import Forbidden, Refused
 from models.people import ensure_user, manager_of, role_holders
-from models.permissions import Actor, DealAccess, can_edit, can_read, who_may_edit
+from models.permissions import Actor, DealAccess, edit_refusal, read_refusal
 from models.pipeline import Stage
 from models.queries import access_of
 from models.tables import Deal, DealCollaborator, FollowUp, StageChange, TimelineEntry
@@ -36,18 +37,18 @@ class FieldChanges:
 
 
 async def require_edit(session: AsyncSession, actor: Actor, deal: Deal) -> DealAccess:
+    """The facts models.permissions decides on, and its refusal if any."""
     access = await access_of(session, deal)
-    if not can_edit(actor, access):
-        raise Forbidden(f"You can't change D-{deal.id}: only {who_may_edit(access)} can.")
+    if refusal := edit_refusal(actor, access, f"D-{deal.id}"):
+        raise Forbidden(refusal)
     return access
 
 
 async def require_read(session: AsyncSession, actor: Actor, deal: Deal, *, here_channel_id: str | None) -> None:
     access = await access_of(session, deal)
-    if not can_read(actor, access, in_deal_channel=deal.channel_id is not None and deal.channel_id == here_channel_id):
-        raise Forbidden(
-            f"You can't see D-{deal.id}: its channel members, {who_may_edit(access)} can."
-        )
+    in_channel = deal.channel_id is not None and deal.channel_id == here_channel_id
+    if refusal := read_refusal(actor, access, f"D-{deal.id}", in_deal_channel=in_channel):
+        raise Forbidden(refusal)
 
 
 def log(session: AsyncSession, deal: Deal, actor_id: str | None, kind: str, text: str, now: datetime,
@@ -62,7 +63,8 @@ async def create_deal(
     if not changes.title:
         raise Refused("A deal needs a title.", "/deal new <title> [amount:…] [customer:…] [close:…] [owner:@user]")
     first = ws.pipeline.open_stages[0]
-    owner = owner_id or actor.user_id
+    rule = matching_rule(ws.pipeline, source=changes.source, custom=changes.custom) if owner_id is None else None
+    owner = owner_id or (await next_assignee(session, rule) if rule else actor.user_id)
     await ensure_user(session, actor.user_id, now=now)
     await ensure_user(session, owner, now=now)
     deal = Deal(
@@ -79,14 +81,27 @@ async def create_deal(
         amount=deal.amount, probability=first.probability,
     ))
     log(session, deal, actor.user_id, "created", f"created the deal in {first.name}", now)
-    if owner != actor.user_id:
+    if rule is not None:
+        log(session, deal, actor.user_id, "owner", f"<@{owner}> got the lead by assignment {rule.describe()}", now,
+            {"rule": rule.number, "to": owner})
+    elif owner != actor.user_id:
         log(session, deal, actor.user_id, "owner", f"made <@{owner}> the owner", now)
+    if rule is not None and owner != actor.user_id:
+        await effects.direct_message(session, owner, (
+            f"You have a new lead: *D-{deal.id}* {_plain(deal.title)} from <@{actor.user_id}>, given to you by lead "
+            f"assignment {rule.describe()}. Its channel is on its way; `/deal info D-{deal.id}` shows it."
+        ), now=now, deal_id=deal.id)
     invitees = [owner, actor.user_id]
     if manager := await manager_of(session, owner):
         invitees.append(manager)
     invitees += await _role_invitees(session, deal, first.invite_roles)
     await effects.open_channel(session, deal, invitees, now=now)
     return deal
+
+
+def _plain(text: str) -> str:
+    """User text inside a message the domain writes: Slack's three escapes, so no mention or link is made."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 async def _role_invitees(session: AsyncSession, deal: Deal, roles: tuple[str, ...]) -> list[str]:

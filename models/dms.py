@@ -7,11 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.outbox import enqueue
-
-
-def dm_lane(user_id: str) -> str:
-    return f"dm:{user_id}"
+from models.outbox import dm_lane, enqueue
 
 
 async def enqueue_dm(session: AsyncSession, user_id: str, *, text: str, blocks: list[dict[str, Any]], now: datetime,

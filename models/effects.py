@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.dms import enqueue_dm
 from models.outbox import FEED_LANE, deal_lane, dm_lane, enqueue
 from models.tables import Deal, StageChange
 from models.workspace import Workspace
@@ -62,3 +63,7 @@ async def reminder_answered(session: AsyncSession, *, user_id: str, deal_id: int
                   payload={"followup": followup_id, "channel": channel, "ts": ts, "state": state, "user": user_id,
                            "at": now.isoformat(), **details})
     return lane
+async def direct_message(session: AsyncSession, user_id: str, text: str, *, now: datetime,
+                         deal_id: int | None = None, blocks: list[dict] | None = None) -> None:
+    """A DM from the bot to one person, in that person's own lane."""
+    await enqueue_dm(session, user_id, text=text, blocks=blocks or [], now=now, deal_id=deal_id)

@@ -32,17 +32,69 @@ def can_read(actor: Actor, deal: DealAccess, *, in_deal_channel: bool) -> bool:
     return in_deal_channel or can_edit(actor, deal)
 
 
+def edit_refusal(actor: Actor, deal: DealAccess, ref: str) -> str | None:
+    """Why the actor may not change the deal called `ref`, naming who may; None when they may."""
+    if can_edit(actor, deal):
+        return None
+    return f"You can't change {ref}: only {who_may_edit(deal)} can."
+
+
+def read_refusal(actor: Actor, deal: DealAccess, ref: str, *, in_deal_channel: bool) -> str | None:
+    if can_read(actor, deal, in_deal_channel=in_deal_channel):
+        return None
+    return f"You can't see {ref}: only its channel members, {who_may_edit(deal)} can."
+
+
 def who_may_edit(deal: DealAccess) -> str:
     return f"<@{deal.owner_id}> (the owner), the deal's collaborators, the owner's manager or an admin"
 
 
-def list_refusal(actor: Actor, scope: str) -> str | None:
-    """Why the actor may not list deals in this scope (`all`, `team`), or None when they may."""
+def list_refusal(actor: Actor, scope: str, user_id: str | None = None) -> str | None:
+    """Why the actor may not list deals in this scope (`all`, `team`, `user`), or None when they may."""
     if scope == "all" and not actor.is_admin:
         return "Only admins can list all deals; /deal list shows yours."
     if scope == "team" and not (actor.is_admin or actor.managed_ids):
-        return "/deal list team is for managers, and nobody reports to you yet; /deal list shows yours."
+        return "Only managers can list their team, and nobody reports to you yet; /deal list shows yours."
+    if scope == "user" and user_id and not can_see_person(actor, user_id):
+        return f"Only <@{user_id}> themselves, their manager or an admin can list their deals; /deal list shows yours."
     return None
+
+
+def can_see_person(actor: Actor, user_id: str) -> bool:
+    """Whose deals and numbers the actor may ask about by name: their own, their team's, anyone's for admins."""
+    return actor.is_admin or user_id == actor.user_id or user_id in actor.managed_ids
+
+
+def can_administer(actor: Actor) -> bool:
+    """Roles and teams (`/deal role`, `/deal team … manager:`) are for admins."""
+    return actor.is_admin
+
+
+def admin_refusal(actor: Actor, what: str) -> str | None:
+    if can_administer(actor):
+        return None
+    return f"Only an admin can {what}; nothing was changed."
+
+
+@dataclass(frozen=True)
+class ListScope:
+    """Which deals a list shows: those owned by `owner_ids` (None: every owner), plus, when
+    `collaborated`, those the actor collaborates on."""
+
+    owner_ids: frozenset[str] | None
+    collaborated: bool = False
+
+
+def list_scope(actor: Actor, scope: str, user_id: str | None = None) -> ListScope:
+    """What `/deal list [all|team|@user]` shows; call `list_refusal` first (a refused scope shows only
+    the actor's own deals here)."""
+    if scope == "all" and actor.is_admin:
+        return ListScope(None)
+    if scope == "team" and (actor.is_admin or actor.managed_ids):
+        return ListScope(visible_owner_ids(actor))
+    if scope == "user" and user_id and can_see_person(actor, user_id):
+        return ListScope(frozenset({user_id}))
+    return ListScope(frozenset({actor.user_id}), collaborated=True)
 
 
 def visible_owner_ids(actor: Actor) -> frozenset[str] | None:

@@ -10,6 +10,7 @@ wrong, so ``dealroom run`` can print it and exit non-zero without a traceback.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 import tomllib
 import unicodedata
@@ -30,6 +31,7 @@ __all__ = [
     "TEMPLATES",
     "AmbiguousStage",
     "ApprovalRule",
+    "AssignRule",
     "Pipeline",
     "PipelineError",
     "Stage",
@@ -54,7 +56,7 @@ INVITE_ROLES: tuple[str, ...] = ("presales", "legal", "finance", "cs", "manager"
 #: Who may decide an approval (SPEC 12): the owner's manager, an admin, or a functional role.
 APPROVER_ROLES: tuple[str, ...] = ("manager", "admin", "presales", "legal", "finance", "cs")
 
-_TOP_KEYS = ("stages", "archive_lost_after_days", "pool_after_days", "budget_threshold")
+_TOP_KEYS = ("stages", "archive_lost_after_days", "pool_after_days", "budget_threshold", "assign")
 _STAGE_KEYS = (
     "key",
     "name",
@@ -68,6 +70,10 @@ _STAGE_KEYS = (
 )
 _APPROVAL_KEYS = ("when", "approvers", "expire_after_hours", "remind_before_hours")
 _CLOSED_VALUES = ("won", "lost")
+
+_USER_ID_RE = re.compile(r"^[UW][A-Z0-9]{2,}$")
+#: What an ``[[assign]]`` rule may match on: the deal's source, and the custom fields region and product.
+ASSIGN_CRITERIA: tuple[str, ...] = ("source", "region", "product")
 
 _STAGE_KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _FIELD_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
@@ -139,6 +145,35 @@ class ApprovalRule:
 
 
 @dataclass(frozen=True)
+class AssignRule:
+    """One ``[[assign]]`` entry: new deals matching every criterion it names go to ``to`` (round-robin
+    when it lists several people). Criteria are casefolded; a rule naming none matches every deal."""
+
+    to: tuple[str, ...]
+    source: tuple[str, ...] = ()
+    region: tuple[str, ...] = ()
+    product: tuple[str, ...] = ()
+    number: int = 0  # 1-based position in the file
+
+    def matches(self, fields: Mapping[str, str | None]) -> bool:
+        for name in ASSIGN_CRITERIA:
+            wanted = getattr(self, name)
+            if wanted and (fields.get(name) or "").strip().casefold() not in wanted:
+                return False
+        return True
+
+    @property
+    def key(self) -> str:
+        """Names the rule's round-robin counter; an edited rule starts a new round."""
+        digest = hashlib.sha1(repr((self.to, self.source, self.region, self.product)).encode()).hexdigest()
+        return f"assign-{self.number}-{digest[:16]}"
+
+    def describe(self) -> str:
+        parts = [f"{name} {'/'.join(getattr(self, name))}" for name in ASSIGN_CRITERIA if getattr(self, name)]
+        return f"rule #{self.number}" + (f" ({', '.join(parts)})" if parts else "")
+
+
+@dataclass(frozen=True)
 class Stage:
     key: str
     name: str
@@ -173,6 +208,7 @@ class Pipeline:
     pool_after_days: int = 30
     source: str = "<pipeline>"  # file path or template name, for messages
     budget_threshold: Decimal = Decimal(100000)
+    assign: tuple[AssignRule, ...] = ()
     _by_key: dict[str, int] = field(init=False, repr=False, compare=False, hash=False, default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -345,7 +381,35 @@ def _parse(data: Mapping[str, Any], source: str) -> Pipeline:
             kwargs[key] = _positive_int(data[key], key, source, None)
     if "budget_threshold" in data:
         kwargs["budget_threshold"] = _threshold(data["budget_threshold"], source)
+    if "assign" in data:
+        raw_rules = data["assign"]
+        if not isinstance(raw_rules, list) or not all(isinstance(r, dict) for r in raw_rules):
+            raise PipelineError(source, '"assign" must be a list of [[assign]] tables')
+        kwargs["assign"] = tuple(_parse_assign(r, i, source) for i, r in enumerate(raw_rules, 1))
     return Pipeline(stages=stages, source=source, **kwargs)
+
+
+def _parse_assign(raw: Mapping[str, Any], position: int, source: str) -> AssignRule:
+    def fail(problem: str) -> PipelineError:
+        return PipelineError(source, problem, f"assign #{position}")
+
+    _reject_unknown(raw, ("to", *ASSIGN_CRITERIA), source, f"assign #{position}", "key")
+    if "to" not in raw:
+        raise fail('missing "to": a Slack user ID or a list of them, e.g. to = ["U012ABC", "U034DEF"]')
+    to = raw["to"]
+    people = _names([to] if isinstance(to, str) else to, "to", fail)
+    if not people:
+        raise fail('"to" must name at least one person')
+    for person in people:
+        if not isinstance(person, str) or not _USER_ID_RE.match(person.strip()):
+            raise fail(f"to: {_show(person)} is not a Slack user ID (like U012ABC; find it in the person's profile)")
+    criteria: dict[str, tuple[str, ...]] = {}
+    for name in ASSIGN_CRITERIA:
+        if name in raw:
+            value = raw[name]
+            values = [value] if isinstance(value, str) else value
+            criteria[name] = tuple(v.strip().casefold() for v in _names(values, name, fail))
+    return AssignRule(to=tuple(p.strip() for p in people), number=position, **criteria)
 
 
 def _parse_stage(raw: Mapping[str, Any], position: int, source: str) -> Stage:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, true
+from sqlalchemy import func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.errors import NotFound
-from models.permissions import Actor, DealAccess, visible_owner_ids
+from models.permissions import Actor, DealAccess, list_scope
 from models.pipeline import Pipeline, Stage
 from models.snapshots import DealSnapshot, FollowUpInfo, StageInfo, TimelineItem
 from models.tables import Deal, DealCollaborator, FollowUp, TimelineEntry
@@ -143,18 +143,15 @@ async def list_deals(
 
 
 def _scope_filter(actor: Actor, scope: str, user_id: str | None):  # type: ignore[no-untyped-def]
+    """The SQL of models.permissions.list_scope: the decision is made there."""
+    shown = list_scope(actor, scope, user_id)
+    if shown.owner_ids is None:
+        return true()
+    owned = Deal.owner_id.in_(shown.owner_ids)
+    if not shown.collaborated:
+        return owned
     collaborating = select(DealCollaborator.deal_id).where(DealCollaborator.user_id == actor.user_id)
-    mine = or_(Deal.owner_id == actor.user_id, Deal.id.in_(collaborating))
-    if scope == "all":
-        return true() if actor.is_admin else mine
-    if scope == "team":
-        return true() if actor.is_admin else Deal.owner_id.in_(visible_owner_ids(actor) or {actor.user_id})
-    if scope == "user" and user_id:
-        owners = visible_owner_ids(actor)
-        if owners is None or user_id in owners:
-            return Deal.owner_id == user_id
-        return and_(Deal.owner_id == user_id, Deal.id.in_(collaborating))
-    return mine
+    return or_(owned, Deal.id.in_(collaborating))
 
 
 async def _first_followups(session: AsyncSession, deal_ids: list[int]) -> dict[int, FollowUp]:

@@ -186,3 +186,25 @@ class ProcessedEvent(Base):
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class PeopleChange(Base):
+    """Who changed whose role or manager, and when (role and team administration, SPEC 10)."""
+
+    __tablename__ = "people_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor_id: Mapped[str] = mapped_column(SlackId)
+    user_id: Mapped[str] = mapped_column(SlackId, index=True)
+    change: Mapped[str] = mapped_column(String(32))  # role_added | role_removed | manager_set | manager_cleared
+    detail: Mapped[str] = mapped_column(Text)
+
+
+class AssignCounter(Base):
+    """Round-robin position of one lead assignment rule; bumped with one UPDATE so processes never share a slot."""
+
+    __tablename__ = "assign_counters"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    turns: Mapped[int] = mapped_column(Integer, default=0)

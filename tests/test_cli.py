@@ -199,13 +199,33 @@ def test_run_reads_the_env_file_in_the_working_directory(trap: socket.socket, wo
     assert connections_made(trap) == 0
 
 
-@pytest.mark.parametrize("problem", ["duplicate-stage", "missing-file"])
+BAD_ASSIGN_RULE = """\
+[[stages]]
+key = "lead"
+name = "Lead"
+probability = 10
+
+[[stages]]
+key = "won"
+name = "Won"
+probability = 100
+closed = "won"
+
+[[assign]]
+source = "web"
+to = ["U0ALICE", "bob"]
+"""
+
+
+@pytest.mark.parametrize("problem", ["duplicate-stage", "missing-file", "bad-assign-rule"])
 def test_run_with_a_bad_pipeline_file_is_one_line(
     trap: socket.socket, workdir: Path, tmp_path: Path, problem: str
 ) -> None:
     pipeline = tmp_path / "x.toml"
     if problem == "duplicate-stage":
         pipeline.write_text(DUPLICATE_STAGE_PIPELINE, encoding="utf-8")
+    if problem == "bad-assign-rule":
+        pipeline.write_text(BAD_ASSIGN_RULE, encoding="utf-8")
     env = trap_env(trap, SLACK_BOT_TOKEN="xoxb-1111-2222-SeCrEtBoT", SLACK_SIGNING_SECRET=SIGNING_SECRET,
                    DEALROOM_PIPELINE=str(pipeline))
     result, elapsed = run_cli(["run"], env, workdir)
@@ -215,6 +235,8 @@ def test_run_with_a_bad_pipeline_file_is_one_line(
     assert str(pipeline) in lines[0] or pipeline.name in lines[0], lines[0]
     if problem == "duplicate-stage":
         assert "lead" in lines[0] and "duplicate" in lines[0].lower(), lines[0]
+    if problem == "bad-assign-rule":
+        assert "assign #1" in lines[0] and '"bob" is not a Slack user ID' in lines[0], lines[0]
     assert "Traceback" not in result.stderr
     assert elapsed < FAIL_FAST_SECONDS
     assert connections_made(trap) == 0

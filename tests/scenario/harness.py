@@ -133,7 +133,8 @@ class Bot:
         """Click a button; returns the response_url key its reply (if any) will use."""
         key = f"act{next(self._keys)}"
         payload = {
-            "type": "block_actions", "user": {"id": user, "username": CAST[user][0], "team_id": "T0001"},
+            "type": "block_actions",
+            "user": {"id": user, "username": CAST.get(user, ("someone",))[0], "team_id": "T0001"},
             "api_app_id": "A0001", "token": "legacy", "team": {"id": "T0001", "domain": "acme"},
             "container": {"type": "message", "message_ts": message_ts, "channel_id": channel,
                           "is_ephemeral": ephemeral},
@@ -152,7 +153,7 @@ class Bot:
         state = {block: {block: {"type": "plain_text_input", "value": value}} for block, value in values.items()}
         payload = {
             "type": "view_submission", "team": {"id": "T0001", "domain": "acme"},
-            "user": {"id": user, "username": CAST[user][0], "team_id": "T0001"},
+            "user": {"id": user, "username": CAST.get(user, ("someone",))[0], "team_id": "T0001"},
             "api_app_id": "A0001", "token": "legacy", "trigger_id": "trigger-view",
             "view": {"id": "V0001", "type": "modal", "callback_id": callback_id,
                      "private_metadata": private_metadata, "state": {"values": state}, "hash": "h"},

@@ -173,6 +173,7 @@ OFFERED_EXAMPLES = {
     "score": "score D-1 budget:1 authority:yes need:no timing:3", "info": "info D-1", "history": "history D-1",
     "list": "list", "assign": "assign D-1 <@U1>", "invite": "invite D-1 <@U1>", "help": "help",
     "pool": "pool", "claim": "claim D-1",
+    "role": "role <@U1> legal", "team": "team <@U1> manager:<@U2>",
 }
 
 

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from models.permissions import Actor, DealAccess, can_edit, can_read, list_refusal
+from models.permissions import (
+    Actor,
+    DealAccess,
+    admin_refusal,
+    can_edit,
+    can_read,
+    edit_refusal,
+    list_refusal,
+    list_scope,
+    read_refusal,
+)
 
 DEAL = DealAccess(owner_id="UOWNER", collaborator_ids=frozenset({"UCOLLAB"}))
 OWNER = Actor("UOWNER")
@@ -39,3 +49,42 @@ def test_a_managers_rights_follow_the_current_owner() -> None:
 ])
 def test_who_may_list_what(actor: Actor, scope: str, allowed: bool) -> None:
     assert (list_refusal(actor, scope) is None) is allowed
+
+
+@pytest.mark.parametrize(("actor", "allowed"), [
+    (OWNER, True), (MANAGER, True), (ADMIN, True), (OTHER_REP, False), (COLLABORATOR, False), (OTHER_MANAGER, False),
+])
+def test_who_may_list_a_persons_deals(actor: Actor, allowed: bool) -> None:
+    refusal = list_refusal(actor, "user", "UOWNER")
+    assert (refusal is None) is allowed
+    assert refusal is None or "Only <@UOWNER> themselves, their manager or an admin" in refusal
+
+
+def test_only_admins_administer_roles_and_teams() -> None:
+    assert admin_refusal(ADMIN, "change teams") is None
+    for actor in (OWNER, MANAGER, OTHER_REP):
+        assert admin_refusal(actor, "change teams") == "Only an admin can change teams; nothing was changed."
+
+
+@pytest.mark.parametrize(("actor", "scope", "user", "owners", "collaborated"), [
+    (OWNER, "mine", None, {"UOWNER"}, True),
+    (MANAGER, "team", None, {"UMGR", "UOWNER"}, False),
+    (MANAGER, "user", "UOWNER", {"UOWNER"}, False),
+    (ADMIN, "all", None, None, False),
+    (OTHER_REP, "all", None, {"UOTHER"}, True),  # refused first by list_refusal; never more than one's own
+    (OTHER_REP, "user", "UOWNER", {"UOTHER"}, True),
+])
+def test_what_a_list_shows(actor: Actor, scope: str, user: str | None, owners: set[str] | None,
+                           collaborated: bool) -> None:
+    shown = list_scope(actor, scope, user)
+    assert shown.owner_ids == (frozenset(owners) if owners is not None else None)
+    assert shown.collaborated is collaborated
+
+
+def test_refusals_name_who_may() -> None:
+    assert edit_refusal(OWNER, DEAL, "D-1") is None
+    assert edit_refusal(OTHER_REP, DEAL, "D-1") == (
+        "You can't change D-1: only <@UOWNER> (the owner), the deal's collaborators, the owner's manager or an "
+        "admin can.")
+    assert read_refusal(OTHER_REP, DEAL, "D-1", in_deal_channel=True) is None
+    assert "only its channel members" in (read_refusal(OTHER_REP, DEAL, "D-1", in_deal_channel=False) or "")
