@@ -80,23 +80,16 @@ async def test_deals_and_timeline_export(db_url: str, tmp_path: Path, monkeypatc
                                   'called, "quoted", 明天回电']
 
 
-@pytest.mark.parametrize("where", ["missing-folder", "a-folder", "read-only-folder"])
+@pytest.mark.parametrize("where", ["missing-folder", "a-folder", "under-a-file"])
 async def test_a_path_that_cannot_be_written_is_one_line(db_url: str, tmp_path: Path, where: str,
                                                          monkeypatch: pytest.MonkeyPatch,
                                                          capsys: pytest.CaptureFixture[str]) -> None:
     await _seed(db_url)
+    # "under-a-file": a path no one can write, root included (a permission test would pass as root)
+    (tmp_path / "plain-file").write_text("x")
     target = {"missing-folder": tmp_path / "nope" / "d.csv", "a-folder": tmp_path,
-              "read-only-folder": tmp_path / "ro" / "d.csv"}[where]
-    if where == "read-only-folder":
-        target.parent.mkdir()
-        target.parent.chmod(0o500)
-    try:
-        code, err = await _cli(["export", "deals", str(target)], db_url, monkeypatch, tmp_path, capsys)
-    finally:
-        if where == "read-only-folder":
-            target.parent.chmod(0o700)
-    if where == "read-only-folder" and code == 0:
-        pytest.skip("running as root: a read-only folder is writable")
+              "under-a-file": tmp_path / "plain-file" / "d.csv"}[where]
+    code, err = await _cli(["export", "deals", str(target)], db_url, monkeypatch, tmp_path, capsys)
     assert code == 1
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"dealroom: cannot write {target}"), err
