@@ -423,3 +423,46 @@ def test_format_when() -> None:
     assert format_when(dt, BERLIN, "zh-CN") == "2026年12月1日 14:00"
     assert format_when(dt, SHANGHAI, "zh-CN") == "2026年12月1日 21:00"
     assert format_when(dt, NEW_YORK) == "Tue 1 Dec 2026, 08:00 (America/New_York)"
+
+
+_ZONES = st.sampled_from(["Europe/Berlin", "America/New_York", "Asia/Shanghai", "Australia/Sydney", "UTC"])
+_NOW = st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2040, 1, 1), timezones=st.just(UTC))
+
+
+@given(_NOW, _ZONES, st.integers(min_value=1, max_value=500), st.sampled_from([("m", 1), ("h", 60)]))
+def test_minutes_and_hours_from_now_are_exact(now: datetime, zone: str, n: int, unit: tuple[str, int]) -> None:
+    suffix, minutes = unit
+    assert parse_when(f"in {n}{suffix}", now=now, tz=ZoneInfo(zone)) == now + timedelta(minutes=n * minutes)
+
+
+@given(_NOW, _ZONES, st.integers(min_value=1, max_value=500))
+def test_days_from_now_keep_the_local_wall_time(now: datetime, zone: str, n: int) -> None:
+    tz = ZoneInfo(zone)
+    local = now.astimezone(tz)
+    parsed = parse_when(f"in {n}d", now=now, tz=tz).astimezone(tz)
+    assert parsed.date() == local.date() + timedelta(days=n)
+    if (parsed.hour, parsed.minute) != (local.hour, local.minute):  # only when that wall time does not exist
+        assert abs(parsed.astimezone(UTC) - now - timedelta(days=n)) <= timedelta(hours=1)
+
+
+@given(_NOW, _ZONES, st.integers(min_value=1, max_value=800), st.integers(min_value=0, max_value=23),
+       st.sampled_from([0, 15, 30, 45]))
+def test_an_iso_time_is_that_wall_time_in_the_callers_zone(now: datetime, zone: str, days: int, hour: int,
+                                                           minute: int) -> None:
+    """Across daylight-saving changes too: 09:00 means 09:00 local, whatever the offset that day."""
+    tz = ZoneInfo(zone)
+    day = (now.astimezone(tz) + timedelta(days=days)).date()
+    wall = datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz)
+    if wall.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != wall.replace(tzinfo=None):
+        return  # a time that does not exist that day (the spring-forward gap)
+    parsed = parse_when(f"{day.isoformat()} {hour:02d}:{minute:02d}", now=now, tz=tz)
+    assert parsed.tzinfo is not None
+    assert parsed.astimezone(tz).replace(tzinfo=None) == wall.replace(tzinfo=None)
+
+
+@given(_NOW, _ZONES)
+def test_a_date_alone_is_nine_in_the_morning_local(now: datetime, zone: str) -> None:
+    tz = ZoneInfo(zone)
+    day = (now.astimezone(tz) + timedelta(days=3)).date()
+    parsed = parse_when(day.isoformat(), now=now, tz=tz).astimezone(tz)
+    assert (parsed.date(), parsed.hour, parsed.minute) == (day, 9, 0)
