@@ -57,20 +57,19 @@ async def _answer(deps: Deps, body: dict[str, Any], respond: AsyncRespond) -> No
                     await say_error(respond, f"That follow-up was done already, by {by} "
                                              f"({format_when(done.followup.done_at or now, tz, deps.ws.locale)}).")
                     return
-                details: dict[str, object] = {}
+                deal_id, details = done.deal.id, {}
             else:
                 snoozed = await reminders.snooze(session, deps.ws, actor,
                                                  reminders.ReminderRef(followup_id, which, at), length,
                                                  now=now, tz=tz)
-                done = snoozed
+                deal_id = snoozed.deal.id
                 details = {"until": snoozed.until.isoformat(), "moved_due": snoozed.moved_due}
-            lane = None
+            lanes = [deal_lane(deal_id)]
             if container.get("channel_id") and container.get("message_ts"):
-                lane = await effects.reminder_answered(
-                    session, user_id=user_id, deal_id=done.deal.id, followup_id=followup_id,
+                lanes.append(await effects.reminder_answered(
+                    session, user_id=user_id, deal_id=deal_id, followup_id=followup_id,
                     channel=container["channel_id"], ts=container["message_ts"],
-                    state="done" if length is None else "snoozed", now=now, **details)
-            lanes = [deal_lane(done.deal.id), *([lane] if lane else [])]
+                    state="done" if length is None else "snoozed", now=now, **details))
     except DomainError as exc:
         await say_error(respond, exc.message)
         return

@@ -8,12 +8,13 @@ nothing, and one taken is delivered by the outbox even across a restart.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import effects
@@ -68,15 +69,25 @@ async def _take(session: AsyncSession, ws: Workspace, which: Which, *, now: date
         candidates = candidates.where(FollowUp.due_at > now)
     if session.get_bind().dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
-    taken = (await session.execute(
-        update(FollowUp)
-        .where(FollowUp.id.in_(candidates.scalar_subquery()), sent_column.is_(None))
-        .values({sent_column: now})
-        .returning(FollowUp.id, FollowUp.deal_id, FollowUp.owner_id, at_column, FollowUp.text)
-        .execution_options(synchronize_session=False)
-    )).all()
-    if not taken:
-        return set()
+    while True:  # a batch whose reminders were all dropped queues nothing: take the next one
+        taken = (await session.execute(
+            update(FollowUp)
+            .where(FollowUp.id.in_(candidates.scalar_subquery()), sent_column.is_(None))
+            .values({sent_column: now})
+            .returning(FollowUp.id, FollowUp.deal_id, FollowUp.owner_id, at_column, FollowUp.text)
+            .execution_options(synchronize_session=False)
+        )).all()
+        if not taken:
+            return set()
+        messages = await _messages(session, ws, which, taken, now=now)
+        if messages:
+            await enqueue_many(session, messages, now=now)
+            return {m["lane"] for m in messages}
+
+
+async def _messages(session: AsyncSession, ws: Workspace, which: Which, taken: Sequence[Row[Any]], *,
+                    now: datetime) -> list[dict[str, Any]]:
+    """The DMs of the reminders taken, each to the deal's current owner; none for a deal nobody owns."""
     deals = {d.id: d for d in await session.scalars(select(Deal).where(Deal.id.in_({t.deal_id for t in taken})))}
     messages = []
     for followup_id, deal_id, owner_id, at, text in taken:
@@ -94,8 +105,7 @@ async def _take(session: AsyncSession, ws: Workspace, which: Which, *, now: date
             payload={"followup": followup_id, "which": which, "at": at.isoformat(), "user": recipient,
                      "late": now - at > LATE_AFTER},
         ))
-    await enqueue_many(session, messages, now=now)
-    return {m["lane"] for m in messages}
+    return messages
 
 
 def _recipient(ws: Workspace, deal: Deal, owner_id: str) -> str | None:

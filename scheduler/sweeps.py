@@ -3,26 +3,19 @@ batch queued is delivered at once (the outbox tick would take it too, a little l
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from models.workspace import Workspace
-
 if TYPE_CHECKING:
     from bot.container import Deps
 
-log = logging.getLogger(__name__)
-
+# (session, workspace, *, now) -> the outbox lanes it queued messages in; empty when nothing was due
 Sweep = Callable[..., Awaitable[set[str]]]
 MAX_BATCHES = 100  # per tick; the next tick goes on
 
 
-async def run_sweep(deps: Deps, sweep: Callable[[AsyncSession, Workspace], Awaitable[set[str]]] | Sweep,
-                    *, now: datetime | None = None) -> int:
+async def run_sweep(deps: Deps, sweep: Sweep, *, now: datetime | None = None) -> int:
     """Returns the number of batches that queued something."""
     batches = 0
     for _ in range(MAX_BATCHES):
