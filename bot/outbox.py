@@ -13,12 +13,14 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
 from bot.blocks import cards
+from bot.dm_delivery import deliver_dm, deliver_report_chart
 from bot.gateway import SlackFailure, SlackGateway
 from models.clock import Clock
 from models.queries import history, snapshot, stage_info
@@ -64,6 +66,7 @@ class Deliverer:
             "set_topic": self._set_topic, "update_card": self._update_card, "invite": self._invite,
             "stage_card": self._stage_card, "welcome": self._welcome,
         }
+        self._kinds.update({"dm": partial(deliver_dm, self), "report_chart": partial(deliver_report_chart, self)})
 
     # --- scheduling -------------------------------------------------------------------------
 

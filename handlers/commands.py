@@ -21,6 +21,7 @@ from bot.blocks.text import escape, escape_keep_mentions
 from bot.container import Deps
 from bot.gateway import SlackFailure
 from handlers import grammar as g
+from handlers import reports
 from handlers.context import Request
 from handlers.replies import say_error, send
 from models import activity, deals
@@ -302,7 +303,8 @@ ROUTES: dict[type, Route] = {
     g.FollowUp: _followup, g.Won: _won, g.Lost: _lost, g.Score: _score, g.Info: _info, g.History: _history,
     g.List: _list, g.Assign: _assign, g.Invite: _invite,
 }
+ROUTES.update({g.Report: reports.report, g.Target: reports.target})
 # The subcommands this version offers (the grammar knows some that later versions will add).
 OFFERED = frozenset({"new", "stage", "next", "set", "note", "followup", "won", "lost", "score", "info", "history",
-                     "list", "assign", "invite", "help"})
+                     "list", "assign", "invite", "help"}) | {"report", "target"}
 

@@ -37,3 +37,8 @@ async def enqueue(
     session.add(message)
     return message
 
+
+
+def dm_lane(user_id: str) -> str:
+    """Direct messages to one person (digests, report charts), in order."""
+    return f"dm:{user_id}"

@@ -81,8 +81,8 @@ async def test_everyone_and_other_periods(session) -> None:  # type: ignore[no-u
         3, Decimal("11999.00"), Decimal("2399.90"))
     assert [r.user_id for r in everyone.reps] == [A, B, C]
     # In New York's October (until 1 November 04:00 UTC) deal 5 is won and deal 3 is new.
-    october = await build_report(session, pipeline, period_from("month", date(2026, 10, 1), ZoneInfo("America/New_York")),
-                                 {B})
+    new_york_october = period_from("month", date(2026, 10, 1), ZoneInfo("America/New_York"))
+    october = await build_report(session, pipeline, new_york_october, {B})
     assert (october.won_count, october.won_value, october.new_count) == (1, Decimal("3000.00"), 1)
     assert october.avg_cycle_days == pytest.approx(60.94, abs=0.01)  # 1 Sep 00:00 → 31 Oct 22:30
     quarter = await build_report(session, pipeline, current_period("quarter", NOW, BERLIN), {B})
