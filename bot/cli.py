@@ -28,10 +28,17 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("start", help="what `make run` does: run the bot when a token is configured, else explain")
     manifest = commands.add_parser("manifest", help="print the Slack app manifest (YAML)")
     manifest.add_argument("--socket-mode", action="store_true", help="for Socket Mode: no request URLs")
+    digest = commands.add_parser("digest", help="send the daily digests now (ignoring the workday and time rule)")
+    digest.add_argument("--now", action="store_true", required=True, help="send at once")
+    digest.add_argument("--manager", metavar="USER_ID", help="only this manager's digest")
     args = parser.parse_args(argv)
     try:
         if args.command == "manifest":
             return _manifest(load_settings(), socket_mode=args.socket_mode)
+        if args.command == "digest":
+            from bot.digest_cli import send_now
+
+            return send_now(load_settings(), args.manager)
         settings = load_settings()
         if args.command == "start" and not settings.bot_token():
             print(GETTING_STARTED, file=sys.stderr)

@@ -193,12 +193,12 @@ def days_between(start: Any, end: Any, dialect: str) -> ColumnElement[Any]:
     return func.extract("epoch", end - start) / 86400.0
 
 
-def _at(value: datetime) -> ColumnElement[Any]:
+def at_utc(value: datetime) -> ColumnElement[Any]:
     return literal(value, UTCDateTime())
 
 
-def _in_period(column: Any, period: Period) -> ColumnElement[bool]:
-    return and_(column >= _at(period.start), column < _at(period.end))
+def in_period(column: Any, period: Period) -> ColumnElement[bool]:
+    return and_(column >= at_utc(period.start), column < at_utc(period.end))
 
 
 def _owned_by(owner_ids: Collection[str] | None) -> list[ColumnElement[bool]]:
@@ -234,7 +234,7 @@ async def funnel(session: AsyncSession, pipeline: Pipeline, period: Period,
     furthest = (
         select(StageChange.deal_id, func.max(position).label("pos"))
         .join(Deal, Deal.id == StageChange.deal_id)
-        .where(_in_period(StageChange.at, period), *_owned_by(owner_ids))
+        .where(in_period(StageChange.at, period), *_owned_by(owner_ids))
         .group_by(StageChange.deal_id)
         .subquery()
     )
@@ -264,7 +264,7 @@ async def stage_times(session: AsyncSession, pipeline: Pipeline, period: Period,
     """Average days in each open stage, over the stays that ended in the period (LEAD() finds
     when a deal left each stage it entered)."""
     dialect = session.get_bind().dialect.name
-    touched = select(StageChange.deal_id).where(_in_period(StageChange.at, period))
+    touched = select(StageChange.deal_id).where(in_period(StageChange.at, period))
     stays = (
         select(
             StageChange.to_stage.label("stage"), StageChange.at.label("entered"),
@@ -272,12 +272,12 @@ async def stage_times(session: AsyncSession, pipeline: Pipeline, period: Period,
                                            order_by=(StageChange.at, StageChange.id)).label("left"),
         )
         .join(Deal, Deal.id == StageChange.deal_id)
-        .where(StageChange.deal_id.in_(touched), StageChange.at < _at(period.end), *_owned_by(owner_ids))
+        .where(StageChange.deal_id.in_(touched), StageChange.at < at_utc(period.end), *_owned_by(owner_ids))
         .subquery()
     )
     query = (
         select(stays.c.stage, func.avg(days_between(stays.c.entered, stays.c.left, dialect)), func.count())
-        .where(stays.c.left >= _at(period.start), stays.c.left < _at(period.end),
+        .where(stays.c.left >= at_utc(period.start), stays.c.left < at_utc(period.end),
                stays.c.stage.in_(_open_keys(pipeline)))
         .group_by(stays.c.stage)
     )
@@ -300,8 +300,8 @@ async def rep_rows(session: AsyncSession, pipeline: Pipeline, period: Period,
     """One row per owner (every id of the scope, with or without deals), figures by conditional
     aggregates in one pass over the scope's deals."""
     is_open = Deal.stage_key.in_(_open_keys(pipeline))
-    won = and_(Deal.stage_key.in_(_keys(pipeline, "won")), _in_period(Deal.closed_at, period))
-    lost = and_(Deal.stage_key.in_(_keys(pipeline, "lost")), _in_period(Deal.closed_at, period))
+    won = and_(Deal.stage_key.in_(_keys(pipeline, "won")), in_period(Deal.closed_at, period))
+    lost = and_(Deal.stage_key.in_(_keys(pipeline, "lost")), in_period(Deal.closed_at, period))
 
     def count_if(condition: ColumnElement[bool]) -> ColumnElement[Any]:
         return func.sum(case((condition, 1), else_=0))
@@ -313,7 +313,7 @@ async def rep_rows(session: AsyncSession, pipeline: Pipeline, period: Period,
         select(
             Deal.owner_id, count_if(is_open), sum_if(is_open, func.coalesce(Deal.amount, 0)),
             sum_if(is_open, func.coalesce(Deal.amount, 0) * probability_of(pipeline, Deal.stage_key) / 100.0),
-            count_if(_in_period(Deal.created_at, period)), count_if(won), sum_if(won, won_value_of()),
+            count_if(in_period(Deal.created_at, period)), count_if(won), sum_if(won, won_value_of()),
             count_if(lost),
         )
         .where(*_owned_by(owner_ids))
@@ -343,7 +343,7 @@ async def avg_cycle_days(session: AsyncSession, pipeline: Pipeline, period: Peri
                          owner_ids: Collection[str] | None) -> float | None:
     dialect = session.get_bind().dialect.name
     query = select(func.avg(days_between(Deal.created_at, Deal.closed_at, dialect))).where(
-        Deal.stage_key.in_(_keys(pipeline, "won")), _in_period(Deal.closed_at, period), *_owned_by(owner_ids))
+        Deal.stage_key.in_(_keys(pipeline, "won")), in_period(Deal.closed_at, period), *_owned_by(owner_ids))
     return _days(await session.scalar(query))
 
 
@@ -352,7 +352,7 @@ async def new_by_source(session: AsyncSession, period: Period,
     n = func.count().label("n")
     query = (
         select(Deal.source, n, func.sum(func.coalesce(Deal.amount, 0)))
-        .where(_in_period(Deal.created_at, period), *_owned_by(owner_ids))
+        .where(in_period(Deal.created_at, period), *_owned_by(owner_ids))
         .group_by(Deal.source).order_by(n.desc(), func.coalesce(Deal.source, ""))
     )
     return tuple(SourceCount(source, int(count), money(amount))
@@ -365,7 +365,7 @@ async def lost_reasons(session: AsyncSession, pipeline: Pipeline, period: Period
     n = func.count().label("n")
     query = (
         select(reason, n)
-        .where(Deal.stage_key.in_(_keys(pipeline, "lost")), _in_period(Deal.closed_at, period), *_owned_by(owner_ids))
+        .where(Deal.stage_key.in_(_keys(pipeline, "lost")), in_period(Deal.closed_at, period), *_owned_by(owner_ids))
         .group_by(reason).order_by(n.desc(), reason).limit(limit)
     )
     return tuple(ReasonCount(r or "(no reason)", int(c)) for r, c in (await session.execute(query)).all())

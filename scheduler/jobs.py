@@ -11,6 +11,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import delete
 
 from models.tables import ProcessedEvent
+from scheduler import digests
 
 if TYPE_CHECKING:
     from bot.container import Deps
@@ -29,6 +30,8 @@ class Ticks:
                                max_instances=1, coalesce=True)
         self.scheduler.add_job(self.forget_old_events, "interval", hours=1, id="events", max_instances=1,
                                coalesce=True)
+        self.scheduler.add_job(self.send_digests, "interval", seconds=digests.EVERY_SECONDS, id="digests",
+                               max_instances=1, coalesce=True)
 
     def start(self) -> None:
         self.scheduler.start()
@@ -42,6 +45,16 @@ class Ticks:
             await self.deps.deliverer.drain()
         except Exception:
             log.exception("outbox tick failed")
+
+    async def send_digests(self) -> None:
+        deps = self.deps
+        try:
+            rules = digests.DigestRules(at=deps.settings.digest_time, holidays=deps.settings.dealroom_holidays)
+            lanes = await digests.send_due_digests(deps.sessions, deps.ws, deps.clock, rules)
+            if lanes:
+                deps.deliverer.kick(lanes)
+        except Exception:
+            log.exception("digest tick failed")
 
     async def forget_old_events(self) -> None:
         cutoff = self.deps.clock.now() - EVENT_IDS_KEPT_FOR

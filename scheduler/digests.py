@@ -1,0 +1,152 @@
+"""Digests on time in each person's own time zone, once per person and local day however many
+processes run this tick (SPEC 8).
+
+Every minute: for each manager whose local clock has passed DEALROOM_DIGEST_TIME on a workday
+and who has not had today's digest, one transaction inserts the `digests_sent` row (insert or
+ignore) and, only when it inserted it, the outbox DM. The weekly rep report (Mondays) and the
+monthly review (first workday of the month) ride the same tick with kinds of their own.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.blocks.digests import daily_digest_message, team_weekly_message, weekly_message
+from bot.blocks.reports import report_message
+from bot.blocks.text import Message
+from models.clock import Clock
+from models.digests import claim, daily_digest, managers, reps_with_managers, team_of, weekly_report, zone
+from models.metrics import build_report, period_from
+from models.outbox import dm_lane, enqueue
+from models.tables import DigestSent
+from models.workdays import first_workday_of_month, is_workday
+from models.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+EVERY_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class DigestRules:
+    at: time = time(9, 0)
+    holidays: str | None = None  # country code for the `holidays` package
+
+
+Build = Callable[[AsyncSession], Awaitable[Message]]
+
+
+async def send_due_digests(sessions: async_sessionmaker[AsyncSession], ws: Workspace, clock: Clock,
+                           rules: DigestRules) -> list[str]:
+    """One tick: queue every digest that is due and not yet claimed; returns the DM lanes queued."""
+    now = clock.now()
+    async with sessions() as session:
+        sent = set((await session.execute(
+            select(DigestSent.user_id, DigestSent.local_date, DigestSent.kind)
+            .where(DigestSent.local_date >= (now - timedelta(days=2)).date())
+        )).all())
+        bosses = await managers(session)
+        reps = await reps_with_managers(session)
+    lanes: list[str] = []
+
+    def due(user_id: str, tz: ZoneInfo, kind: str, rule: Callable[[date], bool]) -> date | None:
+        local = now.astimezone(tz)
+        day = local.date()
+        if local.time() < rules.at or not is_workday(day, rules.holidays) or not rule(day):
+            return None
+        return None if (user_id, day, kind) in sent else day
+
+    for manager_id, tz_name in bosses:
+        tz = zone(tz_name, ws.default_tz)
+        if (day := due(manager_id, tz, "daily", lambda d: True)) is not None:
+            lanes += await _send(sessions, manager_id, day, "daily", now,
+                                 _daily(ws, manager_id, now, tz))
+        if (day := due(manager_id, tz, "weekly_team", _monday)) is not None:
+            lanes += await _send(sessions, manager_id, day, "weekly_team", now,
+                                 _team_week(ws, manager_id, _last_week(day, tz)))
+        if (day := due(manager_id, tz, "monthly", lambda d: d == first_workday_of_month(d, rules.holidays))):
+            lanes += await _send(sessions, manager_id, day, "monthly", now, _monthly(ws, manager_id, day, tz))
+    for rep_id, tz_name, _ in reps:
+        tz = zone(tz_name, ws.default_tz)
+        if (day := due(rep_id, tz, "weekly", _monday)) is not None:
+            lanes += await _send(sessions, rep_id, day, "weekly", now, _week(ws, rep_id, _last_week(day, tz), tz))
+    return lanes
+
+
+async def send_digests_now(sessions: async_sessionmaker[AsyncSession], ws: Workspace, clock: Clock,
+                           manager_id: str | None = None) -> list[str]:
+    """`dealroom digest --now`: every manager's (or one person's) daily digest at once, whatever
+    the day and time; it counts as today's, so the scheduled one does not follow."""
+    now = clock.now()
+    async with sessions() as session:
+        bosses = await managers(session)
+    if manager_id is not None:
+        bosses = [b for b in bosses if b[0] == manager_id] or [(manager_id, None)]
+    lanes: list[str] = []
+    for uid, tz_name in bosses:
+        tz = zone(tz_name, ws.default_tz)
+        lanes += await _send(sessions, uid, now.astimezone(tz).date(), "daily", now, _daily(ws, uid, now, tz),
+                             force=True)
+    return lanes
+
+
+async def _send(sessions: async_sessionmaker[AsyncSession], user_id: str, day: date, kind: str, now: datetime,
+                build: Build, *, force: bool = False) -> list[str]:
+    try:
+        async with sessions.begin() as session:
+            if not await claim(session, user_id, day, kind, now=now) and not force:
+                return []  # another process has it
+            content = await build(session)
+            await enqueue(session, lane=dm_lane(user_id), kind="dm", now=now,
+                          payload={"user": user_id, "text": content.text, "blocks": content.blocks})
+        return [dm_lane(user_id)]
+    except Exception:
+        log.exception("%s digest for %s failed; the next tick tries again", kind, user_id)
+        return []
+
+
+def _monday(day: date) -> bool:
+    return day.weekday() == 0
+
+
+def _last_week(day: date, tz: ZoneInfo):  # type: ignore[no-untyped-def]
+    return period_from("week", day - timedelta(days=day.weekday() + 7), tz)
+
+
+def _daily(ws: Workspace, manager_id: str, now: datetime, tz: ZoneInfo) -> Build:
+    async def build(session: AsyncSession) -> Message:
+        digest = await daily_digest(session, ws.pipeline, manager_id, now=now, tz=tz)
+        return daily_digest_message(digest, ws.pipeline, tz=tz, locale=ws.locale)
+    return build
+
+
+def _week(ws: Workspace, rep_id: str, week, tz: ZoneInfo) -> Build:  # type: ignore[no-untyped-def]
+    async def build(session: AsyncSession) -> Message:
+        return weekly_message(await weekly_report(session, ws.pipeline, rep_id, week), ws.pipeline, tz=tz,
+                              locale=ws.locale)
+    return build
+
+
+def _team_week(ws: Workspace, manager_id: str, week) -> Build:  # type: ignore[no-untyped-def]
+    async def build(session: AsyncSession) -> Message:
+        reps = sorted((await team_of(session, manager_id)) - {manager_id})
+        weeks = [await weekly_report(session, ws.pipeline, rep, week) for rep in reps]
+        return team_weekly_message(manager_id, weeks, ws.pipeline, locale=ws.locale)
+    return build
+
+
+def _monthly(ws: Workspace, manager_id: str, day: date, tz: ZoneInfo) -> Build:
+    async def build(session: AsyncSession) -> Message:
+        last_month = (day.replace(day=1) - timedelta(days=1)).replace(day=1)
+        period = period_from("month", last_month, tz)
+        team = await team_of(session, manager_id)
+        report = await build_report(session, ws.pipeline, period, team)
+        return report_message(report, ws.pipeline, scope_label="your team · monthly review", locale=ws.locale)
+    return build
