@@ -55,6 +55,7 @@ async def send_due_digests(sessions: async_sessionmaker[AsyncSession], ws: Works
         bosses = await managers(session)
         reps = await reps_with_managers(session)
     lanes: list[str] = []
+    with_reps = {manager for _, _, manager in reps if manager}
 
     def due(user_id: str, tz: ZoneInfo, kind: str, rule: Callable[[date], bool]) -> date | None:
         local = now.astimezone(tz)
@@ -68,10 +69,11 @@ async def send_due_digests(sessions: async_sessionmaker[AsyncSession], ws: Works
         if (day := due(manager_id, tz, "daily", lambda d: True)) is not None:
             lanes += await _send(sessions, manager_id, day, "daily", now,
                                  _daily(ws, manager_id, now, tz))
-        if (day := due(manager_id, tz, "weekly_team", _monday)) is not None:
+        if manager_id in with_reps and (day := due(manager_id, tz, "weekly_team", _monday)) is not None:
             lanes += await _send(sessions, manager_id, day, "weekly_team", now,
                                  _team_week(ws, manager_id, _last_week(day, tz)))
-        if (day := due(manager_id, tz, "monthly", lambda d: d == first_workday_of_month(d, rules.holidays))):
+        first_workday = lambda d: d == first_workday_of_month(d, rules.holidays)  # noqa: E731
+        if (day := due(manager_id, tz, "monthly", first_workday)) is not None:
             lanes += await _send(sessions, manager_id, day, "monthly", now, _monthly(ws, manager_id, day, tz))
     for rep_id, tz_name, _ in reps:
         tz = zone(tz_name, ws.default_tz)
