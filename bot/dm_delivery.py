@@ -8,7 +8,6 @@ from datetime import date
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot.charts import report_chart
 from models.metrics import build_report, period_from
 
 if TYPE_CHECKING:
@@ -21,6 +20,8 @@ async def deliver_dm(deliverer: Deliverer, ctx: DeliveryContext) -> None:
 
 
 async def deliver_report_chart(deliverer: Deliverer, ctx: DeliveryContext) -> None:
+    from bot.charts import report_chart  # matplotlib loads on the first chart, not at every start
+
     payload = ctx.row.payload
     period = period_from(payload["period"], date.fromisoformat(payload["first_day"]), ZoneInfo(payload["tz"]))
     owners = payload.get("owners")

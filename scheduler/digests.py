@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.blocks.digests import daily_digest_message, team_weekly_message, weekly_message
@@ -25,13 +25,14 @@ from models.clock import Clock
 from models.digests import claim, daily_digest, managers, reps_with_managers, team_of, weekly_report, zone
 from models.metrics import build_report, period_from
 from models.outbox import dm_lane, enqueue
-from models.tables import DigestSent
+from models.tables import DigestSent, User
 from models.workdays import first_workday_of_month, is_workday
 from models.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
 EVERY_SECONDS = 60
+ZONES_PER_TICK = 20  # users.info is Tier 4 (100+/min): a few per minute leaves room for everything else
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,24 @@ async def _send(sessions: async_sessionmaker[AsyncSession], user_id: str, day: d
     except Exception:
         log.exception("%s digest for %s failed; the next tick tries again", kind, user_id)
         return []
+
+
+async def learn_zones(sessions: async_sessionmaker[AsyncSession], tz_of: Callable[[str], Awaitable[ZoneInfo]],
+                      now: datetime, *, fresh_for: timedelta, limit: int = ZONES_PER_TICK) -> int:
+    """Ask Slack for the time zone of managers and reps not looked up lately (say, put on a team
+    before they ever used the bot), a few per tick, so digests come at their own 09:00."""
+    stale: list[str] = []
+    async with sessions() as session:
+        bosses = [uid for uid, _ in await managers(session)]
+        reps = [uid for uid, _, _ in await reps_with_managers(session)]
+        for group in (bosses, reps):  # managers first: theirs is the daily digest
+            stale += await session.scalars(
+                select(User.id).where(User.id.in_(group), User.id.not_in(stale),
+                                      or_(User.tz_checked_at.is_(None), User.tz_checked_at < now - fresh_for))
+                .order_by(User.tz_checked_at.is_not(None), User.tz_checked_at, User.id).limit(limit - len(stale)))
+    for user_id in stale:
+        await tz_of(user_id)
+    return len(stale)
 
 
 def _monday(day: date) -> bool:

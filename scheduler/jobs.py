@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import delete
 
+from bot.directory import TZ_FRESH_FOR
 from models.tables import ProcessedEvent
 from scheduler import digests
 
@@ -49,6 +50,7 @@ class Ticks:
     async def send_digests(self) -> None:
         deps = self.deps
         try:
+            await digests.learn_zones(deps.sessions, deps.directory.tz_of, deps.clock.now(), fresh_for=TZ_FRESH_FOR)
             rules = digests.DigestRules(at=deps.settings.digest_time, holidays=deps.settings.dealroom_holidays)
             lanes = await digests.send_due_digests(deps.sessions, deps.ws, deps.clock, rules)
             if lanes:
