@@ -90,6 +90,18 @@ class Settings(BaseSettings):
             raise ValueError("must be a time of day as HH:MM, e.g. 09:00")
         return value.strip()
 
+    @field_validator("dealroom_holidays")
+    @classmethod
+    def _holidays(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        import holidays  # only when set: the country list is large
+
+        code = value.strip().upper()
+        if code not in holidays.list_supported_countries():
+            raise ValueError(f"{value!r} is not a country code the holidays package knows, such as US or CN")
+        return code
+
     @field_validator("dealroom_feed_channel")
     @classmethod
     def _feed_channel(cls, value: str | None) -> str | None:
