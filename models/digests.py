@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import and_, func, or_, select, union
+from sqlalchemy import and_, case, func, or_, select, union, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,8 +27,8 @@ from models.metrics import (
     day_span,
     in_period,
     money,
-    pipe,
-    rep_rows,
+    probability_of,
+    quotas_for,
     won_value_of,
 )
 from models.pipeline import Pipeline
@@ -155,10 +155,6 @@ def _open(pipeline: Pipeline) -> Any:
     return Deal.stage_key.in_([s.key for s in pipeline.open_stages])
 
 
-def _team(owner_ids: Collection[str]) -> Any:
-    return Deal.owner_id.in_(sorted(owner_ids))
-
-
 async def _tally(session: AsyncSession, *conditions: Any, value: Any = None) -> Tally:
     amount = value if value is not None else func.coalesce(Deal.amount, 0)
     count, total = (await session.execute(select(func.count(), func.sum(amount)).where(*conditions))).one()
@@ -171,13 +167,12 @@ def _deal_line(row: Any) -> DealLine:
 
 async def _deal_lines(session: AsyncSession, when: Any, *conditions: Any,
                       order: Any) -> tuple[int, tuple[DealLine, ...]]:
-    count = int(await session.scalar(select(func.count()).select_from(Deal).where(*conditions)) or 0)
-    if not count:
-        return 0, ()
-    rows = await session.execute(
-        select(Deal.id, Deal.title, Deal.owner_id, Deal.stage_key, Deal.amount, when.label("when"))
-        .where(*conditions).order_by(order, Deal.id).limit(EXAMPLES))
-    return count, tuple(_deal_line(r) for r in rows)
+    """The first few deals matching, and how many match in all (COUNT(*) OVER (): one query)."""
+    rows = (await session.execute(
+        select(Deal.id, Deal.title, Deal.owner_id, Deal.stage_key, Deal.amount, when.label("when"),
+               func.count().over().label("total"))
+        .where(*conditions).order_by(order, Deal.id).limit(EXAMPLES))).all()
+    return (int(rows[0].total) if rows else 0), tuple(_deal_line(r) for r in rows)
 
 
 def stale_condition(pipeline: Pipeline, now: datetime) -> Any:
@@ -187,47 +182,132 @@ def stale_condition(pipeline: Pipeline, now: datetime) -> Any:
     return or_(*per_stage) if per_stage else Deal.id.is_(None)
 
 
+def _count_if(condition: Any) -> Any:
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _sum_if(condition: Any, value: Any) -> Any:
+    return func.sum(case((condition, value), else_=0))
+
+
+def _teams(manager_ids: Collection[str]) -> Any:
+    """(owner, team) pairs: each manager's reps, and the manager themselves (a rep who manages
+    others is on two teams)."""
+    ids = sorted(manager_ids)
+    reps = select(User.id.label("owner"), User.manager_id.label("team")).where(User.manager_id.in_(ids))
+    selves = select(User.id.label("owner"), User.id.label("team")).where(User.id.in_(ids))
+    return union_all(reps, selves).subquery("teams")
+
+
+def _first_few(teams: Any, query: Any, order: Any) -> Any:
+    """Add each row's rank within its team and the team's total to `query` (window functions),
+    keep the first EXAMPLES of each team."""
+    ranked = query.add_columns(
+        func.row_number().over(partition_by=teams.c.team, order_by=order).label("rank"),
+        func.count().over(partition_by=teams.c.team).label("total"),
+    ).subquery()
+    return select(ranked).where(ranked.c.rank <= EXAMPLES).order_by(ranked.c.team, ranked.c.rank)
+
+
 async def daily_digest(session: AsyncSession, pipeline: Pipeline, manager_id: str, *, now: datetime,
                        tz: ZoneInfo) -> DailyDigest:
-    team = await team_of(session, manager_id)
+    return (await daily_digests(session, pipeline, [manager_id], now=now, tz=tz))[manager_id]
+
+
+async def daily_digests(session: AsyncSession, pipeline: Pipeline, manager_ids: Collection[str], *,
+                        now: datetime, tz: ZoneInfo) -> dict[str, DailyDigest]:
+    """The digests of several managers who share a time zone, in a fixed number of queries
+    whatever their number: each figure grouped (or ranked) by team."""
+    teams = _teams(manager_ids)
+    members: dict[str, set[str]] = {m: {m} for m in manager_ids}
+    for owner, team in (await session.execute(select(teams.c.owner, teams.c.team))).all():
+        members[team].add(owner)
+    everyone = set().union(*members.values()) if members else set()
+
     today = now.astimezone(tz).date()
     start, end = day_span(today - timedelta(days=1), tz)
     yesterday = Period("day", today - timedelta(days=1), today - timedelta(days=1), start, end)
-    in_team = _team(team)
-
-    moved = (select(StageChange.deal_id, Deal.title, StageChange.from_stage, StageChange.to_stage,
-                    StageChange.actor_id)
-             .join(Deal, Deal.id == StageChange.deal_id)
-             .where(in_team, in_period(StageChange.at, yesterday), StageChange.from_stage.is_not(None)))
-    moves_count = int(await session.scalar(select(func.count()).select_from(moved.subquery())) or 0)
-    moves = tuple(Move(*row) for row in await session.execute(
-        moved.order_by(StageChange.at.desc(), StageChange.id.desc()).limit(EXAMPLES)))
-
+    month = current_period("month", now, tz)
+    is_open = _open(pipeline)
     won_keys = [s.key for s in pipeline.stages if s.closed == "won"]
     lost_keys = [s.key for s in pipeline.stages if s.closed == "lost"]
-    overdue = await session.execute(
-        select(FollowUp.owner_id, func.count())
-        .join(Deal, Deal.id == FollowUp.deal_id)
-        .where(FollowUp.owner_id.in_(sorted(team)), FollowUp.done_at.is_(None), FollowUp.due_at < at_utc(now),
-               _open(pipeline))
-        .group_by(FollowUp.owner_id).order_by(func.count().desc(), FollowUp.owner_id)
-    )
-    stale_count, stale = await _deal_lines(session, Deal.updated_at, in_team, _open(pipeline),
-                                           stale_condition(pipeline, now), order=Deal.updated_at)
-    past_count, past = await _deal_lines(session, Deal.close_at, in_team, _open(pipeline),
-                                         Deal.close_at < at_utc(now), order=Deal.close_at)
-    month = current_period("month", now, tz)
-    return DailyDigest(
-        manager_id=manager_id, day=today, team_ids=team, pipe=await pipe(session, pipeline, team),
-        moves_count=moves_count, moves=moves,
-        new=await _tally(session, in_team, in_period(Deal.created_at, yesterday)),
-        won=await _tally(session, in_team, Deal.stage_key.in_(won_keys), in_period(Deal.closed_at, yesterday),
-                         value=won_value_of()),
-        lost=await _tally(session, in_team, Deal.stage_key.in_(lost_keys), in_period(Deal.closed_at, yesterday)),
-        overdue_by_rep=tuple((uid, int(n)) for uid, n in overdue.all()),
-        stale_count=stale_count, stale=stale, past_close_count=past_count, past_close=past,
-        month=month, reps=await rep_rows(session, pipeline, month, team),
-    )
+    won = and_(Deal.stage_key.in_(won_keys), in_period(Deal.closed_at, yesterday))
+    lost = and_(Deal.stage_key.in_(lost_keys), in_period(Deal.closed_at, yesterday))
+    new = in_period(Deal.created_at, yesterday)
+    stale = and_(is_open, stale_condition(pipeline, now))
+    past_close = and_(is_open, Deal.close_at < at_utc(now))
+    month_won = and_(Deal.stage_key.in_(won_keys), in_period(Deal.closed_at, month))
+    amount = func.coalesce(Deal.amount, 0)
+    in_teams = Deal.owner_id.in_(select(teams.c.owner))
+
+    # One pass over the teams' deals, grouped by owner, for every count and sum of the digests and
+    # each rep's month against quota; a team's totals are the sums of its few owner rows.
+    per_owner = {row[0]: row for row in (await session.execute(select(
+        Deal.owner_id, _count_if(is_open), _sum_if(is_open, amount),
+        _sum_if(is_open, amount * probability_of(pipeline, Deal.stage_key) / 100.0),
+        _count_if(new), _sum_if(new, amount), _count_if(won), _sum_if(won, won_value_of()), _count_if(lost),
+        _sum_if(lost, amount), _count_if(stale), _count_if(past_close),
+        _count_if(in_period(Deal.created_at, month)), _count_if(month_won), _sum_if(month_won, won_value_of()),
+        _count_if(and_(Deal.stage_key.in_(lost_keys), in_period(Deal.closed_at, month))),
+    ).where(in_teams).group_by(Deal.owner_id))).all()}
+    quotas = await quotas_for(session, month, everyone)
+
+    moves: dict[str, list[Any]] = {}
+    for row in await session.execute(_first_few(
+        teams,
+        select(teams.c.team, StageChange.deal_id, Deal.title, StageChange.from_stage, StageChange.to_stage,
+               StageChange.actor_id)
+        .join(Deal, Deal.id == StageChange.deal_id).join(teams, teams.c.owner == Deal.owner_id)
+        .where(in_period(StageChange.at, yesterday), StageChange.from_stage.is_not(None)),
+        (StageChange.at.desc(), StageChange.id.desc()),
+    )):
+        moves.setdefault(row.team, []).append(row)
+
+    async def examples(condition: Any, when: Any) -> dict[str, list[DealLine]]:
+        found: dict[str, list[DealLine]] = {}
+        query = (select(teams.c.team, Deal.id, Deal.title, Deal.owner_id, Deal.stage_key, Deal.amount,
+                        when.label("when"))
+                 .join(teams, teams.c.owner == Deal.owner_id).where(condition))
+        for row in await session.execute(_first_few(teams, query, (when, Deal.id))):
+            found.setdefault(row.team, []).append(_deal_line(row))
+        return found
+
+    stale_lines = await examples(stale, Deal.updated_at)
+    past_lines = await examples(past_close, Deal.close_at)
+    overdue: dict[str, list[tuple[str, int]]] = {}
+    for team, owner, n in await session.execute(
+        select(teams.c.team, FollowUp.owner_id, func.count())
+        .join(Deal, Deal.id == FollowUp.deal_id).join(teams, teams.c.owner == FollowUp.owner_id)
+        .where(FollowUp.done_at.is_(None), FollowUp.due_at < at_utc(now), is_open)
+        .group_by(teams.c.team, FollowUp.owner_id)
+    ):
+        overdue.setdefault(team, []).append((owner, int(n)))
+
+    empty = (None, *([0] * 15))
+    digests = {}
+    for manager_id, team in members.items():
+        rows = [per_owner[uid] for uid in team if uid in per_owner]
+        totals = [sum((row[i] or 0) for row in rows) for i in range(1, 12)]
+        reps = tuple(
+            RepRow(user_id=uid, open_count=int(r[1] or 0), open_value=money(r[2]), weighted=money(r[3]),
+                   new_count=int(r[12] or 0), won_count=int(r[13] or 0), won_value=money(r[14]),
+                   lost_count=int(r[15] or 0), quota=quotas.get(uid))
+            for uid in sorted(team) for r in [per_owner.get(uid, empty)]
+        )
+        team_moves = moves.get(manager_id, [])
+        digests[manager_id] = DailyDigest(
+            manager_id=manager_id, day=today, team_ids=frozenset(team),
+            pipe=Pipe(int(totals[0]), money(totals[1]), money(totals[2])),
+            moves_count=int(team_moves[0].total) if team_moves else 0,
+            moves=tuple(Move(r.deal_id, r.title, r.from_stage, r.to_stage, r.actor_id) for r in team_moves),
+            new=Tally(int(totals[3]), money(totals[4])), won=Tally(int(totals[5]), money(totals[6])),
+            lost=Tally(int(totals[7]), money(totals[8])),
+            overdue_by_rep=tuple(sorted(overdue.get(manager_id, []), key=lambda x: (-x[1], x[0]))),
+            stale_count=int(totals[9]), stale=tuple(stale_lines.get(manager_id, ())),
+            past_close_count=int(totals[10]), past_close=tuple(past_lines.get(manager_id, ())),
+            month=month, reps=reps,
+        )
+    return digests
 
 
 # --- the weekly rep report --------------------------------------------------------------------

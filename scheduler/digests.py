@@ -22,7 +22,7 @@ from bot.blocks.digests import daily_digest_message, team_weekly_message, weekly
 from bot.blocks.reports import report_message
 from bot.blocks.text import Message
 from models.clock import Clock
-from models.digests import claim, daily_digest, managers, reps_with_managers, team_of, weekly_report, zone
+from models.digests import claim, daily_digests, managers, reps_with_managers, team_of, weekly_report, zone
 from models.metrics import build_report, period_from
 from models.outbox import dm_lane, enqueue
 from models.tables import DigestSent, User
@@ -65,11 +65,14 @@ async def send_due_digests(sessions: async_sessionmaker[AsyncSession], ws: Works
             return None
         return None if (user_id, day, kind) in sent else day
 
+    daily = {uid: day for uid, tz_name in bosses
+             if (day := due(uid, zone(tz_name, ws.default_tz), "daily", lambda d: True)) is not None}
+    messages = await _daily_messages(sessions, ws, [(uid, tz) for uid, tz in bosses if uid in daily], now)
     for manager_id, tz_name in bosses:
         tz = zone(tz_name, ws.default_tz)
-        if (day := due(manager_id, tz, "daily", lambda d: True)) is not None:
-            lanes += await _send(sessions, manager_id, day, "daily", now,
-                                 _daily(ws, manager_id, now, tz))
+        if manager_id in daily:
+            lanes += await _send(sessions, manager_id, daily[manager_id], "daily", now,
+                                 _ready(messages[manager_id]))
         if manager_id in with_reps and (day := due(manager_id, tz, "weekly_team", _monday)) is not None:
             lanes += await _send(sessions, manager_id, day, "weekly_team", now,
                                  _team_week(ws, manager_id, _last_week(day, tz)))
@@ -92,11 +95,11 @@ async def send_digests_now(sessions: async_sessionmaker[AsyncSession], ws: Works
         bosses = await managers(session)
     if manager_id is not None:
         bosses = [b for b in bosses if b[0] == manager_id] or [(manager_id, None)]
+    messages = await _daily_messages(sessions, ws, bosses, now)
     lanes: list[str] = []
     for uid, tz_name in bosses:
-        tz = zone(tz_name, ws.default_tz)
-        lanes += await _send(sessions, uid, now.astimezone(tz).date(), "daily", now, _daily(ws, uid, now, tz),
-                             force=True)
+        day = now.astimezone(zone(tz_name, ws.default_tz)).date()
+        lanes += await _send(sessions, uid, day, "daily", now, _ready(messages[uid]), force=True)
     return lanes
 
 
@@ -141,10 +144,24 @@ def _last_week(day: date, tz: ZoneInfo):  # type: ignore[no-untyped-def]
     return period_from("week", day - timedelta(days=day.weekday() + 7), tz)
 
 
-def _daily(ws: Workspace, manager_id: str, now: datetime, tz: ZoneInfo) -> Build:
+async def _daily_messages(sessions: async_sessionmaker[AsyncSession], ws: Workspace,
+                          people: list[tuple[str, str | None]], now: datetime) -> dict[str, Message]:
+    """Daily digests of these managers, computed together per time zone (a fixed number of
+    queries per zone, however many managers); claiming and queueing stay one per manager."""
+    by_zone: dict[ZoneInfo, list[str]] = {}
+    for uid, tz_name in people:
+        by_zone.setdefault(zone(tz_name, ws.default_tz), []).append(uid)
+    messages: dict[str, Message] = {}
+    async with sessions() as session:
+        for tz, ids in by_zone.items():
+            for uid, digest in (await daily_digests(session, ws.pipeline, ids, now=now, tz=tz)).items():
+                messages[uid] = daily_digest_message(digest, ws.pipeline, tz=tz, locale=ws.locale)
+    return messages
+
+
+def _ready(message: Message) -> Build:
     async def build(session: AsyncSession) -> Message:
-        digest = await daily_digest(session, ws.pipeline, manager_id, now=now, tz=tz)
-        return daily_digest_message(digest, ws.pipeline, tz=tz, locale=ws.locale)
+        return message
     return build
 
 
