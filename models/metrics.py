@@ -286,15 +286,6 @@ async def stage_times(session: AsyncSession, pipeline: Pipeline, period: Period,
                  for s in pipeline.open_stages if s.key in found)
 
 
-async def pipe(session: AsyncSession, pipeline: Pipeline, owner_ids: Collection[str] | None) -> Pipe:
-    """Open deals now: count, value and the forecast weighted by stage probability."""
-    query = select(
-        func.count(), func.sum(Deal.amount), func.sum(Deal.amount * probability_of(pipeline, Deal.stage_key) / 100.0)
-    ).where(Deal.stage_key.in_(_open_keys(pipeline)), *_owned_by(owner_ids))
-    count, value, weighted = (await session.execute(query)).one()
-    return Pipe(int(count or 0), money(value), money(weighted))
-
-
 async def rep_rows(session: AsyncSession, pipeline: Pipeline, period: Period,
                    owner_ids: Collection[str] | None) -> tuple[RepRow, ...]:
     """One row per owner (every id of the scope, with or without deals), figures by conditional
@@ -385,7 +376,8 @@ async def build_report(session: AsyncSession, pipeline: Pipeline, period: Period
         avg_cycle_days=await avg_cycle_days(session, pipeline, period, scope),
         new_by_source=await new_by_source(session, period, scope),
         lost_reasons=await lost_reasons(session, pipeline, period, scope),
-        pipe=await pipe(session, pipeline, scope),
+        pipe=Pipe(sum(r.open_count for r in reps), money(sum((r.open_value for r in reps), ZERO)),
+                  money(sum((r.weighted for r in reps), ZERO))),
         quota=money(sum(quotas, ZERO)) if quotas else None,
         reps=reps,
     )
