@@ -173,6 +173,7 @@ OFFERED_EXAMPLES = {
     "score": "score D-1 budget:1 authority:yes need:no timing:3", "info": "info D-1", "history": "history D-1",
     "list": "list", "assign": "assign D-1 <@U1>", "invite": "invite D-1 <@U1>", "help": "help",
 }
+OFFERED_EXAMPLES |= {"report": "report week team", "target": "target <@U1> month 5k"}
 
 
 def test_every_offered_subcommand_has_a_route_and_later_ones_are_unknown() -> None:

@@ -3,6 +3,8 @@ chart arrives in the caller's DM through files.getUploadURLExternal + files.comp
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from models.tables import OutboxMessage, Quota
@@ -87,3 +89,17 @@ async def test_help_offers_report_and_target(bot: Bot) -> None:
     assert "/deal report" in reply.all_text and "/deal target" in reply.all_text
     bad = await bot.command(MANAGER, "report yesterday")
     assert "report" in bad.all_text
+
+
+async def test_a_failed_chart_upload_is_retried_and_the_chart_arrives_once(bot: Bot) -> None:
+    await bot.command(REP, "new Pilot amount:10k")
+    bot.slack.fail("file_upload", status=503)  # the POST of the bytes to the upload URL
+    reply = await bot.command(REP, "report")
+    assert "DM" in reply.all_text
+    assert not bot.slack.calls_to("files.completeUploadExternal")
+    await bot.advance(timedelta(seconds=10))  # the outbox's backoff
+    assert len(bot.slack.calls_to("files.completeUploadExternal")) == 1
+    shared = [f for f in bot.slack.files.values() if f.completed]
+    assert len(shared) == 1 and shared[0].content.startswith(b"\x89PNG")
+    im = bot.slack.ims[REP]
+    assert sum(1 for m in bot.slack.messages[im] if m.files) == 1
