@@ -68,11 +68,12 @@ async def send_due_digests(sessions: async_sessionmaker[AsyncSession], ws: Works
     daily = {uid: day for uid, tz_name in bosses
              if (day := due(uid, zone(tz_name, ws.default_tz), "daily", lambda d: True)) is not None}
     messages = await _daily_messages(sessions, ws, [(uid, tz) for uid, tz in bosses if uid in daily], now)
-    for manager_id, tz_name in bosses:
-        tz = zone(tz_name, ws.default_tz)
+    for manager_id, _ in bosses:  # the daily digests first: the weekly and monthly ones take longer
         if manager_id in daily:
             lanes += await _send(sessions, manager_id, daily[manager_id], "daily", now,
                                  _ready(messages[manager_id]))
+    for manager_id, tz_name in bosses:
+        tz = zone(tz_name, ws.default_tz)
         if manager_id in with_reps and (day := due(manager_id, tz, "weekly_team", _monday)) is not None:
             lanes += await _send(sessions, manager_id, day, "weekly_team", now,
                                  _team_week(ws, manager_id, _last_week(day, tz)))
