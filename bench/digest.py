@@ -9,7 +9,8 @@ of --database-url and dropped afterwards):
 1. seeds the book with bulk inserts (sqlite3 executemany / asyncpg COPY) in a child process, so
    the peak memory measured here is that of the work, not of the seeding;
 2. times the real digest tick (`scheduler.digests.send_due_digests`) with all 100 managers due:
-   claim, every figure in SQL, Block Kit, the outbox row, in one transaction per manager;
+   claim, every figure in SQL, Block Kit, the outbox row, in one transaction per manager; then the
+   next Monday's tick (the dailies, 1,000 rep weekly reports and 100 team summaries), for information;
 3. times one full `/deal report` for an admin (every deal, this month): `build_report` and the
    blocks, first in a fresh process (SQLAlchemy compiles each statement once) and then as a running
    bot answers it; then one for a manager's team; then the chart (drawn after the ack, at delivery);
@@ -242,6 +243,10 @@ async def measure(url: str) -> dict[str, float]:
         lanes = await send_due_digests(sessions, ws, FakeClock(NOW), DigestRules())
         figures["digests"] = time.perf_counter() - started
         figures["digests_sent"] = len(lanes)
+        started = time.perf_counter()  # next Monday: the dailies, 1,000 rep weeks, 100 team weeks
+        monday = await send_due_digests(sessions, ws, FakeClock(NOW + timedelta(days=6)), DigestRules())
+        figures["monday"] = time.perf_counter() - started
+        figures["monday_sent"] = len(monday)
         period = current_period("month", NOW, ws.default_tz)
         for name, owners in (("report_cold", None), ("report", None), ("team_report", {"UM0000", *reps_of(0)})):
             started = time.perf_counter()
@@ -329,10 +334,11 @@ def main() -> int:
             finally:
                 asyncio.run(drop_postgres(args.database_url, url))
     print(f"{'':12} {'seed s':>8} {'100 digests s':>14} {'report s':>9} {'(first) s':>10} {'team rpt s':>11} "
-          f"{'chart s':>8} {'blocks':>7}")
+          f"{'chart s':>8} {'blocks':>7} {'Monday tick s':>14}")
     for label, f in results:
         print(f"{label:12} {f['seed']:8.1f} {f['digests']:14.2f} {f['report']:9.3f} {f['report_cold']:10.3f} "
-              f"{f['team_report']:11.3f} {f['chart']:8.2f} {int(f['report_blocks']):7d}")
+              f"{f['team_report']:11.3f} {f['chart']:8.2f} {int(f['report_blocks']):7d} "
+              f"{f['monday']:8.1f} ({int(f['monday_sent'])} DMs)")
         if f["digests_sent"] != MANAGERS:
             print(f"  !! {label}: {int(f['digests_sent'])} digests queued, expected {MANAGERS}")
     print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")

@@ -155,24 +155,8 @@ def _open(pipeline: Pipeline) -> Any:
     return Deal.stage_key.in_([s.key for s in pipeline.open_stages])
 
 
-async def _tally(session: AsyncSession, *conditions: Any, value: Any = None) -> Tally:
-    amount = value if value is not None else func.coalesce(Deal.amount, 0)
-    count, total = (await session.execute(select(func.count(), func.sum(amount)).where(*conditions))).one()
-    return Tally(int(count or 0), money(total))
-
-
 def _deal_line(row: Any) -> DealLine:
     return DealLine(row.id, row.title, row.owner_id, row.stage_key, row.amount, row.when)
-
-
-async def _deal_lines(session: AsyncSession, when: Any, *conditions: Any,
-                      order: Any) -> tuple[int, tuple[DealLine, ...]]:
-    """The first few deals matching, and how many match in all (COUNT(*) OVER (): one query)."""
-    rows = (await session.execute(
-        select(Deal.id, Deal.title, Deal.owner_id, Deal.stage_key, Deal.amount, when.label("when"),
-               func.count().over().label("total"))
-        .where(*conditions).order_by(order, Deal.id).limit(EXAMPLES))).all()
-    return (int(rows[0].total) if rows else 0), tuple(_deal_line(r) for r in rows)
 
 
 def stale_condition(pipeline: Pipeline, now: datetime) -> Any:
@@ -314,26 +298,59 @@ async def daily_digests(session: AsyncSession, pipeline: Pipeline, manager_ids: 
 
 
 async def weekly_report(session: AsyncSession, pipeline: Pipeline, user_id: str, week: Period) -> WeeklyReport:
-    """One rep's last week: new deals, high-value leads (at least the pipeline's budget threshold),
-    deals followed up, deals entering each stage, deals won and their value."""
-    mine = Deal.owner_id == user_id
+    return (await weekly_reports(session, pipeline, [user_id], week))[user_id]
+
+
+async def weekly_reports(session: AsyncSession, pipeline: Pipeline, user_ids: Collection[str],
+                         week: Period) -> dict[str, WeeklyReport]:
+    """Reps' weeks: new deals, high-value leads (at least the pipeline's budget threshold), deals
+    followed up, deals entering each stage, deals won and their value; a fixed number of queries
+    grouped (or ranked) by owner, however many reps."""
+    ids = sorted(set(user_ids))
+    theirs = Deal.owner_id.in_(ids)
     created = in_period(Deal.created_at, week)
-    _, high_value = await _deal_lines(session, Deal.created_at, mine, created,
-                                      Deal.amount >= pipeline.budget_threshold, order=Deal.amount.desc())
-    followed = await session.scalar(
-        select(func.count(func.distinct(TimelineEntry.deal_id))).join(Deal, Deal.id == TimelineEntry.deal_id)
-        .where(mine, TimelineEntry.kind.in_(("note", "followup")), in_period(TimelineEntry.at, week)))
-    entered = await session.execute(
-        select(StageChange.to_stage, func.count(func.distinct(StageChange.deal_id)))
-        .join(Deal, Deal.id == StageChange.deal_id)
-        .where(mine, in_period(StageChange.at, week)).group_by(StageChange.to_stage))
-    by_stage = dict(entered.all())
     won_keys = [s.key for s in pipeline.stages if s.closed == "won"]
-    won_in_week = (mine, Deal.stage_key.in_(won_keys), in_period(Deal.closed_at, week))
-    _, won_deals = await _deal_lines(session, Deal.closed_at, *won_in_week, order=won_value_of().desc())
-    return WeeklyReport(
-        user_id=user_id, period=week, new=await _tally(session, mine, created), high_value=high_value,
-        followed_up=int(followed or 0),
-        entered=tuple((s.key, int(by_stage[s.key])) for s in pipeline.stages if s.key in by_stage),
-        won=await _tally(session, *won_in_week, value=won_value_of()), won_deals=won_deals,
-    )
+    won = and_(Deal.stage_key.in_(won_keys), in_period(Deal.closed_at, week))
+    amount = func.coalesce(Deal.amount, 0)
+    totals = {row[0]: row for row in await session.execute(
+        select(Deal.owner_id, _count_if(created), _sum_if(created, amount), _count_if(won),
+               _sum_if(won, won_value_of()))
+        .where(theirs, or_(created, won)).group_by(Deal.owner_id))}
+    followed = dict((await session.execute(
+        select(Deal.owner_id, func.count(func.distinct(TimelineEntry.deal_id)))
+        .join(Deal, Deal.id == TimelineEntry.deal_id)
+        .where(theirs, TimelineEntry.kind.in_(("note", "followup")), in_period(TimelineEntry.at, week))
+        .group_by(Deal.owner_id))).all())
+    entered: dict[str, dict[str, int]] = {}
+    for owner, stage, n in await session.execute(
+        select(Deal.owner_id, StageChange.to_stage, func.count(func.distinct(StageChange.deal_id)))
+        .join(Deal, Deal.id == StageChange.deal_id)
+        .where(theirs, in_period(StageChange.at, week)).group_by(Deal.owner_id, StageChange.to_stage)
+    ):
+        entered.setdefault(owner, {})[stage] = int(n)
+
+    async def examples(condition: Any, when: Any, order: Any) -> dict[str, list[DealLine]]:
+        ranked = (select(Deal.id, Deal.title, Deal.owner_id, Deal.stage_key, Deal.amount, when.label("when"),
+                         func.row_number().over(partition_by=Deal.owner_id, order_by=(order, Deal.id)).label("rank"))
+                  .where(theirs, condition).subquery())
+        found: dict[str, list[DealLine]] = {}
+        for row in await session.execute(select(ranked).where(ranked.c.rank <= EXAMPLES)
+                                         .order_by(ranked.c.owner_id, ranked.c.rank)):
+            found.setdefault(row.owner_id, []).append(_deal_line(row))
+        return found
+
+    high_value = await examples(and_(created, Deal.amount >= pipeline.budget_threshold), Deal.created_at,
+                                Deal.amount.desc())
+    won_deals = await examples(won, Deal.closed_at, won_value_of().desc())
+    empty = (None, 0, 0, 0, 0)
+    reports = {}
+    for uid in ids:
+        t = totals.get(uid, empty)
+        stages = entered.get(uid, {})
+        reports[uid] = WeeklyReport(
+            user_id=uid, period=week, new=Tally(int(t[1] or 0), money(t[2])),
+            high_value=tuple(high_value.get(uid, ())), followed_up=int(followed.get(uid, 0)),
+            entered=tuple((s.key, stages[s.key]) for s in pipeline.stages if s.key in stages),
+            won=Tally(int(t[3] or 0), money(t[4])), won_deals=tuple(won_deals.get(uid, ())),
+        )
+    return reports

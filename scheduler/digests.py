@@ -22,7 +22,16 @@ from bot.blocks.digests import daily_digest_message, team_weekly_message, weekly
 from bot.blocks.reports import report_message
 from bot.blocks.text import Message
 from models.clock import Clock
-from models.digests import claim, daily_digests, managers, reps_with_managers, team_of, weekly_report, zone
+from models.digests import (
+    WeeklyReport,
+    claim,
+    daily_digests,
+    managers,
+    reps_with_managers,
+    team_of,
+    weekly_reports,
+    zone,
+)
 from models.metrics import build_report, period_from
 from models.outbox import dm_lane, enqueue
 from models.tables import DigestSent, User
@@ -72,18 +81,38 @@ async def send_due_digests(sessions: async_sessionmaker[AsyncSession], ws: Works
         if manager_id in daily:
             lanes += await _send(sessions, manager_id, daily[manager_id], "daily", now,
                                  _ready(messages[manager_id]))
+    first_workday = lambda d: d == first_workday_of_month(d, rules.holidays)  # noqa: E731
     for manager_id, tz_name in bosses:
         tz = zone(tz_name, ws.default_tz)
-        if manager_id in with_reps and (day := due(manager_id, tz, "weekly_team", _monday)) is not None:
-            lanes += await _send(sessions, manager_id, day, "weekly_team", now,
-                                 _team_week(ws, manager_id, _last_week(day, tz)))
-        first_workday = lambda d: d == first_workday_of_month(d, rules.holidays)  # noqa: E731
         if (day := due(manager_id, tz, "monthly", first_workday)) is not None:
             lanes += await _send(sessions, manager_id, day, "monthly", now, _monthly(ws, manager_id, day, tz))
-    for rep_id, tz_name, _ in reps:
-        tz = zone(tz_name, ws.default_tz)
-        if (day := due(rep_id, tz, "weekly", _monday)) is not None:
-            lanes += await _send(sessions, rep_id, day, "weekly", now, _week(ws, rep_id, _last_week(day, tz), tz))
+    # Weekly reports: one set of queries per time zone, for the reps due and the reps of the managers due.
+    team_of_manager: dict[str, list[str]] = {}
+    for rep_id, _, manager_id in reps:
+        if manager_id:
+            team_of_manager.setdefault(manager_id, []).append(rep_id)
+    weekly = [(uid, tz, day) for uid, tz_name, _ in reps
+              if (day := due(uid, tz := zone(tz_name, ws.default_tz), "weekly", _monday)) is not None]
+    team_weekly = [(uid, tz, day) for uid, tz_name in bosses if uid in with_reps
+                   if (day := due(uid, tz := zone(tz_name, ws.default_tz), "weekly_team", _monday)) is not None]
+    wanted: dict[tuple[ZoneInfo, date], set[str]] = {}
+    for uid, tz, day in weekly:
+        wanted.setdefault((tz, day), set()).add(uid)
+    for uid, tz, day in team_weekly:
+        wanted.setdefault((tz, day), set()).update(team_of_manager[uid])
+    weeks: dict[tuple[ZoneInfo, date], dict[str, WeeklyReport]] = {}
+    if wanted:
+        async with sessions() as session:
+            for (tz, day), ids in wanted.items():
+                weeks[(tz, day)] = await weekly_reports(session, ws.pipeline, ids, _last_week(day, tz))
+    for manager_id, tz, day in team_weekly:
+        found = weeks[(tz, day)]
+        message = team_weekly_message(manager_id, [found[r] for r in sorted(team_of_manager[manager_id])],
+                                      ws.pipeline, locale=ws.locale)
+        lanes += await _send(sessions, manager_id, day, "weekly_team", now, _ready(message))
+    for rep_id, tz, day in weekly:
+        message = weekly_message(weeks[(tz, day)][rep_id], ws.pipeline, tz=tz, locale=ws.locale)
+        lanes += await _send(sessions, rep_id, day, "weekly", now, _ready(message))
     return lanes
 
 
@@ -163,21 +192,6 @@ async def _daily_messages(sessions: async_sessionmaker[AsyncSession], ws: Worksp
 def _ready(message: Message) -> Build:
     async def build(session: AsyncSession) -> Message:
         return message
-    return build
-
-
-def _week(ws: Workspace, rep_id: str, week, tz: ZoneInfo) -> Build:  # type: ignore[no-untyped-def]
-    async def build(session: AsyncSession) -> Message:
-        return weekly_message(await weekly_report(session, ws.pipeline, rep_id, week), ws.pipeline, tz=tz,
-                              locale=ws.locale)
-    return build
-
-
-def _team_week(ws: Workspace, manager_id: str, week) -> Build:  # type: ignore[no-untyped-def]
-    async def build(session: AsyncSession) -> Message:
-        reps = sorted((await team_of(session, manager_id)) - {manager_id})
-        weeks = [await weekly_report(session, ws.pipeline, rep, week) for rep in reps]
-        return team_weekly_message(manager_id, weeks, ws.pipeline, locale=ws.locale)
     return build
 
 

@@ -134,12 +134,16 @@ async def test_mondays_bring_the_weekly_reports_and_the_first_workday_the_monthl
     clock.set(datetime(2026, 11, 2, 8, 0, tzinfo=UTC))  # 09:00 in Berlin
     assert await send_due_digests(sessions, WS, clock, RULES) == ["dm:U0BERLIN"] * 3
     sent = await _sent(sessions)
-    assert sent == [("U0REP", "Your week"), ("U0BERLIN", "Daily digest"), ("U0BERLIN", "Your team's week"),
-                    ("U0BERLIN", "Report")]
+    assert sent == [("U0REP", "Your week"), ("U0BERLIN", "Daily digest"), ("U0BERLIN", "Report"),
+                    ("U0BERLIN", "Your team's week")]
     async with sessions() as session:
         review = (await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "dm")
-                                        .order_by(OutboxMessage.id))).all()[-1]
+                                        .order_by(OutboxMessage.id))).all()[2]
     assert "October 2026" in review.payload["text"] and "monthly review" in str(review.payload["blocks"])
+    async with sessions() as session:
+        team_week = (await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "dm")
+                                           .order_by(OutboxMessage.id))).all()[3]
+    assert "2026-10-26 to 2026-11-01" in team_week.payload["text"] and "<@U0REP>" in str(team_week.payload["blocks"])
     clock.set(datetime(2026, 11, 3, 8, 0, tzinfo=UTC))  # Tuesday: the daily digest only
     assert await send_due_digests(sessions, WS, clock, RULES) == ["dm:U0BERLIN"]
 

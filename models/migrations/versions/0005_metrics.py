@@ -41,9 +41,11 @@ def upgrade() -> None:
     op.create_index("ix_deals_closed_at", "deals", ["closed_at"])
     op.create_index("ix_deals_created_at", "deals", ["created_at"])
     op.create_index("ix_followups_owner_open", "followups", ["owner_id", "done_at", "due_at"])
+    op.create_index("ix_timeline_at", "timeline", ["at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_timeline_at", table_name="timeline")
     op.drop_index("ix_followups_owner_open", table_name="followups")
     op.drop_index("ix_deals_created_at", table_name="deals")
     op.drop_index("ix_deals_closed_at", table_name="deals")
