@@ -3,11 +3,14 @@ Slack time zone, looked up by the tick), within Block Kit's limits however big t
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from slack_sdk.http_retry import FixedValueRetryIntervalCalculator
 from sqlalchemy import select
 
+from bot.container import build_deps
 from bot.directory import TZ_FRESH_FOR
 from models.tables import Deal, FollowUp, StageChange, User
 from scheduler.digests import DigestRules, learn_zones, send_due_digests
@@ -80,3 +83,22 @@ async def test_a_big_team_is_summarised_within_the_block_limit(bot: Bot) -> None
     text = str(digest.blocks)
     assert "Stale deals* (360)" in text and "Past their close date* (360)" in text
     assert "Overdue follow-ups* (360)" in text and "…and 110 more" in text
+
+
+async def test_two_app_instances_deliver_each_digest_once(bot: Bot) -> None:
+    """A second process (its own Deps: engine, deliverer, clock) on the same database and Slack."""
+    await make_team(bot, MANAGER, [REP])
+    await make_team(bot, REP2, [])  # a manager with nobody on the team yet
+    other = build_deps(bot.settings, clock=bot.clock, retry_interval=FixedValueRetryIntervalCalculator(0.01))
+    try:
+        bot.clock.set(datetime(2026, 11, 24, 15, 0, tzinfo=UTC))  # both managers are due
+        for _ in range(3):
+            results = await asyncio.gather(*(
+                send_due_digests(deps.sessions, deps.ws, deps.clock, DigestRules()) for deps in (bot.deps, other)))
+            await asyncio.gather(*(deps.deliverer.drain([lane for lanes in results for lane in lanes])
+                                   for deps in (bot.deps, other)))
+            bot.clock.advance(timedelta(minutes=1))
+        await asyncio.gather(bot.settle(), other.deliverer.drain())
+    finally:
+        await other.aclose()
+    assert len(_dms_to(bot, MANAGER)) == 1 and len(_dms_to(bot, REP2)) == 1
