@@ -26,12 +26,15 @@ def target_period(text: str, *, now: datetime, tz: ZoneInfo) -> Period:
     text = text.strip().lower()
     if text in ("week", "month", "quarter", "year"):
         return current_period(text, now, tz)
-    if m := _YEAR.fullmatch(text):
-        return period_from("year", date(int(m[1]), 1, 1), tz)
-    if m := _MONTH.fullmatch(text):
-        return period_from("month", date(int(m[1]), int(m[2]), 1), tz)
-    if m := _QUARTER.fullmatch(text):
-        return period_from("quarter", date(int(m[1]), (int(m[2]) - 1) * 3 + 1, 1), tz)
+    try:
+        if m := _YEAR.fullmatch(text):
+            return period_from("year", date(int(m[1]), 1, 1), tz)
+        if m := _MONTH.fullmatch(text):
+            return period_from("month", date(int(m[1]), int(m[2]), 1), tz)
+        if m := _QUARTER.fullmatch(text):
+            return period_from("quarter", date(int(m[1]), (int(m[2]) - 1) * 3 + 1, 1), tz)
+    except (ValueError, OverflowError):  # month 13, year 0000 or 9999's end
+        pass
     raise Refused(f'"{text}" is not a period.', USAGE)
 
 
