@@ -5,18 +5,40 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
+from functools import lru_cache
 
 import matplotlib
 
 matplotlib.use("Agg")
 
+from matplotlib import font_manager
 from matplotlib.figure import Figure
 
 from models.metrics import Report
 from models.pipeline import Pipeline
 
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
+             "SimHei", "Microsoft YaHei", "PingFang SC", "Droid Sans Fallback")
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> str | None:
+    """An installed font that has Chinese glyphs, if any (matplotlib's own DejaVu has none)."""
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in installed), None)
+
 
 def report_chart(report: Report, pipeline: Pipeline, *, title: str, locale: str = "en") -> bytes:
+    """Without a Chinese font the chart keeps to the pipeline's own (Latin) stage names rather
+    than draw empty boxes; the message around it is in the locale either way."""
+    font = cjk_font() if locale.lower().startswith("zh") else None
+    if locale.lower().startswith("zh") and font is None:
+        locale, title = "en", "Dealroom report"
+    with matplotlib.rc_context({"font.sans-serif": [font, "DejaVu Sans"]} if font else {}):
+        return _draw(report, pipeline, title=title, locale=locale)
+
+
+def _draw(report: Report, pipeline: Pipeline, *, title: str, locale: str) -> bytes:
     figure = Figure(figsize=(10, 4.8), dpi=100)
     funnel_axes, forecast_axes = figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
     names = [pipeline.stage(step.stage_key).display_name(locale) for step in report.funnel]

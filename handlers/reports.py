@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.blocks import replies
+from bot.blocks.report_labels import tp
 from bot.blocks.reports import report_message
 from bot.blocks.text import fmt_amount
 from bot.container import Deps
@@ -20,7 +21,6 @@ from models.quotas import set_quota, target_period
 from models.tables import User
 
 REPORT_USAGE = "/deal report [week|month|quarter] [@user|team]"
-CHART_NOTE = "The chart is on its way to your DM with Dealroom."
 
 
 async def report(deps: Deps, req: Request, cmd: g.Report, session: AsyncSession) -> replies.Message:
@@ -31,7 +31,7 @@ async def report(deps: Deps, req: Request, cmd: g.Report, session: AsyncSession)
         raise Forbidden(str(refusal), REPORT_USAGE) from None
     period = current_period(cmd.period, req.now, req.tz)
     figures = await build_report(session, deps.ws.pipeline, period, owner_ids)
-    label = await scope_label(session, req.user_id, cmd.scope, owner_ids)
+    label = await scope_label(session, req.user_id, cmd.scope, owner_ids, deps.ws.locale)
     lane = dm_lane(req.user_id)
     # The chart is drawn at delivery from these parameters: the row stays small, Slack may be slow.
     await enqueue(session, lane=lane, kind="report_chart", now=req.now, payload={
@@ -39,18 +39,20 @@ async def report(deps: Deps, req: Request, cmd: g.Report, session: AsyncSession)
         "owners": None if owner_ids is None else sorted(owner_ids), "scope": label,
     })
     req.lanes.append(lane)
-    return report_message(figures, deps.ws.pipeline, scope_label=label, locale=deps.ws.locale, chart_note=CHART_NOTE)
+    return report_message(figures, deps.ws.pipeline, scope_label=label, locale=deps.ws.locale,
+                          chart_note=tp("chart_note", deps.ws.locale))
 
 
-async def scope_label(session: AsyncSession, caller: str, scope: str, owner_ids: frozenset[str] | None) -> str:
+async def scope_label(session: AsyncSession, caller: str, scope: str, owner_ids: frozenset[str] | None,
+                      locale: str = "en") -> str:
     if owner_ids is None:
-        return "everyone"
+        return tp("everyone", locale)
     if len(owner_ids) == 1:
         (only,) = owner_ids
         if only == caller:
-            return "you"
+            return tp("you", locale)
         return await session.scalar(select(User.name).where(User.id == only)) or only
-    return "your team"
+    return tp("your_team", locale)
 
 
 async def target(deps: Deps, req: Request, cmd: g.Target, session: AsyncSession) -> str:

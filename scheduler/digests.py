@@ -19,6 +19,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.blocks.digests import daily_digest_message, team_weekly_message, weekly_message
+from bot.blocks.report_labels import tp
 from bot.blocks.reports import report_message
 from bot.blocks.text import Message
 from models.clock import Clock
@@ -201,5 +202,5 @@ def _monthly(ws: Workspace, manager_id: str, day: date, tz: ZoneInfo) -> Build:
         period = period_from("month", last_month, tz)
         team = await team_of(session, manager_id)
         report = await build_report(session, ws.pipeline, period, team)
-        return report_message(report, ws.pipeline, scope_label="your team · monthly review", locale=ws.locale)
+        return report_message(report, ws.pipeline, scope_label=tp("monthly_review", ws.locale), locale=ws.locale)
     return build

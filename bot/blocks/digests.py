@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import Block
 
+from bot.blocks.report_labels import day_label, period_label, t, tp
 from bot.blocks.reports import percent
 from bot.blocks.text import (
     Message,
@@ -29,11 +30,10 @@ from models.metrics import RepRow
 from models.pipeline import Pipeline
 
 REPS_SHOWN = 10
-REPORT_HINT = "Full numbers, funnel and chart: /deal report team"
 
 
-def _tally(t: Tally, locale: str) -> str:
-    return f"{t.count} · {fmt_amount(t.value, locale)}" if t.value else str(t.count)
+def _tally(tally: Tally, locale: str) -> str:
+    return f"{tally.count} · {fmt_amount(tally.value, locale)}" if tally.value else str(tally.count)
 
 
 def _stage(pipeline: Pipeline, key: str | None, locale: str) -> str:
@@ -42,101 +42,106 @@ def _stage(pipeline: Pipeline, key: str | None, locale: str) -> str:
 
 def _deal(line: DealLine, pipeline: Pipeline, locale: str, note: str) -> Mrkdwn:
     amount = f" · {fmt_amount(line.amount, locale)}" if line.amount is not None else ""
-    return fmt("• *D-{}* {} · {} · {}{} · {}", line.number, truncate(one_line(line.title), 60), user(line.owner_id),
-               _stage(pipeline, line.stage_key, locale), amount, note)
+    tail = f" · {note}" if note else ""
+    return fmt("• *D-{}* {} · {} · {}{}{}", line.number, truncate(one_line(line.title), 60), user(line.owner_id),
+               _stage(pipeline, line.stage_key, locale), amount, tail)
 
 
 def _day(line: DealLine, tz: ZoneInfo) -> str:
     return line.when.astimezone(tz).date().isoformat() if line.when else "—"
 
 
-def _more(shown: int, total: int) -> list[Mrkdwn]:
-    return [fmt("…and {} more", total - shown)] if total > shown else []
+def _more(shown: int, total: int, locale: str) -> list[Mrkdwn]:
+    return [t("and_more", locale, n=total - shown)] if total > shown else []
 
 
 def _quota_line(rep: RepRow, locale: str) -> Mrkdwn:
     if rep.quota:
-        return fmt("{} {} of {} ({})", user(rep.user_id), fmt_amount(rep.won_value, locale),
-                   fmt_amount(rep.quota, locale), percent(rep.attainment))
-    return fmt("{} {} won, no target", user(rep.user_id), fmt_amount(rep.won_value, locale))
+        return t("quota_line", locale, user=user(rep.user_id), won=fmt_amount(rep.won_value, locale),
+                 quota=fmt_amount(rep.quota, locale), pct=percent(rep.attainment))
+    return t("no_quota_line", locale, user=user(rep.user_id), won=fmt_amount(rep.won_value, locale))
 
 
 def daily_digest_message(d: DailyDigest, pipeline: Pipeline, *, tz: ZoneInfo, locale: str = "en") -> Message:
-    title = f"Daily digest · {d.day.strftime('%a %-d %b %Y')}"
-    pipe_fields = [("Open pipeline", f"{d.pipe.open_count} · {fmt_amount(d.pipe.open_value, locale)}"),
-                   ("Weighted forecast", fmt_amount(d.pipe.weighted, locale))]
+    title = tp("daily_title", locale, day=day_label(d.day, locale))
+    pipe_fields = [(tp("open_pipeline", locale), f"{d.pipe.open_count} · {fmt_amount(d.pipe.open_value, locale)}"),
+                   (tp("forecast", locale), fmt_amount(d.pipe.weighted, locale))]
     if d.quiet:
-        text = ("All quiet: no stage changes or new, won or lost deals yesterday; "
-                "nothing overdue, stale or past its close date.")
-        blocks: list[Block] = [header_block(title), section_block(text), fields_block(pipe_fields, locale=locale),
-                               context_block(REPORT_HINT)]
-        return message(f"{title}: all quiet", blocks)
+        blocks: list[Block] = [header_block(title), section_block(t("all_quiet", locale)),
+                               fields_block(pipe_fields, locale=locale), context_block(t("report_hint", locale))]
+        return message(t("all_quiet_summary", locale, title=title), blocks)
     blocks = [header_block(title), fields_block([
         *pipe_fields,
-        ("New yesterday", _tally(d.new, locale)), ("Won yesterday", _tally(d.won, locale)),
-        ("Lost yesterday", str(d.lost.count)), ("Stage changes yesterday", str(d.moves_count)),
+        (tp("new_yesterday", locale), _tally(d.new, locale)), (tp("won_yesterday", locale), _tally(d.won, locale)),
+        (tp("lost_yesterday", locale), str(d.lost.count)), (tp("moves_yesterday", locale), str(d.moves_count)),
     ], locale=locale)]
     if d.moves:
-        lines = [fmt("*Stage changes yesterday* ({})", d.moves_count)]
-        lines += [fmt("• *D-{}* {}: {} → {} by {}", m.number, truncate(one_line(m.title), 60),
-                      _stage(pipeline, m.from_stage, locale), _stage(pipeline, m.to_stage, locale), user(m.actor_id))
-                  for m in d.moves]
-        blocks.append(section_block(Mrkdwn("\n".join(lines + _more(len(d.moves), d.moves_count)))))
+        lines = [t("moves_heading", locale, n=d.moves_count)]
+        lines += [t("move_line", locale, number=m.number, title=truncate(one_line(m.title), 60),
+                    from_stage=_stage(pipeline, m.from_stage, locale), to_stage=_stage(pipeline, m.to_stage, locale),
+                    user=user(m.actor_id)) for m in d.moves]
+        blocks.append(section_block(Mrkdwn("\n".join(lines + _more(len(d.moves), d.moves_count, locale)))))
     if d.overdue_by_rep:
         total = sum(n for _, n in d.overdue_by_rep)
         shown = d.overdue_by_rep[:REPS_SHOWN]
-        text = fmt("*Overdue follow-ups* ({}): {}", total, join(", ", [fmt("{} {}", user(u), n) for u, n in shown]))
-        blocks.append(section_block(Mrkdwn("\n".join([text, *_more(len(shown), len(d.overdue_by_rep))]))))
+        text = t("overdue", locale, n=total, items=join(", ", [fmt("{} {}", user(u), n) for u, n in shown]))
+        blocks.append(section_block(Mrkdwn("\n".join([text, *_more(len(shown), len(d.overdue_by_rep), locale)]))))
     for heading, count, deals, note in (
-        ("Stale deals", d.stale_count, d.stale, "last touched"),
-        ("Past their close date", d.past_close_count, d.past_close, "close"),
+        ("stale", d.stale_count, d.stale, "last_touched"),
+        ("past_close", d.past_close_count, d.past_close, "close"),
     ):
         if count:
-            lines = [fmt("*{}* ({})", heading, count)]
-            lines += [_deal(x, pipeline, locale, f"{note} {_day(x, tz)}") for x in deals]
-            blocks.append(section_block(Mrkdwn("\n".join(lines + _more(len(deals), count)))))
-    blocks.append(section_block(_quota_text(d.reps, f"Against quota, {d.month.label}", locale)))
-    blocks.append(context_block(REPORT_HINT))
-    summary = (f"{title}: {d.moves_count} stage changes, {d.new.count} new, {d.won.count} won, {d.lost.count} lost; "
-               f"forecast {fmt_amount(d.pipe.weighted, locale)}")
+            lines = [fmt("*{}* ({})", tp(heading, locale), count)]
+            lines += [_deal(x, pipeline, locale, f"{tp(note, locale)} {_day(x, tz)}") for x in deals]
+            blocks.append(section_block(Mrkdwn("\n".join(lines + _more(len(deals), count, locale)))))
+    heading = tp("against_quota", locale, month=period_label(d.month, locale))
+    blocks.append(section_block(_quota_text(d.reps, heading, locale)))
+    blocks.append(context_block(t("report_hint", locale)))
+    summary = t("daily_summary", locale, title=title, moves=d.moves_count, new=d.new.count, won=d.won.count,
+                lost=d.lost.count, forecast=fmt_amount(d.pipe.weighted, locale))
     return message(summary, blocks)
 
 
 def _quota_text(reps: Sequence[RepRow], heading: str, locale: str) -> Mrkdwn:
     ranked = sorted(reps, key=lambda r: (-(r.attainment or -1), -r.won_value, r.user_id))
     lines = [fmt("*{}*", heading)] + [_quota_line(r, locale) for r in ranked[:REPS_SHOWN]]
-    return Mrkdwn("\n".join(lines + _more(min(len(ranked), REPS_SHOWN), len(ranked))))
+    return Mrkdwn("\n".join(lines + _more(min(len(ranked), REPS_SHOWN), len(ranked), locale)))
 
 
 def weekly_lines(w: WeeklyReport, pipeline: Pipeline, locale: str) -> list[Mrkdwn]:
-    entered = join(", ", [fmt("{} {}", _stage(pipeline, k, locale), n) for k, n in w.entered]) or "none"
+    entered = join(", ", [fmt("{} {}", _stage(pipeline, k, locale), n) for k, n in w.entered]) or t("none", locale)
     return [
-        fmt("*New deals:* {}", _tally(w.new, locale)),
-        fmt("*Deals followed up:* {}", w.followed_up),
-        fmt("*Entering each stage:* {}", entered),
-        fmt("*Won:* {}", _tally(w.won, locale)),
+        t("week_new", locale, value=_tally(w.new, locale)),
+        t("week_followed", locale, n=w.followed_up),
+        t("week_entered", locale, items=entered),
+        t("week_won", locale, value=_tally(w.won, locale)),
     ]
 
 
 def weekly_message(w: WeeklyReport, pipeline: Pipeline, *, tz: ZoneInfo, locale: str = "en") -> Message:
-    title = f"Your week · {w.period.first_day.isoformat()} to {w.period.last_day.isoformat()}"
+    title = tp("week_title", locale, first=w.period.first_day.isoformat(), last=w.period.last_day.isoformat())
     blocks: list[Block] = [header_block(title), section_block(Mrkdwn("\n".join(weekly_lines(w, pipeline, locale))))]
-    for heading, deals in (("High-value leads", w.high_value), ("Deals won", w.won_deals)):
+    for heading, deals in (("high_value", w.high_value), ("deals_won", w.won_deals)):
         if deals:
-            lines = [fmt("*{}*", heading)] + [_deal(x, pipeline, locale, "") for x in deals]
+            lines = [fmt("*{}*", tp(heading, locale))] + [_deal(x, pipeline, locale, "") for x in deals]
             blocks.append(section_block(Mrkdwn("\n".join(lines))))
-    blocks.append(context_block("More: /deal report week"))
-    return message(f"{title}: {w.new.count} new, {w.won.count} won ({fmt_amount(w.won.value, locale)})", blocks)
+    blocks.append(context_block(t("week_more", locale)))
+    summary = t("week_summary", locale, title=title, new=w.new.count, won=w.won.count,
+                value=fmt_amount(w.won.value, locale))
+    return message(summary, blocks)
 
 
 def team_weekly_message(manager_id: str, weeks: Sequence[WeeklyReport], pipeline: Pipeline, *,
                         locale: str = "en") -> Message:
     first = weeks[0].period if weeks else None
-    title = "Your team's week" + (f" · {first.first_day.isoformat()} to {first.last_day.isoformat()}" if first else "")
+    title = tp("team_week_title", locale)
+    if first:
+        title += " · " + tp("range", locale, first=first.first_day.isoformat(), last=first.last_day.isoformat())
     ranked = sorted(weeks, key=lambda w: (-w.won.value, -w.new.count, w.user_id))
-    lines = [fmt("{}: new {} · followed up {} · won {}", user(w.user_id), _tally(w.new, locale), w.followed_up,
-                 _tally(w.won, locale)) for w in ranked[:REPS_SHOWN * 2]]
-    lines += _more(min(len(ranked), REPS_SHOWN * 2), len(ranked))
-    body = Mrkdwn("\n".join(lines)) if lines else Mrkdwn("Nobody reports to you yet.")
-    blocks: list[Block] = [header_block(title), section_block(body), context_block("More: /deal report week team")]
+    shown = ranked[:REPS_SHOWN * 2]
+    lines = [t("team_week_line", locale, user=user(w.user_id), new=_tally(w.new, locale), followed=w.followed_up,
+               won=_tally(w.won, locale)) for w in shown]
+    lines += _more(len(shown), len(ranked), locale)
+    body = Mrkdwn("\n".join(lines)) if lines else t("nobody_reports", locale)
+    blocks: list[Block] = [header_block(title), section_block(body), context_block(t("team_week_more", locale))]
     return message(title, blocks)

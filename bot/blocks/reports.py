@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import Block
 
+from bot.blocks.report_labels import period_label, t, tp
 from bot.blocks.text import (
     Message,
     Mrkdwn,
@@ -32,79 +33,79 @@ def percent(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
 
 
-def days(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f} d"
+def days(value: float | None, locale: str = "en") -> str:
+    return "—" if value is None else tp("days", locale, n=value)
 
 
 def report_message(report: Report, pipeline: Pipeline, *, scope_label: str, locale: str = "en",
                    chart_note: str | None = None) -> Message:
-    title = f"Report · {report.period.label} · {scope_label}"
+    title = tp("report_title", locale, period=period_label(report.period, locale), scope=scope_label)
     blocks: list[Block] = [header_block(title), fields_block(headline_fields(report, locale), locale=locale)]
     blocks.append(section_block(funnel_text(report, pipeline, locale)))
     blocks.append(section_block(sources_and_reasons(report, locale)))
     blocks.extend(section_block(chunk) for chunk in pack_lines(rep_lines(report, locale)))
-    footer = [fmt("{} to {} · new deals by creation date, won and lost by close date",
-                  report.period.first_day.isoformat(), report.period.last_day.isoformat())]
+    footer = [t("footer", locale, first=report.period.first_day.isoformat(), last=report.period.last_day.isoformat())]
     if chart_note:
         footer.append(chart_note)
     blocks.append(context_block(*footer))
-    summary = (f"{title}: won {report.won_count} ({fmt_amount(report.won_value, locale)}), "
-               f"win rate {percent(report.win_rate)}, forecast {fmt_amount(report.pipe.weighted, locale)}")
+    summary = t("report_summary", locale, title=title, won=report.won_count,
+                value=fmt_amount(report.won_value, locale), rate=percent(report.win_rate),
+                forecast=fmt_amount(report.pipe.weighted, locale))
     return message(summary, blocks)
 
 
 def headline_fields(report: Report, locale: str) -> list[tuple[str, str]]:
-    quota = (f"{percent(report.attainment)} of {fmt_amount(report.quota, locale)}" if report.quota
-             else "no target set")
+    quota = (tp("of_quota", locale, pct=percent(report.attainment), quota=fmt_amount(report.quota, locale))
+             if report.quota else tp("no_target", locale))
     return [
-        ("Won", f"{report.won_count} · {fmt_amount(report.won_value, locale)}"),
-        ("Lost", str(report.lost_count)),
-        ("Win rate", percent(report.win_rate)),
-        ("Average cycle (created → won)", days(report.avg_cycle_days)),
-        ("New deals", str(report.new_count)),
-        ("Open pipeline", f"{report.pipe.open_count} · {fmt_amount(report.pipe.open_value, locale)}"),
-        ("Weighted forecast", fmt_amount(report.pipe.weighted, locale)),
-        ("Quota attainment", quota),
+        (tp("won", locale), f"{report.won_count} · {fmt_amount(report.won_value, locale)}"),
+        (tp("lost", locale), str(report.lost_count)),
+        (tp("win_rate", locale), percent(report.win_rate)),
+        (tp("cycle", locale), days(report.avg_cycle_days, locale)),
+        (tp("new_deals", locale), str(report.new_count)),
+        (tp("open_pipeline", locale), f"{report.pipe.open_count} · {fmt_amount(report.pipe.open_value, locale)}"),
+        (tp("forecast", locale), fmt_amount(report.pipe.weighted, locale)),
+        (tp("attainment", locale), quota),
     ]
 
 
 def funnel_text(report: Report, pipeline: Pipeline, locale: str) -> Mrkdwn:
-    times = {t.stage_key: t for t in report.stage_times}
-    lines = [fmt("*Funnel* (deals reaching each stage; conversion from the step before; average days in stage)")]
+    times = {st.stage_key: st for st in report.stage_times}
+    lines = [t("funnel", locale)]
     for step in report.funnel:
         stage = pipeline.stage(step.stage_key)
         parts = [fmt("{} *{}*", stage.display_name(locale), step.reached)]
         if step.conversion is not None:
-            parts.append(fmt("{} converted", percent(step.conversion)))
+            parts.append(t("converted", locale, pct=percent(step.conversion)))
         if step.stage_key in times:
-            parts.append(fmt("{} on average", days(times[step.stage_key].avg_days)))
+            parts.append(t("on_average", locale, days=days(times[step.stage_key].avg_days, locale)))
         lines.append(Mrkdwn("• " + " · ".join(parts)))
     return Mrkdwn("\n".join(lines))
 
 
 def sources_and_reasons(report: Report, locale: str) -> Mrkdwn:
-    sources = [fmt("{} {} ({})", truncate(s.source or "no source", 60), s.count, fmt_amount(s.amount, locale))
-               for s in report.new_by_source[:SOURCES_SHOWN]]
+    sources = [fmt("{} {} ({})", truncate(s.source or t("no_source", locale), 60), s.count,
+                   fmt_amount(s.amount, locale)) for s in report.new_by_source[:SOURCES_SHOWN]]
     more = len(report.new_by_source) - SOURCES_SHOWN
     if more > 0:
-        sources.append(fmt("{} more sources", more))
+        sources.append(t("more_sources", locale, n=more))
     reasons = [fmt("{} ×{}", truncate(r.reason, 80), r.count) for r in report.lost_reasons[:REASONS_SHOWN]]
-    return Mrkdwn(
-        fmt("*New deals by source:* {}", join(", ", sources) if sources else "none") + "\n"
-        + fmt("*Lost reasons:* {}", join(", ", reasons) if reasons else "none")
-    )
+    none = t("none", locale)
+    return Mrkdwn(t("by_source", locale, items=join(", ", sources) if sources else none) + "\n"
+                  + t("lost_reasons", locale, items=join(", ", reasons) if reasons else none))
 
 
 def rep_line(rep: RepRow, locale: str) -> Mrkdwn:
-    quota = (f" · {percent(rep.attainment)} of target {fmt_amount(rep.quota, locale)}" if rep.quota else "")
-    return fmt("{} won {} ({}) · lost {} · new {} · open {} ({}), forecast {}{}", user(rep.user_id), rep.won_count,
-               fmt_amount(rep.won_value, locale), rep.lost_count, rep.new_count, rep.open_count,
-               fmt_amount(rep.open_value, locale), fmt_amount(rep.weighted, locale), quota)
+    quota = (t("rep_quota", locale, pct=percent(rep.attainment), quota=fmt_amount(rep.quota, locale))
+             if rep.quota else Mrkdwn(""))
+    return t("rep_line", locale, user=user(rep.user_id), won=rep.won_count, won_value=fmt_amount(rep.won_value, locale),
+             lost=rep.lost_count, new=rep.new_count, open=rep.open_count,
+             open_value=fmt_amount(rep.open_value, locale), forecast=fmt_amount(rep.weighted, locale), quota=quota)
 
 
 def rep_lines(report: Report, locale: str) -> list[Mrkdwn]:
     ranked = sorted(report.reps, key=lambda r: (-r.won_value, -r.weighted, r.user_id))
-    lines = [Mrkdwn("*By rep* (most won first)")] + [rep_line(r, locale) for r in ranked[:REPS_SHOWN]]
+    lines = [t("by_rep", locale)] + [rep_line(r, locale) for r in ranked[:REPS_SHOWN]]
     if len(ranked) > REPS_SHOWN:
-        lines.append(fmt("…and {} more reps: ask about one with /deal report @user", len(ranked) - REPS_SHOWN))
+        lines.append(t("more_reps", locale, n=len(ranked) - REPS_SHOWN))
     return lines

@@ -3,11 +3,14 @@ chart arrives in the caller's DM through files.getUploadURLExternal + files.comp
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
 from models.tables import OutboxMessage, Quota
+from scheduler.digests import DigestRules, send_due_digests
+from tests.emulator import SlackEmulator
+from tests.scenario.conftest import assert_everything_slack_received_is_valid
 from tests.scenario.harness import ADMIN, MANAGER, REP, REP2, Bot
 from tests.scenario.teams import make_team
 
@@ -103,3 +106,22 @@ async def test_a_failed_chart_upload_is_retried_and_the_chart_arrives_once(bot: 
     assert len(shared) == 1 and shared[0].content.startswith(b"\x89PNG")
     im = bot.slack.ims[REP]
     assert sum(1 for m in bot.slack.messages[im] if m.files) == 1
+
+
+async def test_reports_and_digests_speak_chinese_with_the_zh_locale(slack: SlackEmulator, db_url: str) -> None:
+    bot = await Bot(slack, db_url, dealroom_locale="zh-CN").start()
+    try:
+        await make_team(bot, MANAGER, [REP])
+        await bot.command(REP, "new Pilot amount:150k")
+        reply = await bot.command(MANAGER, "report")
+        assert "报告 · 2026年11月 · 你的团队" in reply.all_text and "加权预测" in reply.all_text
+        assert "图表正在发送到你与 Dealroom 的私信" in reply.all_text
+        bot.clock.set(datetime(2026, 11, 24, 8, 0, tzinfo=UTC))
+        assert await send_due_digests(bot.deps.sessions, bot.deps.ws, bot.clock, DigestRules()) == [f"dm:{MANAGER}"]
+        await bot.settle()
+        (digest,) = [m for m in slack.messages[slack.ims[MANAGER]] if not m.files]
+        assert "每日摘要 · 2026年11月24日 周二" in digest.text + str(digest.blocks)
+        assert "线索" in str(digest.blocks) or "昨日新增" in str(digest.blocks)
+    finally:
+        await bot.stop()
+    assert_everything_slack_received_is_valid(slack)
