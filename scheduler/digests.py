@@ -33,7 +33,7 @@ from models.digests import (
     weekly_reports,
     zone,
 )
-from models.metrics import build_report, period_from
+from models.metrics import Period, build_report, period_from
 from models.outbox import dm_lane, enqueue
 from models.tables import DigestSent, User
 from models.workdays import first_workday_of_month, is_workday
@@ -171,7 +171,7 @@ def _monday(day: date) -> bool:
     return day.weekday() == 0
 
 
-def _last_week(day: date, tz: ZoneInfo):  # type: ignore[no-untyped-def]
+def _last_week(day: date, tz: ZoneInfo) -> Period:
     return period_from("week", day - timedelta(days=day.weekday() + 7), tz)
 
 
