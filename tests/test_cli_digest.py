@@ -4,7 +4,9 @@ emulator: exit 0 once the digests were handed to Slack, or queued when Slack is 
 from __future__ import annotations
 
 import asyncio
+import shutil
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -59,7 +61,15 @@ async def test_digest_now_sends_every_managers_digest_or_one(slack: SlackEmulato
     assert not _digests_to(slack, REP)
 
 
-async def test_digest_now_queues_when_slack_is_down(slack: SlackEmulator, db_url: str) -> None:
+@pytest.fixture
+def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
+    """Slack being down is the point here, not the database: SQLite only."""
+    shutil.copy(sqlite_template, tmp_path / "dealroom.db")
+    return f"sqlite+aiosqlite:///{tmp_path / 'dealroom.db'}"
+
+
+async def test_digest_now_queues_when_slack_is_down(slack: SlackEmulator, sqlite_url: str) -> None:
+    db_url = sqlite_url
     await _team(db_url)
     slack.outage(True)
     code, out, err = await _dealroom(slack, db_url, "--manager", MANAGER)
