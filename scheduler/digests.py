@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
@@ -86,7 +87,13 @@ async def send_due_digests(sessions: async_sessionmaker[AsyncSession], ws: Works
     for manager_id, tz_name in bosses:
         tz = zone(tz_name, ws.default_tz)
         if (day := due(manager_id, tz, "monthly", first_workday)) is not None:
-            lanes += await _send(sessions, manager_id, day, "monthly", now, _monthly(ws, manager_id, day, tz))
+            last_month = period_from("month", (day.replace(day=1) - timedelta(days=1)).replace(day=1), tz)
+            async with sessions() as session:
+                team = sorted(await team_of(session, manager_id))
+            chart = {"period": "month", "first_day": last_month.first_day.isoformat(), "tz": tz.key,
+                     "owners": team, "scope": tp("monthly_review", ws.locale)}
+            lanes += await _send(sessions, manager_id, day, "monthly", now,
+                                 _monthly(ws, team, last_month), chart=chart)
     # Weekly reports: one set of queries per time zone, for the reps due and the reps of the managers due.
     team_of_manager: dict[str, list[str]] = {}
     for rep_id, _, manager_id in reps:
@@ -135,7 +142,7 @@ async def send_digests_now(sessions: async_sessionmaker[AsyncSession], ws: Works
 
 
 async def _send(sessions: async_sessionmaker[AsyncSession], user_id: str, day: date, kind: str, now: datetime,
-                build: Build, *, force: bool = False) -> list[str]:
+                build: Build, *, force: bool = False, chart: dict[str, Any] | None = None) -> list[str]:
     try:
         async with sessions.begin() as session:
             if not await claim(session, user_id, day, kind, now=now) and not force:
@@ -143,6 +150,9 @@ async def _send(sessions: async_sessionmaker[AsyncSession], user_id: str, day: d
             content = await build(session)
             await enqueue(session, lane=dm_lane(user_id), kind="dm", now=now,
                           payload={"user": user_id, "text": content.text, "blocks": content.blocks})
+            if chart is not None:  # drawn at delivery, like the one of /deal report
+                await enqueue(session, lane=dm_lane(user_id), kind="report_chart", now=now,
+                              payload={"user": user_id, **chart})
         return [dm_lane(user_id)]
     except Exception:
         log.exception("%s digest for %s failed; the next tick tries again", kind, user_id)
@@ -196,11 +206,8 @@ def _ready(message: Message) -> Build:
     return build
 
 
-def _monthly(ws: Workspace, manager_id: str, day: date, tz: ZoneInfo) -> Build:
+def _monthly(ws: Workspace, team: list[str], period: Period) -> Build:
     async def build(session: AsyncSession) -> Message:
-        last_month = (day.replace(day=1) - timedelta(days=1)).replace(day=1)
-        period = period_from("month", last_month, tz)
-        team = await team_of(session, manager_id)
         report = await build_report(session, ws.pipeline, period, team)
         return report_message(report, ws.pipeline, scope_label=tp("monthly_review", ws.locale), locale=ws.locale)
     return build

@@ -144,6 +144,10 @@ async def test_mondays_bring_the_weekly_reports_and_the_first_workday_the_monthl
         team_week = (await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "dm")
                                            .order_by(OutboxMessage.id))).all()[3]
     assert "2026-10-26 to 2026-11-01" in team_week.payload["text"] and "<@U0REP>" in str(team_week.payload["blocks"])
+    async with sessions() as session:
+        (chart,) = (await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "report_chart"))).all()
+    assert chart.lane == "dm:U0BERLIN" and chart.payload["first_day"] == "2026-10-01"
+    assert chart.payload["owners"] == ["U0BERLIN", "U0REP"]
     clock.set(datetime(2026, 11, 3, 8, 0, tzinfo=UTC))  # Tuesday: the daily digest only
     assert await send_due_digests(sessions, WS, clock, RULES) == ["dm:U0BERLIN"]
 
