@@ -38,7 +38,6 @@ async def enqueue(
     return message
 
 
-
 def dm_lane(user_id: str) -> str:
     """Direct messages to one person (digests, report charts), in order."""
     return f"dm:{user_id}"

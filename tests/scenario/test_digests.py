@@ -14,6 +14,7 @@ from bot.container import build_deps
 from bot.directory import TZ_FRESH_FOR
 from models.tables import Deal, FollowUp, StageChange, User
 from scheduler.digests import DigestRules, learn_zones, send_due_digests
+from scheduler.jobs import Ticks
 from tests.scenario.harness import MANAGER, REP, REP2, Bot
 from tests.scenario.teams import make_team
 
@@ -102,3 +103,17 @@ async def test_two_app_instances_deliver_each_digest_once(bot: Bot) -> None:
     finally:
         await other.aclose()
     assert len(_dms_to(bot, MANAGER)) == 1 and len(_dms_to(bot, REP2)) == 1
+
+
+async def test_the_schedulers_digest_job_sends_at_the_managers_nine(bot: Bot) -> None:
+    await make_team(bot, MANAGER, [REP])
+    ticks = Ticks(bot.deps)
+    assert ticks.scheduler.get_job("digests") is not None
+    bot.clock.set(datetime(2026, 11, 24, 7, 30, tzinfo=UTC))  # 08:30 in Berlin: the tick learns the zone
+    await ticks.send_digests()
+    await bot.settle()
+    assert _dms_to(bot, MANAGER) == []
+    bot.clock.set(datetime(2026, 11, 24, 8, 0, tzinfo=UTC))
+    await ticks.send_digests()
+    await bot.settle()
+    assert len(_dms_to(bot, MANAGER)) == 1
