@@ -31,6 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     export = commands.add_parser("export", help="write every deal or timeline entry to a CSV file (UTF-8, for Excel)")
     export.add_argument("kind", choices=("deals", "timeline"), help="what to export")
     export.add_argument("path", help="the CSV file to write (replaced only once the new one is complete)")
+    digest = commands.add_parser("digest", help="send the daily digests now (ignoring the workday and time rule)")
+    digest.add_argument("--now", action="store_true", required=True, help="send at once")
+    digest.add_argument("--manager", metavar="USER_ID", help="only this manager's digest")
     args = parser.parse_args(argv)
     try:
         if args.command == "manifest":
@@ -39,6 +42,10 @@ def main(argv: list[str] | None = None) -> int:
             from bot.export_cli import run_export
 
             return run_export(load_settings(), args.kind, args.path)
+        if args.command == "digest":
+            from bot.digest_cli import send_now
+
+            return send_now(load_settings(), args.manager)
         settings = load_settings()
         if args.command == "start" and not settings.bot_token():
             print(GETTING_STARTED, file=sys.stderr)

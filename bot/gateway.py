@@ -172,6 +172,37 @@ class SlackGateway:
     async def user_info(self, user_id: str) -> dict[str, Any]:
         return (await self.call("users.info", user=user_id))["user"]
 
+    # --- direct messages and files --------------------------------------------------------
+
+    async def open_dm(self, user_id: str) -> str:
+        data = await self.call("conversations.open", users=user_id)
+        return data["channel"]["id"]
+
+    async def upload_file(self, channel_id: str, filename: str, content: bytes, *, title: str,
+                          comment: str | None = None, alt_text: str | None = None) -> str:
+        """Slack's current upload flow: ask for an upload URL, POST the bytes there, then complete
+        the upload into the channel (the retired files.upload is never used). Returns the file id."""
+        ticket = await self.call("files.getUploadURLExternal", filename=filename, length=len(content),
+                                 alt_txt=alt_text)
+        await self._post_bytes(ticket["upload_url"], filename, content)
+        await self.call("files.completeUploadExternal", files=[{"id": ticket["file_id"], "title": title}],
+                        channel_id=channel_id, initial_comment=comment)
+        return ticket["file_id"]
+
+    async def _post_bytes(self, url: str, filename: str, content: bytes) -> None:
+        form = aiohttp.FormData()
+        form.add_field("filename", content, filename=filename, content_type="application/octet-stream")
+        try:
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.client.timeout)) as http, \
+                    http.post(url, data=form) as response:
+                if response.status == 429 or response.status >= 500:
+                    raise SlackFailure(error=f"upload_http_{response.status}", transient=True,
+                                       retry_after=_retry_after(response.headers))
+                if response.status != 200:
+                    raise SlackFailure(error=f"upload_http_{response.status}", transient=False)
+        except (TimeoutError, aiohttp.ClientError, ConnectionError) as exc:
+            raise SlackFailure(error=f"connection: {type(exc).__name__}", transient=True) from None
+
 
 def _failure_from(exc: SlackApiError) -> SlackFailure:
     response = exc.response

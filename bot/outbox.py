@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, or_, select, update
@@ -21,6 +22,7 @@ from sqlalchemy.orm import aliased
 
 from bot.blocks import cards
 from bot.blocks import reminders as reminder_blocks
+from bot.dm_delivery import deliver_report_chart
 from bot.gateway import SlackFailure, SlackGateway
 from models.clock import Clock
 from models.queries import brief_snapshot, history, snapshot, stage_info
@@ -75,6 +77,7 @@ class Deliverer:
             "dm": self._dm, "post_message": self._post_message, "archive_channel": self._archive_channel,
             "unarchive_channel": self._unarchive_channel, "won_card": self._won_card,
         }
+        self._kinds["report_chart"] = partial(deliver_report_chart, self)
 
     # --- scheduling -------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from bot.blocks.text import escape, escape_keep_mentions
 from bot.container import Deps
 from bot.gateway import SlackFailure
 from handlers import grammar as g
-from handlers import people
+from handlers import people, reports
 from handlers.context import Request
 from handlers.replies import say_error, send
 from models import activity, deals, pool
@@ -328,7 +328,8 @@ ROUTES: dict[type, Route] = {
     g.List: _list, g.Assign: _assign, g.Invite: _invite,
     g.Pool: _pool, g.Claim: _claim, g.Role: people.role, g.Team: people.team,
 }
+ROUTES.update({g.Report: reports.report, g.Target: reports.target})
 # The subcommands this version offers (the grammar knows some that later versions will add).
 OFFERED = frozenset({"new", "stage", "next", "set", "note", "followup", "won", "lost", "score", "info", "history",
-                     "list", "assign", "invite", "help", "pool", "claim", "role", "team"})
+                     "list", "assign", "invite", "help", "pool", "claim", "role", "team", "report", "target"})
 

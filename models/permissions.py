@@ -102,3 +102,29 @@ def visible_owner_ids(actor: Actor) -> frozenset[str] | None:
     if actor.is_admin:
         return None
     return frozenset({actor.user_id, *actor.managed_ids})
+
+
+def report_owner_ids(actor: Actor, scope: str, user_id: str | None = None) -> frozenset[str] | None:
+    """Whose deals a report covers (SPEC 8): None means everyone. Raises ValueError with the
+    reason when the actor may not see that scope."""
+    if scope == "user" and user_id is not None:
+        if user_id == actor.user_id or actor.is_admin or user_id in actor.managed_ids:
+            return frozenset({user_id})
+        if actor.managed_ids:
+            raise ValueError(f"<@{user_id}> is not on your team: only their manager or an admin can see that report.")
+        raise ValueError(f"Only <@{user_id}>'s manager or an admin can see that report; /deal report shows yours.")
+    if scope == "team":
+        if actor.managed_ids:
+            return frozenset({actor.user_id, *actor.managed_ids})
+        raise ValueError("Only managers can report on their team, and nobody reports to you yet; "
+                         "/deal report shows yours.")
+    if actor.is_admin:
+        return None
+    return frozenset({actor.user_id, *actor.managed_ids})
+
+
+def quota_refusal(actor: Actor, user_id: str) -> str | None:
+    """Managers set quotas for their team, admins for everyone."""
+    if actor.is_admin or user_id in actor.managed_ids:
+        return None
+    return f"Only <@{user_id}>'s manager or an admin can set their target."

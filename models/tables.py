@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime
@@ -208,3 +208,34 @@ class AssignCounter(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     turns: Mapped[int] = mapped_column(Integer, default=0)
+class Quota(Base):
+    """A rep's target for one period (`/deal target`); attainment is won value in that period."""
+
+    __tablename__ = "quotas"
+
+    user_id: Mapped[str] = mapped_column(SlackId, primary_key=True)
+    period_kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # week | month | quarter | year
+    period_start: Mapped[date] = mapped_column(Date, primary_key=True)  # first local day of the period
+    amount: Mapped[Decimal] = mapped_column(Money)
+    set_by: Mapped[str] = mapped_column(SlackId)
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DigestSent(Base):
+    """One row per person, local day and kind of digest: whoever inserts it first sends it."""
+
+    __tablename__ = "digests_sent"
+
+    user_id: Mapped[str] = mapped_column(SlackId, primary_key=True)
+    local_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # daily | weekly | monthly
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# Reports and digests read deals by owner and by close or creation date (migration 0005).
+Index("ix_deals_owner_closed", Deal.owner_id, Deal.closed_at)
+Index("ix_deals_owner_created", Deal.owner_id, Deal.created_at)
+Index("ix_deals_closed_at", Deal.closed_at)
+Index("ix_deals_created_at", Deal.created_at)
+Index("ix_followups_owner_open", FollowUp.owner_id, FollowUp.done_at, FollowUp.due_at)
+Index("ix_timeline_at", TimelineEntry.at)

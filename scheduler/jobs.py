@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import delete
 
+from bot.directory import TZ_FRESH_FOR
 from models import nudges, reminders
 from models.tables import ProcessedEvent
-from scheduler import sweeps_pool
+from scheduler import digests, sweeps_pool
 from scheduler.sweeps import run_sweep
 
 if TYPE_CHECKING:
@@ -43,6 +44,8 @@ class Ticks:
         for job_id, sweep in sweeps_pool.SWEEPS.items():  # public pool and lost channels (SPEC 3, 6)
             self.scheduler.add_job(sweeps_pool.tick, "interval", seconds=sweeps_pool.EVERY_SECONDS, args=[deps, sweep],
                                    id=job_id, max_instances=1, coalesce=True)
+        self.scheduler.add_job(self.send_digests, "interval", seconds=digests.EVERY_SECONDS, id="digests",
+                               max_instances=1, coalesce=True)
 
     def start(self) -> None:
         self.scheduler.start()
@@ -68,6 +71,16 @@ class Ticks:
             await run_sweep(self.deps, nudges.sweep)
         except Exception:
             log.exception("nudge tick failed")
+    async def send_digests(self) -> None:
+        deps = self.deps
+        try:
+            await digests.learn_zones(deps.sessions, deps.directory.tz_of, deps.clock.now(), fresh_for=TZ_FRESH_FOR)
+            rules = digests.DigestRules(at=deps.settings.digest_time, holidays=deps.settings.dealroom_holidays)
+            lanes = await digests.send_due_digests(deps.sessions, deps.ws, deps.clock, rules)
+            if lanes:
+                deps.deliverer.kick(lanes)
+        except Exception:
+            log.exception("digest tick failed")
 
     async def forget_old_events(self) -> None:
         cutoff = self.deps.clock.now() - EVENT_IDS_KEPT_FOR

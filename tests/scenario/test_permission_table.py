@@ -91,9 +91,11 @@ ROWS = [
     Row("New deal form", EVERYONE, form=CallbackId.NEW_DEAL),
     Row("pool", EVERYONE, command="pool"),
     Row("claim", EVERYONE, command="claim D-{n}", pooled=True),  # the public pool is open to every rep
-    # Later subcommands are one line each, e.g.:
-    # Row("report @owner", frozenset({"owner", "manager", "admin"}), command=f"report month <@{REP}>"),
-    # Row("target", MANAGERS - {"other manager"}, command=f"target <@{REP}> quarter 500k"),
+    Row("report", EVERYONE, command="report"),
+    Row("report @owner", frozenset({"owner", "manager", "admin"}), command=f"report month <@{REP}>"),
+    Row("report team", frozenset({"manager", "other manager"}), command="report week team"),
+    Row("target", frozenset({"manager", "admin"}), command=f"target <@{REP}> quarter 500k"),
+    # Later subcommands are one line each.
 ]
 
 

@@ -175,6 +175,7 @@ OFFERED_EXAMPLES = {
     "pool": "pool", "claim": "claim D-1",
     "role": "role <@U1> legal", "team": "team <@U1> manager:<@U2>",
 }
+OFFERED_EXAMPLES |= {"report": "report week team", "target": "target <@U1> month 5k"}
 
 
 def test_every_offered_subcommand_has_a_route_and_later_ones_are_unknown() -> None:

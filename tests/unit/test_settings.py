@@ -288,3 +288,8 @@ def test_secrets_never_appear_in_an_error_about_another_setting(clean_env: pytes
     assert_one_line_naming(message, "DEALROOM_LOCALE")
     for secret in (BOT_TOKEN, SIGNING_SECRET, APP_TOKEN):
         assert secret not in message
+
+
+def test_holidays_take_a_known_country_code(clean_env: pytest.MonkeyPatch) -> None:
+    assert settings_from(clean_env, DEALROOM_HOLIDAYS="us").dealroom_holidays == "US"
+    assert "DEALROOM_HOLIDAYS" in settings_error(clean_env, DEALROOM_HOLIDAYS="Mars")

@@ -1,0 +1,33 @@
+"""The report chart outbox kind (`report_chart`): drawn at delivery from the report's parameters and
+uploaded to the person's DM with Slack's external upload flow."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from models.metrics import build_report, period_from
+
+if TYPE_CHECKING:
+    from bot.outbox import Deliverer, DeliveryContext
+
+
+async def deliver_report_chart(deliverer: Deliverer, ctx: DeliveryContext) -> None:
+    from bot.charts import report_chart  # matplotlib loads on the first chart, not at every start
+
+    payload = ctx.row.payload
+    period = period_from(payload["period"], date.fromisoformat(payload["first_day"]), ZoneInfo(payload["tz"]))
+    owners = payload.get("owners")
+    report = await build_report(ctx.session, deliverer.ws.pipeline, period, None if owners is None else set(owners))
+    await ctx.session.commit()  # no transaction stays open while matplotlib draws or Slack answers
+    title = f"{period.label} · {payload.get('scope') or 'report'}"
+    png = await asyncio.to_thread(report_chart, report, deliverer.ws.pipeline, title=title,
+                                  locale=deliverer.ws.locale)
+    channel = await deliverer.gateway.open_dm(payload["user"])
+    await deliverer.gateway.upload_file(
+        channel, f"dealroom-report-{period.kind}-{period.first_day.isoformat()}.png", png,
+        title=f"Dealroom report: {title}", comment=f"Your report for {title}: funnel, and forecast against quota.",
+        alt_text=f"Funnel and forecast against quota, {title}",
+    )

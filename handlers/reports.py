@@ -1,0 +1,64 @@
+"""`/deal report` and `/deal target` (SPEC 8): figures from models.metrics, the chart by DM."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.blocks import replies
+from bot.blocks.report_labels import tp
+from bot.blocks.reports import report_message
+from bot.blocks.text import fmt_amount
+from bot.container import Deps
+from handlers import grammar as g
+from handlers.context import Request
+from models.errors import Forbidden
+from models.metrics import build_report, current_period
+from models.outbox import dm_lane, enqueue
+from models.people import load_actor
+from models.permissions import report_owner_ids
+from models.quotas import set_quota, target_period
+from models.tables import User
+
+REPORT_USAGE = "/deal report [week|month|quarter] [@user|team]"
+
+
+async def report(deps: Deps, req: Request, cmd: g.Report, session: AsyncSession) -> replies.Message:
+    actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
+    try:
+        owner_ids = report_owner_ids(actor, cmd.scope, cmd.user_id)
+    except ValueError as refusal:
+        raise Forbidden(str(refusal), REPORT_USAGE) from None
+    period = current_period(cmd.period, req.now, req.tz)
+    figures = await build_report(session, deps.ws.pipeline, period, owner_ids)
+    label = await scope_label(session, req.user_id, cmd.scope, owner_ids, deps.ws.locale)
+    lane = dm_lane(req.user_id)
+    # The chart is drawn at delivery from these parameters: the row stays small, Slack may be slow.
+    await enqueue(session, lane=lane, kind="report_chart", now=req.now, payload={
+        "user": req.user_id, "period": period.kind, "first_day": period.first_day.isoformat(), "tz": req.tz_name,
+        "owners": None if owner_ids is None else sorted(owner_ids), "scope": label,
+    })
+    req.lanes.append(lane)
+    return report_message(figures, deps.ws.pipeline, scope_label=label, locale=deps.ws.locale,
+                          chart_note=tp("chart_note", deps.ws.locale))
+
+
+async def scope_label(session: AsyncSession, caller: str, scope: str, owner_ids: frozenset[str] | None,
+                      locale: str = "en") -> str:
+    if owner_ids is None:
+        return tp("everyone", locale)
+    if len(owner_ids) == 1:
+        (only,) = owner_ids
+        if only == caller:
+            return tp("you", locale)
+        return await session.scalar(select(User.name).where(User.id == only)) or only
+    return tp("your_team", locale)
+
+
+async def target(deps: Deps, req: Request, cmd: g.Target, session: AsyncSession) -> str:
+    actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
+    period = target_period(cmd.period, now=req.now, tz=req.tz)
+    previous = await set_quota(session, actor, cmd.user_id, period, cmd.amount, now=req.now)
+    was = f" (was {fmt_amount(previous, deps.ws.locale)})" if previous is not None else ""
+    return (f"Target for <@{cmd.user_id}> for {period.label} ({period.first_day.isoformat()} to "
+            f"{period.last_day.isoformat()}): *{fmt_amount(cmd.amount, deps.ws.locale)}*{was}.")

@@ -1,0 +1,213 @@
+"""Digests on time in each person's own time zone, once per person and local day however many
+processes run this tick (SPEC 8).
+
+Every minute: for each manager whose local clock has passed DEALROOM_DIGEST_TIME on a workday
+and who has not had today's digest, one transaction inserts the `digests_sent` row (insert or
+ignore) and, only when it inserted it, the outbox DM. The weekly rep report (Mondays) and the
+monthly review (first workday of the month) ride the same tick with kinds of their own.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.blocks.digests import daily_digest_message, team_weekly_message, weekly_message
+from bot.blocks.report_labels import tp
+from bot.blocks.reports import report_message
+from bot.blocks.text import Message
+from models.clock import Clock
+from models.digests import (
+    WeeklyReport,
+    claim,
+    daily_digests,
+    managers,
+    reps_with_managers,
+    team_of,
+    weekly_reports,
+    zone,
+)
+from models.metrics import Period, build_report, period_from
+from models.outbox import dm_lane, enqueue
+from models.tables import DigestSent, User
+from models.workdays import first_workday_of_month, is_workday
+from models.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+EVERY_SECONDS = 60
+ZONES_PER_TICK = 20  # users.info is Tier 4 (100+/min): a few per minute leaves room for everything else
+
+
+@dataclass(frozen=True)
+class DigestRules:
+    at: time = time(9, 0)
+    holidays: str | None = None  # country code for the `holidays` package
+
+
+Build = Callable[[AsyncSession], Awaitable[Message]]
+
+
+async def send_due_digests(sessions: async_sessionmaker[AsyncSession], ws: Workspace, clock: Clock,
+                           rules: DigestRules) -> list[str]:
+    """One tick: queue every digest that is due and not yet claimed; returns the DM lanes queued."""
+    now = clock.now()
+    async with sessions() as session:
+        sent = set((await session.execute(
+            select(DigestSent.user_id, DigestSent.local_date, DigestSent.kind)
+            .where(DigestSent.local_date >= (now - timedelta(days=2)).date())
+        )).all())
+        bosses = await managers(session)
+        reps = await reps_with_managers(session)
+    lanes: list[str] = []
+    with_reps = {manager for _, _, manager in reps if manager}
+
+    def due(user_id: str, tz: ZoneInfo, kind: str, rule: Callable[[date], bool]) -> date | None:
+        local = now.astimezone(tz)
+        day = local.date()
+        if local.time() < rules.at or not is_workday(day, rules.holidays) or not rule(day):
+            return None
+        return None if (user_id, day, kind) in sent else day
+
+    daily = {uid: day for uid, tz_name in bosses
+             if (day := due(uid, zone(tz_name, ws.default_tz), "daily", lambda d: True)) is not None}
+    messages = await _daily_messages(sessions, ws, [(uid, tz) for uid, tz in bosses if uid in daily], now)
+    for manager_id, _ in bosses:  # the daily digests first: the weekly and monthly ones take longer
+        if manager_id in daily:
+            lanes += await _send(sessions, manager_id, daily[manager_id], "daily", now,
+                                 _ready(messages[manager_id]))
+    first_workday = lambda d: d == first_workday_of_month(d, rules.holidays)  # noqa: E731
+    for manager_id, tz_name in bosses:
+        tz = zone(tz_name, ws.default_tz)
+        if (day := due(manager_id, tz, "monthly", first_workday)) is not None:
+            last_month = period_from("month", (day.replace(day=1) - timedelta(days=1)).replace(day=1), tz)
+            async with sessions() as session:
+                team = sorted(await team_of(session, manager_id))
+            chart = {"period": "month", "first_day": last_month.first_day.isoformat(), "tz": tz.key,
+                     "owners": team, "scope": tp("monthly_review", ws.locale)}
+            lanes += await _send(sessions, manager_id, day, "monthly", now,
+                                 _monthly(ws, team, last_month), chart=chart)
+    # Weekly reports: one set of queries per time zone, for the reps due and the reps of the managers due.
+    team_of_manager: dict[str, list[str]] = {}
+    for rep_id, _, manager_id in reps:
+        if manager_id:
+            team_of_manager.setdefault(manager_id, []).append(rep_id)
+    weekly = [(uid, tz, day) for uid, tz_name, _ in reps
+              if (day := due(uid, tz := zone(tz_name, ws.default_tz), "weekly", _monday)) is not None]
+    team_weekly = [(uid, tz, day) for uid, tz_name in bosses if uid in with_reps
+                   if (day := due(uid, tz := zone(tz_name, ws.default_tz), "weekly_team", _monday)) is not None]
+    wanted: dict[tuple[ZoneInfo, date], set[str]] = {}
+    for uid, tz, day in weekly:
+        wanted.setdefault((tz, day), set()).add(uid)
+    for uid, tz, day in team_weekly:
+        wanted.setdefault((tz, day), set()).update(team_of_manager[uid])
+    weeks: dict[tuple[ZoneInfo, date], dict[str, WeeklyReport]] = {}
+    if wanted:
+        async with sessions() as session:
+            for (tz, day), ids in wanted.items():
+                weeks[(tz, day)] = await weekly_reports(session, ws.pipeline, ids, _last_week(day, tz))
+    for manager_id, tz, day in team_weekly:
+        found = weeks[(tz, day)]
+        message = team_weekly_message(manager_id, [found[r] for r in sorted(team_of_manager[manager_id])],
+                                      ws.pipeline, locale=ws.locale)
+        lanes += await _send(sessions, manager_id, day, "weekly_team", now, _ready(message))
+    for rep_id, tz, day in weekly:
+        message = weekly_message(weeks[(tz, day)][rep_id], ws.pipeline, tz=tz, locale=ws.locale)
+        lanes += await _send(sessions, rep_id, day, "weekly", now, _ready(message))
+    return lanes
+
+
+async def send_digests_now(sessions: async_sessionmaker[AsyncSession], ws: Workspace, clock: Clock,
+                           manager_id: str | None = None) -> list[str]:
+    """`dealroom digest --now`: every manager's (or one person's) daily digest at once, whatever
+    the day and time; it counts as today's, so the scheduled one does not follow."""
+    now = clock.now()
+    async with sessions() as session:
+        bosses = await managers(session)
+    if manager_id is not None:
+        bosses = [b for b in bosses if b[0] == manager_id] or [(manager_id, None)]
+    messages = await _daily_messages(sessions, ws, bosses, now)
+    lanes: list[str] = []
+    for uid, tz_name in bosses:
+        day = now.astimezone(zone(tz_name, ws.default_tz)).date()
+        lanes += await _send(sessions, uid, day, "daily", now, _ready(messages[uid]), force=True)
+    return lanes
+
+
+async def _send(sessions: async_sessionmaker[AsyncSession], user_id: str, day: date, kind: str, now: datetime,
+                build: Build, *, force: bool = False, chart: dict[str, Any] | None = None) -> list[str]:
+    try:
+        async with sessions.begin() as session:
+            if not await claim(session, user_id, day, kind, now=now) and not force:
+                return []  # another process has it
+            content = await build(session)
+            await enqueue(session, lane=dm_lane(user_id), kind="dm", now=now,
+                          payload={"user": user_id, "text": content.text, "blocks": content.blocks})
+            if chart is not None:  # drawn at delivery, like the one of /deal report
+                await enqueue(session, lane=dm_lane(user_id), kind="report_chart", now=now,
+                              payload={"user": user_id, **chart})
+        return [dm_lane(user_id)]
+    except Exception:
+        log.exception("%s digest for %s failed; the next tick tries again", kind, user_id)
+        return []
+
+
+async def learn_zones(sessions: async_sessionmaker[AsyncSession], tz_of: Callable[[str], Awaitable[ZoneInfo]],
+                      now: datetime, *, fresh_for: timedelta, limit: int = ZONES_PER_TICK) -> int:
+    """Ask Slack for the time zone of managers and reps not looked up lately (say, put on a team
+    before they ever used the bot), a few per tick, so digests come at their own 09:00."""
+    stale: list[str] = []
+    async with sessions() as session:
+        bosses = [uid for uid, _ in await managers(session)]
+        reps = [uid for uid, _, _ in await reps_with_managers(session)]
+        for group in (bosses, reps):  # managers first: theirs is the daily digest
+            stale += await session.scalars(
+                select(User.id).where(User.id.in_(group), User.id.not_in(stale),
+                                      or_(User.tz_checked_at.is_(None), User.tz_checked_at < now - fresh_for))
+                .order_by(User.tz_checked_at.is_not(None), User.tz_checked_at, User.id).limit(limit - len(stale)))
+    for user_id in stale:
+        await tz_of(user_id)
+    return len(stale)
+
+
+def _monday(day: date) -> bool:
+    return day.weekday() == 0
+
+
+def _last_week(day: date, tz: ZoneInfo) -> Period:
+    return period_from("week", day - timedelta(days=day.weekday() + 7), tz)
+
+
+async def _daily_messages(sessions: async_sessionmaker[AsyncSession], ws: Workspace,
+                          people: list[tuple[str, str | None]], now: datetime) -> dict[str, Message]:
+    """Daily digests of these managers, computed together per time zone (a fixed number of
+    queries per zone, however many managers); claiming and queueing stay one per manager."""
+    by_zone: dict[ZoneInfo, list[str]] = {}
+    for uid, tz_name in people:
+        by_zone.setdefault(zone(tz_name, ws.default_tz), []).append(uid)
+    messages: dict[str, Message] = {}
+    async with sessions() as session:
+        for tz, ids in by_zone.items():
+            for uid, digest in (await daily_digests(session, ws.pipeline, ids, now=now, tz=tz)).items():
+                messages[uid] = daily_digest_message(digest, ws.pipeline, tz=tz, locale=ws.locale)
+    return messages
+
+
+def _ready(message: Message) -> Build:
+    async def build(session: AsyncSession) -> Message:
+        return message
+    return build
+
+
+def _monthly(ws: Workspace, team: list[str], period: Period) -> Build:
+    async def build(session: AsyncSession) -> Message:
+        report = await build_report(session, ws.pipeline, period, team)
+        return report_message(report, ws.pipeline, scope_label=tp("monthly_review", ws.locale), locale=ws.locale)
+    return build

@@ -1,0 +1,119 @@
+"""Digests reach the manager's DM through the outbox and the emulator, at their own 09:00 (their
+Slack time zone, looked up by the tick), within Block Kit's limits however big the team."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from slack_sdk.http_retry import FixedValueRetryIntervalCalculator
+from sqlalchemy import select
+
+from bot.container import build_deps
+from bot.directory import TZ_FRESH_FOR
+from models.tables import Deal, FollowUp, StageChange, User
+from scheduler.digests import DigestRules, learn_zones, send_due_digests
+from scheduler.jobs import Ticks
+from tests.scenario.harness import MANAGER, REP, REP2, Bot
+from tests.scenario.teams import make_team
+
+
+async def _tick(bot: Bot) -> list[str]:
+    deps = bot.deps
+    await learn_zones(deps.sessions, deps.directory.tz_of, bot.clock.now(), fresh_for=TZ_FRESH_FOR)
+    lanes = await send_due_digests(deps.sessions, deps.ws, bot.clock, DigestRules())
+    await bot.settle()
+    return lanes
+
+
+def _dms_to(bot: Bot, user_id: str) -> list:  # type: ignore[type-arg]
+    im = bot.slack.ims.get(user_id)
+    return bot.slack.messages.get(im, []) if im else []
+
+
+async def test_the_manager_gets_yesterdays_news_at_nine_in_berlin(bot: Bot) -> None:
+    await make_team(bot, MANAGER, [REP, REP2])
+    await bot.command(REP, "new Pilot customer:Acme amount:150k")  # Monday 23 November 09:00 UTC
+    await bot.command(REP, "won D-1")
+    await bot.command(REP2, "new Rollout amount:80k")
+    await bot.command(REP2, "lost D-2 budget cut")
+
+    bot.clock.set(datetime(2026, 11, 24, 7, 59, tzinfo=UTC))  # Tuesday, 08:59 in Berlin
+    assert await _tick(bot) == []
+    async with bot.deps.sessions() as session:  # the tick asked Slack for the manager's zone
+        assert await session.scalar(select(User.tz).where(User.id == MANAGER)) == "Europe/Berlin"
+    bot.clock.set(datetime(2026, 11, 24, 8, 0, tzinfo=UTC))
+    assert await _tick(bot) == [f"dm:{MANAGER}"]
+    assert await _tick(bot) == []
+    (digest,) = _dms_to(bot, MANAGER)
+    text = digest.text + str(digest.blocks)
+    assert "Daily digest · Tue 24 Nov 2026" in text
+    assert "2 · 230,000" in text  # two new deals yesterday
+    assert "1 · 150,000" in text  # one won
+    assert "D-1" in text and "Lead → Won" in text and "Lead → Lost" in text
+
+
+async def test_a_quiet_day_is_said_in_a_short_digest(bot: Bot) -> None:
+    await make_team(bot, MANAGER, [REP])
+    bot.clock.set(datetime(2026, 11, 25, 8, 0, tzinfo=UTC))
+    assert await _tick(bot) == [f"dm:{MANAGER}"]
+    (digest,) = _dms_to(bot, MANAGER)
+    assert "all quiet" in digest.text and len(digest.blocks) <= 4
+
+
+async def test_a_big_team_is_summarised_within_the_block_limit(bot: Bot) -> None:
+    reps = [f"U0BIG{i:03d}" for i in range(120)]
+    await make_team(bot, MANAGER, reps)
+    old = datetime(2026, 9, 1, tzinfo=UTC)
+    async with bot.deps.sessions.begin() as session:
+        for i, rep in enumerate(reps * 3):
+            deal = Deal(title=f"Deal {i}", owner_id=rep, created_by=rep, created_at=old, updated_at=old,
+                        stage_key="proposal", last_open_stage_key="proposal", amount=Decimal(1000 + i),
+                        close_at=old, custom_fields={})
+            session.add(deal)
+            await session.flush()
+            session.add(StageChange(deal_id=deal.id, to_stage="proposal", actor_id=rep, probability=50,
+                                    at=datetime(2026, 11, 23, 12, tzinfo=UTC)))
+            session.add(FollowUp(deal_id=deal.id, owner_id=rep, due_at=old, text="call", tz="UTC", created_by=rep,
+                                 created_at=old, source="followup"))
+    bot.clock.set(datetime(2026, 11, 24, 8, 0, tzinfo=UTC) + timedelta(minutes=1))
+    assert await _tick(bot) == [f"dm:{MANAGER}"]
+    (digest,) = _dms_to(bot, MANAGER)
+    assert len(digest.blocks) < 15  # the bot fixture also checks every limit of the message
+    text = str(digest.blocks)
+    assert "Stale deals* (360)" in text and "Past their close date* (360)" in text
+    assert "Overdue follow-ups* (360)" in text and "…and 110 more" in text
+
+
+async def test_two_app_instances_deliver_each_digest_once(bot: Bot) -> None:
+    """A second process (its own Deps: engine, deliverer, clock) on the same database and Slack."""
+    await make_team(bot, MANAGER, [REP])
+    await make_team(bot, REP2, [])  # a manager with nobody on the team yet
+    other = build_deps(bot.settings, clock=bot.clock, retry_interval=FixedValueRetryIntervalCalculator(0.01))
+    try:
+        bot.clock.set(datetime(2026, 11, 24, 15, 0, tzinfo=UTC))  # both managers are due
+        for _ in range(3):
+            results = await asyncio.gather(*(
+                send_due_digests(deps.sessions, deps.ws, deps.clock, DigestRules()) for deps in (bot.deps, other)))
+            await asyncio.gather(*(deps.deliverer.drain([lane for lanes in results for lane in lanes])
+                                   for deps in (bot.deps, other)))
+            bot.clock.advance(timedelta(minutes=1))
+        await asyncio.gather(bot.settle(), other.deliverer.drain())
+    finally:
+        await other.aclose()
+    assert len(_dms_to(bot, MANAGER)) == 1 and len(_dms_to(bot, REP2)) == 1
+
+
+async def test_the_schedulers_digest_job_sends_at_the_managers_nine(bot: Bot) -> None:
+    await make_team(bot, MANAGER, [REP])
+    ticks = Ticks(bot.deps)
+    assert ticks.scheduler.get_job("digests") is not None
+    bot.clock.set(datetime(2026, 11, 24, 7, 30, tzinfo=UTC))  # 08:30 in Berlin: the tick learns the zone
+    await ticks.send_digests()
+    await bot.settle()
+    assert _dms_to(bot, MANAGER) == []
+    bot.clock.set(datetime(2026, 11, 24, 8, 0, tzinfo=UTC))
+    await ticks.send_digests()
+    await bot.settle()
+    assert len(_dms_to(bot, MANAGER)) == 1
