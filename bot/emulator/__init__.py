@@ -11,4 +11,4 @@ State (`users`, `channels`, `messages`, `ims`, `views`, `responses`, `files`, `c
 from bot.emulator.server import METHODS, SlackEmulator
 from bot.emulator.state import Call, Channel, File, Message, SlackError, User
 
-__all__ = ["METHODS", "Call", "Channel", "File", "Message", "SlackError", "SlackEmulator", "User"]
+__all__ = ["METHODS", "Call", "Channel", "File", "Message", "SlackEmulator", "SlackError", "User"]
