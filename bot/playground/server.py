@@ -113,6 +113,8 @@ class Playground:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         if self.ticks is not None:
+            self.ticks.scheduler.pause()
+            await _running_jobs_finished(self.ticks)  # shutting the scheduler down would cancel them
             await self.ticks.stop()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -357,6 +359,15 @@ class Playground:
             raise web.HTTPBadRequest(text="jump: hour, day or digest")
         await self.jump(to)
         return web.json_response({"now": self.clock.now().isoformat(timespec="seconds")})
+
+
+async def _running_jobs_finished(ticks: Ticks, within: float = 10.0) -> None:
+    """A tick cancelled half-way through a database call can leave the SQLite driver's thread waiting
+    forever: let running ticks end first. APScheduler 3 keeps them in its executor's `_pending_futures`."""
+    executor = ticks.scheduler._executors.get("default")
+    pending = [f for f in getattr(executor, "_pending_futures", ()) if not f.done()]
+    if pending:
+        await asyncio.wait(pending, timeout=within)
 
 
 def _view_response(answer: str) -> dict[str, Any]:

@@ -46,10 +46,9 @@ def playground(tmp_path: Path) -> Iterator[str]:
         deadline = time.monotonic() + STARTS_WITHIN
         while True:
             assert proc.poll() is None, (tmp_path / "playground.log").read_text()
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(url, timeout=1) as response:
-                    if response.status == 200:
-                        break
+            with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    break
             assert time.monotonic() < deadline, "the playground did not answer in time"
             time.sleep(0.1)
         yield url
