@@ -1,0 +1,152 @@
+"""The playground in one process, driven through the page's own API as the browser would."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+import pytest_asyncio
+
+from bot.playground import server as playground_server
+from bot.playground.server import Playground
+from bot.settings import Settings
+from scheduler import jobs
+
+REP, NEWCOMER = "U0REP1", "U0NEW"
+
+
+def settings_for(tmp_path: Path) -> Settings:
+    return Settings(_env_file=None, host="0.0.0.0", database_url=f"sqlite+aiosqlite:///{tmp_path / 'pg.db'}")
+
+
+@pytest_asyncio.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+async def started(tmp_path: Path) -> Playground:
+    playground = Playground(settings_for(tmp_path), port=0)
+    await playground.start()
+    return playground
+
+
+async def call(http: aiohttp.ClientSession, pg: Playground, path: str, **body: Any) -> dict[str, Any]:
+    async with http.post(f"{pg.url}playground/{path}", json=body) as response:
+        assert response.status == 200, await response.text()
+        return await response.json()
+
+
+async def state(http: aiohttp.ClientSession, pg: Playground, user: str, channel: str | None = None) -> dict[str, Any]:
+    params = {"user": user, **({"channel": channel} if channel else {})}
+    async with http.get(f"{pg.url}playground/state", params=params) as response:
+        return await response.json()
+
+
+async def new_deal(http: aiohttp.ClientSession, pg: Playground) -> str:
+    general = pg.slack.channel_named("general")
+    assert general is not None
+    reply = await call(http, pg, "command", user=REP, channel=general.id,
+                       text="/deal new Pilot customer:Acme amount:150k")
+    assert reply["status"] == 200
+    await pg.slack.wait_for(lambda: (c := pg.slack.channel_named("deal-1-acme")) is not None and bool(c.pins),
+                            timeout=10)
+    channel = pg.slack.channel_named("deal-1-acme")
+    assert channel is not None
+    return channel.id
+
+
+async def test_it_listens_on_localhost_only_whatever_host_says(tmp_path: Path) -> None:
+    pg = await started(tmp_path)
+    try:
+        assert pg._runner is not None
+        assert {address[0] for address in pg._runner.addresses} == {"127.0.0.1"}
+        assert pg.slack.base_url.startswith("http://127.0.0.1:")
+    finally:
+        await pg.stop()
+
+
+async def test_the_reply_is_shown_only_to_whoever_typed(tmp_path: Path, http: aiohttp.ClientSession) -> None:
+    pg = await started(tmp_path)
+    try:
+        await new_deal(http, pg)
+        general = pg.slack.channel_named("general")
+        assert general is not None
+        await pg.slack.wait_for(lambda: bool(pg.replies.collect() or pg.replies.items), timeout=10)
+        mine = (await state(http, pg, REP, general.id))["current"]["messages"]
+        theirs = (await state(http, pg, NEWCOMER, general.id))["current"]["messages"]
+        assert any("Created" in m["text"] and "D-1" in m["text"] and m["ephemeral"] for m in mine)
+        assert not any("Created" in m["text"] for m in theirs)
+    finally:
+        await pg.stop()
+
+
+async def test_a_newcomer_who_joins_is_shown_the_story(tmp_path: Path, http: aiohttp.ClientSession) -> None:
+    pg = await started(tmp_path)
+    try:
+        channel = await new_deal(http, pg)
+        before = (await state(http, pg, NEWCOMER, channel))["current"]
+        assert not before["member"] and not before["readable"] and before["messages"] == []  # a private channel
+        await call(http, pg, "join", user=NEWCOMER, channel=channel)
+        await pg.slack.wait_for(lambda: any(m.ephemeral_to == NEWCOMER for m in pg.slack.messages[channel]),
+                                timeout=10)
+        after = (await state(http, pg, NEWCOMER, channel))["current"]
+        welcome = [m for m in after["messages"] if m["ephemeral"]]
+        assert welcome and "Pilot" in str(welcome[0]["blocks"])
+        assert not [m for m in (await state(http, pg, REP, channel))["current"]["messages"] if m["ephemeral"]]
+    finally:
+        await pg.stop()
+
+
+async def test_a_clock_jump_runs_every_tick_including_ones_added_later(
+    tmp_path: Path, http: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ran: list[str] = []
+    original_init = jobs.Ticks.__init__
+
+    def with_one_more_tick(self: jobs.Ticks, deps: Any) -> None:
+        original_init(self, deps)
+
+        async def digest_tick() -> None:
+            ran.append(deps.clock.now().isoformat())
+
+        self.scheduler.add_job(digest_tick, "interval", hours=1, id="someone_elses_tick")
+
+    monkeypatch.setattr(jobs.Ticks, "__init__", with_one_more_tick)
+    pg = await started(tmp_path)
+    try:
+        before = pg.clock.now()
+        answer = await call(http, pg, "clock", jump="day")
+        assert len(ran) == 1
+        assert (pg.clock.now() - before).total_seconds() == pytest.approx(86400, abs=5)
+        assert answer["now"].startswith(pg.clock.now().date().isoformat())
+        await call(http, pg, "clock", jump="digest")
+        digest = pg.clock.now().astimezone(playground_server.ZoneInfo("Europe/Berlin"))
+        assert (digest.hour, digest.minute) == (9, 0) and digest.weekday() < 5
+    finally:
+        await pg.stop()
+
+
+async def test_a_restart_keeps_the_deals_and_their_channels(tmp_path: Path, http: aiohttp.ClientSession) -> None:
+    pg = await started(tmp_path)
+    try:
+        channel = await new_deal(http, pg)
+        await call(http, pg, "clock", jump="hour")
+        offset = pg.clock.offset
+    finally:
+        await pg.stop()
+    again = await started(tmp_path)
+    try:
+        seen = await state(http, again, REP, channel)
+        assert seen["current"]["name"] == "deal-1-acme"
+        assert any(m["pinned"] for m in seen["current"]["messages"])
+        assert again.clock.offset == offset
+        general = again.slack.channel_named("general")
+        assert general is not None
+        await call(http, again, "command", user=REP, channel=general.id, text="/deal new Second customer:Beta")
+        await again.slack.wait_for(lambda: again.slack.channel_named("deal-2-beta") is not None, timeout=10)
+    finally:
+        await again.stop()
