@@ -129,3 +129,8 @@ def test_a_deal_from_first_command_to_a_newcomer_reading_its_history(page: sync_
     welcome = page.locator(".message.ephemeral")
     expect(welcome).to_contain_text("Called the CFO")  # the history: the note is on the timeline
     expect(welcome.get_by_test_id("only-you")).to_be_visible()
+
+    page.select_option("#person", "U0MGR")  # the reps' manager: the Home tab has the team pipeline
+    page.get_by_test_id("home").click()
+    expect(messages).to_contain_text("Team pipeline")
+    expect(messages).to_contain_text("Weighted forecast")
