@@ -2,7 +2,7 @@
 
     emu = SlackEmulator()
     await emu.start()                      # emu.base_url = "http://127.0.0.1:PORT"
-    client = AsyncWebClient(token=emu.bot_token, base_url=emu.api_url)
+    # then point slack_sdk's web client at it: token=emu.bot_token, base_url=emu.api_url
 
 State (`users`, `channels`, `messages`, `ims`, `views`, `responses`, `files`, `calls`) is plain data in
 `bot.emulator.state`; the HTTP app and the Web API methods are in `bot.emulator.server`.

@@ -113,7 +113,7 @@ def test_a_deal_from_first_command_to_a_newcomer_reading_its_history(page: sync_
     page.fill("[name=note_next]", "in 2h")
     page.click("#modal-submit")
     expect(modal).to_be_hidden()
-    expect(messages).to_contain_text("Next follow-up")
+    expect(page.locator(".message.ephemeral", has_text="Noted on D-1")).to_be_visible()  # saved
 
     page.click("#jump-day")  # past the follow-up: its reminder arrives by DM
     page.locator("[data-channel-name='dealroom']").click()
