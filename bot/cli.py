@@ -70,6 +70,8 @@ def _playground(settings: Settings, port: int | None) -> int:
 
     load_pipeline(settings.dealroom_pipeline)
     _configure_logging(settings)
+    if settings.log_level != "DEBUG":  # the page is what a newcomer looks at; migrations are not news
+        logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
     if not settings.bot_token():
         print(PLAYGROUND_INTRO, flush=True)
     try:
