@@ -11,8 +11,13 @@ function esc(s) {
 function unentity(s) { return s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&"); }
 
 // Slack mrkdwn, readably: *bold* _italic_ ~strike~ `code` ```pre``` > quote, <@U…>, <#C…|name>, <url|label>.
+// The shortcodes the bot's messages use; any other :name: stays as typed.
+const EMOJI = { wave: "👋", warning: "⚠️", alarm_clock: "⏰", white_check_mark: "✅", tada: "🎉", x: "❌",
+  hourglass: "⌛", calendar: "📅", pushpin: "📌", memo: "📝", bell: "🔔", trophy: "🏆", inbox_tray: "📥",
+  moneybag: "💰", chart_with_upwards_trend: "📈", busts_in_silhouette: "👥", lock: "🔒", zzz: "💤" };
 function inline(s) {
   return esc(unentity(s))
+    .replace(/:([a-z0-9_+-]+):/g, (whole, name) => EMOJI[name] || whole)
     .replace(/`([^`\n]+)`/g, "<code>$1</code>")
     .replace(/(^|[\s(])\*([^*\n]+)\*(?=$|[\s.,;:!?)])/g, "$1<b>$2</b>")
     .replace(/(^|[\s(])_([^_\n]+)_(?=$|[\s.,;:!?)])/g, "$1<i>$2</i>")
