@@ -84,3 +84,19 @@ def test_playground_settings_local_slack_local_database_and_the_cast_admin() -> 
 
     chosen = Settings(_env_file=None, database_url="sqlite+aiosqlite:///./elsewhere.db")
     assert playground_settings(chosen, signing_secret="s", api_url="http://x/").database_url.endswith("elsewhere.db")
+
+
+def test_the_playground_clock_runs_with_real_time_and_only_jumps_forward() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    import pytest
+
+    from bot.playground.clock import OffsetClock
+
+    clock = OffsetClock()
+    assert abs(clock.now() - datetime.now(UTC)) < timedelta(seconds=1)
+    later = clock.advance(timedelta(days=1))
+    assert abs(later - datetime.now(UTC) - timedelta(days=1)) < timedelta(seconds=1)
+    assert clock.timestamp() == pytest.approx(clock.now().timestamp(), abs=1)
+    with pytest.raises(ValueError):
+        clock.advance(timedelta(seconds=-1))
