@@ -186,12 +186,25 @@ class Playground:
         """Move the clock on, stopping at every follow-up reminder on the way, so each goes out at its
         time (not marked late) and in order; then the ticks run at the target."""
         async with self._jumping:
+            await self._requests_done()
             start = self.clock.now()
             target = start + JUMPS[to] if to in JUMPS else self.next_digest() + timedelta(seconds=1)
             for stop in [*await self._reminder_times(start, target), target]:
                 self.clock.advance(max(stop - self.clock.now(), timedelta(0)))
                 self.touch()
                 await self.run_ticks()
+
+    async def _requests_done(self, within: float = 5.0) -> None:
+        """A note saved just before the jump is saved at the time it was typed: wait while anyone's request
+        is still being worked on (every listener holds its person's turn, `Deps.turn_of`, while it works)."""
+        assert self.deps is not None
+        loop = asyncio.get_running_loop()
+        await asyncio.sleep(0.05)  # a listener starts just after its ack
+        deadline = loop.time() + within
+        for turn in list(self.deps._user_turns.values()):
+            if turn.locked() and (left := deadline - loop.time()) > 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(_wait_turn(turn), timeout=left)
 
     async def _reminder_times(self, after: datetime, until: datetime) -> list[datetime]:
         assert self.deps is not None
@@ -359,6 +372,11 @@ class Playground:
             raise web.HTTPBadRequest(text="jump: hour, day or digest")
         await self.jump(to)
         return web.json_response({"now": self.clock.now().isoformat(timespec="seconds")})
+
+
+async def _wait_turn(turn: asyncio.Lock) -> None:
+    async with turn:
+        pass
 
 
 async def _running_jobs_finished(ticks: Ticks, within: float = 10.0) -> None:

@@ -150,3 +150,18 @@ async def test_a_restart_keeps_the_deals_and_their_channels(tmp_path: Path, http
         await again.slack.wait_for(lambda: again.slack.channel_named("deal-2-beta") is not None, timeout=10)
     finally:
         await again.stop()
+
+
+async def test_what_was_typed_just_before_a_jump_happens_before_it(tmp_path: Path, http: aiohttp.ClientSession) -> None:
+    pg = await started(tmp_path)
+    try:
+        channel = await new_deal(http, pg)
+        await call(http, pg, "command", user=REP, channel=channel, text="/deal followup in 2h call the CFO")
+        await call(http, pg, "clock", jump="day")  # at once, while the bot may still be saving the follow-up
+        dm = pg.slack.ims[REP]
+        await pg.slack.wait_for(lambda: any("call the CFO" in str(m.blocks) for m in pg.slack.messages[dm]),
+                                timeout=10)
+        reminder = next(m for m in pg.slack.messages[dm] if "call the CFO" in str(m.blocks))
+        assert "late" not in str(reminder.blocks)
+    finally:
+        await pg.stop()
