@@ -315,8 +315,14 @@ class Playground:
             status, answer = await self.client.click(user, "", action, view_id=str(view_id))
         else:
             channel = self._channel(body.get("channel"), user)
-            status, answer = await self.client.click(user, channel, action, message_ts=body.get("message_ts"),
-                                                     ephemeral_id=body.get("ephemeral_id"))
+            ephemeral_id = body.get("ephemeral_id") or None
+            message_ts = None if ephemeral_id else body.get("message_ts")
+            message = self.slack.find_message(channel, str(message_ts)) if message_ts else None
+            if message is not None and message.ephemeral_to not in (None, user):
+                raise web.HTTPBadRequest(text="not your message")
+            status, answer = await self.client.click(user, channel, action, message_ts=message_ts,
+                                                     ephemeral_id=ephemeral_id,
+                                                     ephemeral=message is not None and message.ephemeral_to == user)
         self.touch()
         return web.json_response({"status": status, "answer": answer})
 

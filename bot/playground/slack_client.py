@@ -81,16 +81,22 @@ class Replies:
         return bool(fresh)
 
     def _apply(self, origin: Origin, body: dict[str, Any], at: float) -> None:
+        """Like Slack: replace_original / delete_original act on the message the button was in."""
+        original = self.slack.find_message(origin.channel, origin.message_ts) if origin.message_ts else None
         if body.get("delete_original"):
-            if origin.ephemeral_id:
-                self.items = [e for e in self.items if e.id != origin.ephemeral_id]
+            self.items = [e for e in self.items if e.id != origin.ephemeral_id]
+            if original is not None:
+                self.slack.messages[origin.channel].remove(original)
             return
         text, blocks = body.get("text") or "", body.get("blocks") or []
-        if body.get("replace_original") and origin.ephemeral_id:
+        if body.get("replace_original"):
             for item in self.items:
                 if item.id == origin.ephemeral_id:
                     item.text, item.blocks = text, blocks
                     return
+            if original is not None:
+                original.text, original.blocks = text, blocks
+                return
         if body.get("response_type") == "in_channel" and origin.channel in self.slack.channels:
             self.slack.post(self.slack.channels[origin.channel], user=self.slack.bot_user_id, text=text, blocks=blocks)
             return
@@ -150,7 +156,8 @@ class SlackClient:
         return await self._post(body, "application/x-www-form-urlencoded")
 
     async def click(self, user_id: str, channel_id: str, action: dict[str, Any], *, message_ts: str | None = None,
-                    ephemeral_id: str | None = None, view_id: str | None = None) -> tuple[int, str]:
+                    ephemeral_id: str | None = None, view_id: str | None = None,
+                    ephemeral: bool = False) -> tuple[int, str]:
         """A button (or select) in a message, an ephemeral reply, a modal or the Home tab."""
         payload: dict[str, Any] = {
             "type": "block_actions", "user": self._user(user_id), "api_app_id": self.slack.app_id,
@@ -162,11 +169,11 @@ class SlackClient:
             payload["view"] = self.slack.views.get(view_id)
         else:
             payload["container"] = {"type": "message", "message_ts": message_ts or "", "channel_id": channel_id,
-                                    "is_ephemeral": ephemeral_id is not None}
+                                    "is_ephemeral": ephemeral or ephemeral_id is not None}
             payload["channel"] = {"id": channel_id, "name": self.slack.channels[channel_id].name}
             payload["response_url"] = self._response_url(Origin(user_id, channel_id, ephemeral_id, message_ts))
             message = self.slack.find_message(channel_id, message_ts) if message_ts else None
-            if message is not None:
+            if message is not None and message.ephemeral_to is None:  # Slack sends no ephemeral's content
                 payload["message"] = {"type": "message", "ts": message.ts, "user": message.user,
                                       "text": message.text, "blocks": message.blocks or []}
         return await self._interact(payload)

@@ -165,3 +165,31 @@ async def test_what_was_typed_just_before_a_jump_happens_before_it(tmp_path: Pat
         assert "late" not in str(reminder.blocks)
     finally:
         await pg.stop()
+
+
+async def test_paging_the_welcome_replaces_it_as_slack_does(tmp_path: Path, http: aiohttp.ClientSession) -> None:
+    from bot.ids import ActionId
+
+    pg = await started(tmp_path)
+    try:
+        channel = await new_deal(http, pg)
+        await call(http, pg, "join", user=NEWCOMER, channel=channel)
+        await pg.slack.wait_for(lambda: any(m.ephemeral_to == NEWCOMER for m in pg.slack.messages[channel]),
+                                timeout=10)
+        welcome = next(m for m in pg.slack.messages[channel] if m.ephemeral_to == NEWCOMER)
+        before = str(welcome.blocks)
+        history = next(e for b in welcome.blocks or [] for e in b.get("elements", [])
+                       if e.get("action_id") == ActionId.HISTORY_PAGE)
+        await call(http, pg, "click", user=NEWCOMER, channel=channel, message_ts=welcome.ts,
+                   action={"action_id": history["action_id"], "value": history["value"], "type": "button"})
+        await pg.slack.wait_for(lambda: str(welcome.blocks) != before, timeout=10)
+        pg.replies.collect()
+        assert [m for m in pg.slack.messages[channel] if m.ephemeral_to == NEWCOMER] == [welcome]
+        assert not pg.replies.visible_to(NEWCOMER, channel)  # replaced in place, not a second reply
+        async with http.post(f"{pg.url}playground/click", json={
+            "user": REP, "channel": channel, "message_ts": welcome.ts,
+            "action": {"action_id": history["action_id"], "value": history["value"], "type": "button"},
+        }) as response:
+            assert response.status == 400  # nobody clicks in someone else's ephemeral
+    finally:
+        await pg.stop()

@@ -176,7 +176,7 @@ function renderChannel() {
   if (!c.messages.length) { list.innerHTML = `<div class="empty">${esc(L("no_messages"))}</div>`; return; }
   list.innerHTML = c.messages.map((m, i) => {
     const key = `m${i}`;
-    const ctx = context({ key, channel: c.id, ts: m.ephemeral ? null : m.ts, ephemeral_id: m.ephemeral_id || null });
+    const ctx = context({ key, channel: c.id, ts: m.ephemeral_id ? null : m.ts, ephemeral_id: m.ephemeral_id || null });
     contexts.set(key, ctx);
     const body = m.blocks.length ? blocks(m.blocks, ctx) : `<div>${mrkdwn(m.text)}</div>`;
     const badges = (m.pinned ? `<span class="badge pin" data-testid="pinned">${esc(L("pinned"))}</span>` : "") +
