@@ -231,6 +231,7 @@ class Playground:
     # --- the page's API -------------------------------------------------------------------------
 
     def _add_routes(self, app: web.Application) -> None:
+        app.middlewares.append(self._only_this_machine)
         app.router.add_get("/", self._index)
         app.router.add_static("/static/", STATIC)
         app.router.add_get("/playground/state", self._state)
@@ -242,6 +243,19 @@ class Playground:
         app.router.add_post("/playground/join", self._join)
         app.router.add_post("/playground/home", self._home)
         app.router.add_post("/playground/clock", self._clock)
+
+    @web.middleware
+    async def _only_this_machine(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        """Another web site open in the same browser must not drive the playground: no foreign Host
+        (DNS rebinding), and the page's actions only as JSON (a cross-site form cannot send that
+        without a CORS preflight, which is never answered)."""
+        host = (request.host or "").rsplit(":", 1)[0]
+        if host not in ("127.0.0.1", "localhost"):
+            raise web.HTTPForbidden(text="the playground answers on 127.0.0.1 only")
+        if request.path.startswith("/playground/") and request.method == "POST" \
+                and request.content_type != "application/json":
+            raise web.HTTPUnsupportedMediaType(text="JSON expected")
+        return await handler(request)
 
     async def _index(self, request: web.Request) -> web.StreamResponse:
         return web.FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-store"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -191,5 +192,22 @@ async def test_paging_the_welcome_replaces_it_as_slack_does(tmp_path: Path, http
             "action": {"action_id": history["action_id"], "value": history["value"], "type": "button"},
         }) as response:
             assert response.status == 400  # nobody clicks in someone else's ephemeral
+    finally:
+        await pg.stop()
+
+
+async def test_other_web_sites_cannot_drive_it(tmp_path: Path, http: aiohttp.ClientSession) -> None:
+    pg = await started(tmp_path)
+    try:
+        general = pg.slack.channel_named("general")
+        assert general is not None
+        body = json.dumps({"user": REP, "channel": general.id, "text": "/deal new Evil"})
+        async with http.post(f"{pg.url}playground/command", data=body, headers={"Content-Type": "text/plain"}) as r:
+            assert r.status == 415  # what a cross-site form could send
+        async with http.get(pg.url, headers={"Host": f"evil.example:{pg.port}"}) as r:
+            assert r.status == 403  # DNS rebinding
+        async with http.get(pg.url) as r:
+            assert r.status == 200
+        assert len(pg.slack.calls_to("conversations.create")) == 0
     finally:
         await pg.stop()
