@@ -20,12 +20,17 @@ Dealroom needs a Slack app to talk to. To create one:
      (OAuth & Permissions) and SLACK_SIGNING_SECRET (Basic Information), or SLACK_APP_TOKEN for Socket Mode.
   4. make run"""
 
+PLAYGROUND_INTRO = """\
+No SLACK_BOT_TOKEN is configured, so this is the playground: Dealroom with a local, pretend Slack.
+Nothing leaves this machine. To connect a real workspace:
+""" + GETTING_STARTED
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="dealroom", description="A Slack sales assistant: deal rooms.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="start the bot (Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT)")
-    commands.add_parser("start", help="what `make run` does: run the bot when a token is configured, else explain")
+    commands.add_parser("start", help="what `make run` does: the bot when a token is configured, else the playground")
     manifest = commands.add_parser("manifest", help="print the Slack app manifest (YAML)")
     manifest.add_argument("--socket-mode", action="store_true", help="for Socket Mode: no request URLs")
     export = commands.add_parser("export", help="write every deal or timeline entry to a CSV file (UTF-8, for Excel)")
@@ -34,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     digest = commands.add_parser("digest", help="send the daily digests now (ignoring the workday and time rule)")
     digest.add_argument("--now", action="store_true", required=True, help="send at once")
     digest.add_argument("--manager", metavar="USER_ID", help="only this manager's digest")
+    playground = commands.add_parser("playground", help="the bot with a local Slack in your browser (no workspace)")
+    playground.add_argument("--port", type=int, default=None, help="port on 127.0.0.1 (default: PORT, else 3000)")
     args = parser.parse_args(argv)
     try:
         if args.command == "manifest":
@@ -47,9 +54,8 @@ def main(argv: list[str] | None = None) -> int:
 
             return send_now(load_settings(), args.manager)
         settings = load_settings()
-        if args.command == "start" and not settings.bot_token():
-            print(GETTING_STARTED, file=sys.stderr)
-            return 2
+        if args.command == "playground" or (args.command == "start" and not settings.bot_token()):
+            return _playground(settings, getattr(args, "port", None))
         return _run(settings)
     except (SettingsError, PipelineError) as exc:
         print(f"dealroom: {exc}", file=sys.stderr)
@@ -73,13 +79,34 @@ def _manifest(settings: Settings, *, socket_mode: bool) -> int:
     return 0
 
 
-def _run(settings: Settings) -> int:
-    settings.require_run_settings()
-    load_pipeline(settings.dealroom_pipeline)  # a bad pipeline file is one line, before anything starts
+def _playground(settings: Settings, port: int | None) -> int:
+    from bot.playground.server import serve
+
+    load_pipeline(settings.dealroom_pipeline)
+    _configure_logging(settings)
+    if settings.log_level != "DEBUG":  # the page is what a newcomer looks at; migrations are not news
+        logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
+    if not settings.bot_token():
+        print(PLAYGROUND_INTRO, flush=True)
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(serve(settings, settings.port if port is None else port))
+    except OSError as exc:
+        raise StartupError(f"PORT: cannot listen on 127.0.0.1:{port or settings.port} ({exc.strerror})") from None
+    return 0
+
+
+def _configure_logging(settings: Settings) -> None:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if settings.log_level != "DEBUG":  # a line per scheduler tick and per Alembic plugin is noise
         for chatty in ("apscheduler", "alembic.runtime.plugins"):
             logging.getLogger(chatty).setLevel(logging.WARNING)
+
+
+def _run(settings: Settings) -> int:
+    settings.require_run_settings()
+    load_pipeline(settings.dealroom_pipeline)  # a bad pipeline file is one line, before anything starts
+    _configure_logging(settings)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(settings))
     return 0

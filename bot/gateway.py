@@ -169,6 +169,9 @@ class SlackGateway:
     async def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
         await self.call("views.open", trigger_id=trigger_id, view=view)
 
+    async def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
+        await self.call("views.publish", user_id=user_id, view=view)
+
     async def user_info(self, user_id: str) -> dict[str, Any]:
         return (await self.call("users.info", user=user_id))["user"]
 

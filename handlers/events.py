@@ -11,6 +11,7 @@ from slack_bolt.async_app import AsyncApp
 from sqlalchemy.exc import IntegrityError
 
 from bot.container import Deps
+from handlers.home import publish_home
 from models import effects
 from models.outbox import deal_lane
 from models.people import remember_tz
@@ -38,8 +39,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 await remember_tz(session, profile["id"], profile["tz"], now=deps.clock.now())
 
     @app.event("app_home_opened")
-    async def app_home_opened() -> None:
-        """Subscribed in the manifest; the Home tab comes with a later issue."""
+    async def app_home_opened(event: dict[str, Any]) -> None:
+        """The Home tab (not the Messages tab) was opened: draw it afresh."""
+        if event.get("tab", "home") == "home" and event.get("user"):
+            await publish_home(deps, event["user"])
 
 
 async def _welcome_newcomer(deps: Deps, body: dict[str, Any], event: dict[str, Any]) -> None:

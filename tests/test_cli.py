@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.parse
+import urllib.request
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -247,17 +248,48 @@ def test_run_with_a_bad_pipeline_file_is_one_line(
 
 
 @pytest.mark.parametrize("token", [None, ""], ids=["unset", "empty"])
-def test_start_without_a_token_explains_how_to_get_one(workdir: Path, token: str | None) -> None:
-    env = clean_env() if token is None else clean_env(SLACK_BOT_TOKEN=token)
-    result, elapsed = run_cli(["start"], env, workdir)
-    assert result.returncode == 2
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert 2 <= len(lines) <= 15, result.stderr
-    assert "dealroom manifest" in result.stderr
-    assert ".env" in result.stderr
-    assert list(workdir.iterdir()) == []
-    assert elapsed < FAIL_FAST_SECONDS
+def test_start_without_a_token_starts_the_playground_on_localhost(workdir: Path, token: str | None) -> None:
+    """`make run` on a fresh clone: the playground, its URL printed, on 127.0.0.1 whatever HOST says, PORT
+    honoured, `playground.db` in the working directory, and Ctrl-C stops it."""
+    port = free_port()
+    env = clean_env(PORT=str(port), HOST="0.0.0.0")
+    if token is not None:
+        env["SLACK_BOT_TOKEN"] = token
+    out = workdir.parent / "start.out"
+    with out.open("wb") as sink:
+        proc = subprocess.Popen([str(DEALROOM), "start"], env=env, cwd=workdir, stdin=subprocess.DEVNULL,
+                                stdout=sink, stderr=subprocess.STDOUT)
+        try:
+            url = f"http://127.0.0.1:{port}/"
+            deadline = time.monotonic() + HEALTHY_WITHIN
+            while url not in out.read_text():
+                assert proc.poll() is None and time.monotonic() < deadline, out.read_text()
+                time.sleep(0.1)
+            with urllib.request.urlopen(url, timeout=5) as response:
+                assert response.status == 200 and b"Dealroom playground" in response.read()
+            assert "dealroom manifest" in out.read_text()  # how to connect a real workspace
+            with socket.socket() as other:  # 127.0.0.1 only: the machine's other addresses are refused
+                other.settimeout(1)
+                outside = _outside_address()
+                if outside is not None:
+                    assert other.connect_ex((outside, port)) != 0
+            proc.send_signal(signal.SIGINT)
+            assert proc.wait(timeout=STOP_WITHIN) == 0, out.read_text()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    assert "Traceback" not in out.read_text()
+    assert (workdir / "playground.db").is_file()
+
+
+def _outside_address() -> str | None:
+    """An address of this machine other than loopback, if it has one."""
+    with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(("192.0.2.1", 9))  # no packet is sent: this only picks the outgoing interface
+        address = probe.getsockname()[0]
+        return None if address.startswith("127.") else address
+    return None
 
 
 def test_start_with_a_token_checks_settings_like_run(trap: socket.socket, workdir: Path) -> None:

@@ -1,15 +1,17 @@
-"""An in-repo Slack Web API emulator for scenario tests and the playground.
+"""The Slack emulator lives in `bot.emulator` (the playground ships it); this keeps `tests.emulator` imports working.
 
-    emu = SlackEmulator()
-    await emu.start()                      # emu.base_url = "http://127.0.0.1:PORT"
-    client = AsyncWebClient(token=emu.bot_token, base_url=emu.api_url)
-
-State (`users`, `channels`, `messages`, `ims`, `views`, `responses`, `files`, `calls`) is plain data in
-`tests.emulator.state`; the HTTP app and the Web API methods are in `tests.emulator.server`.
 The pytest fixtures `slack` and `slack_client` are in `tests.emulator.fixtures`.
 """
 
-from tests.emulator.server import METHODS, SlackEmulator
-from tests.emulator.state import Call, Channel, File, Message, SlackError, User
+import sys
+
+from bot.emulator import METHODS, Call, Channel, File, Message, SlackEmulator, SlackError, User
+from bot.emulator import server as _server
+from bot.emulator import socket as _socket
+from bot.emulator import state as _state
+
+# `from tests.emulator.state import …` (and .server, .socket) in tests written before the move
+for _name, _module in (("server", _server), ("socket", _socket), ("state", _state)):
+    sys.modules[f"{__name__}.{_name}"] = _module
 
 __all__ = ["METHODS", "Call", "Channel", "File", "Message", "SlackEmulator", "SlackError", "User"]

@@ -27,7 +27,7 @@ def assert_everything_slack_received_is_valid(slack: SlackEmulator) -> None:
             message = {"text": call.args.get("text") or "", "blocks": call.args.get("blocks") or []}
             assert_message_within_limits(message)
             assert_no_broadcast(message)
-        if call.method in ("views.open", "views.update", "views.push") and call.ok:
+        if call.method in ("views.open", "views.update", "views.push", "views.publish") and call.ok:
             assert_view_within_limits(call.args["view"])
     for response in slack.responses:
         body = response["body"]

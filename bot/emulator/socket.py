@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 
-from tests.emulator.state import Call
+from bot.emulator.state import Call
 
 if TYPE_CHECKING:
-    from tests.emulator.server import SlackEmulator
+    from bot.emulator.server import SlackEmulator
 
 DEFAULT_APP_TOKEN = "xapp-1-A0001-1-emulated"
 

@@ -7,7 +7,7 @@ Routes (all on `SlackEmulator.base_url`):
 * `/upload/v1/<file_id>` — the upload URL handed out by files.getUploadURLExternal.
 * `/hooks/<key>`         — a response_url (see `SlackEmulator.response_url`).
 * `/api/apps.connections.open`, `/socket/<ticket>` — Socket Mode (`SlackEmulator.socket_mode`,
-                           in `tests.emulator.socket`).
+                           in `bot.emulator.socket`).
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from tests.emulator.socket import SocketModeServer
-from tests.emulator.state import (
+from bot.emulator.socket import SocketModeServer
+from bot.emulator.state import (
     MESSAGE_BLOCKS_MAX,
     MODAL_STACK_MAX,
     TEXT_MAX,
