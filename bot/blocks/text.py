@@ -168,10 +168,13 @@ def escape(text: object, limit: int | None = None) -> Mrkdwn:
     return Mrkdwn(_escape_raw(_cut_tail(s[:end])) + ELLIPSIS)
 
 
-def escape_keep_mentions(text: object, limit: int | None = None) -> Mrkdwn:
+def escape_keep_mentions(text: object, limit: int | None = None, *, bare: bool = False) -> Mrkdwn:
     """Escape text that may contain user/channel mention tokens (``<@U…>``, ``<#C…|name>``)
     written by our own code, keeping those tokens and escaping everything else (``<!here>``,
-    links, stray ``<``/``&``). For domain messages such as "D-42 is held by <@U1>"."""
+    links, stray ``<``/``&``). For domain messages such as "D-42 is held by <@U1>".
+
+    ``bare``: keep mentions as ``<@U…>`` / ``<#C…>`` only (Slack shows the names), dropping any label
+    typed text carried, so nothing but a valid id ever becomes markup."""
     if isinstance(text, Mrkdwn):
         return clip(text, limit) if limit is not None else text
     s = clean(text)
@@ -179,7 +182,7 @@ def escape_keep_mentions(text: object, limit: int | None = None) -> Mrkdwn:
     pos = 0
     for m in _MENTION.finditer(s):
         out.append(_escape_raw(s[pos : m.start()]))
-        out.append(m.group(0))
+        out.append(m.group(0).split("|", 1)[0].rstrip(">") + ">" if bare else m.group(0))
         pos = m.end()
     out.append(_escape_raw(s[pos:]))
     return clip("".join(out), limit)

@@ -24,6 +24,7 @@ from bot.blocks.text import (
     clip,
     context_block,
     escape,
+    escape_keep_mentions,
     fmt,
     fmt_date,
     header_block,
@@ -50,7 +51,8 @@ def timeline_line(item: TimelineItem, *, tz: ZoneInfo, locale: str = "en", limit
     """``` `date time` <@actor> text ``` on one line, at most ``limit`` chars."""
     who = user(item.actor_id) if item.actor_id else escape(label("bot", locale))
     head = fmt("`{}` {} ", fmt_date(item.at, tz, locale), who)
-    return clip(Mrkdwn(head + escape(one_line(item.text), max(1, limit - len(head)))), limit)
+    # Entries name people as mentions ("handed the deal from <@U1> to <@U2>"): keep those, escape the rest.
+    return clip(Mrkdwn(head + escape_keep_mentions(one_line(item.text), max(1, limit - len(head)), bare=True)), limit)
 
 
 def timeline_blocks(

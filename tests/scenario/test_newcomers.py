@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.ids import ActionId
-from tests.scenario.harness import NEWCOMER, REP, Bot
+from tests.scenario.harness import NEWCOMER, REP, REP2, Bot
 
 
 def _joined(user: str, channel: str) -> dict:
@@ -68,3 +68,12 @@ async def test_the_full_history_pages_in_place(bot: Bot) -> None:
     second = await bot.reply(key)
     assert "created the deal" in second.all_text
     assert second.body.get("replace_original") is True
+
+
+async def test_people_in_the_history_are_mentions_not_escaped_text(bot: Bot) -> None:
+    await bot.command(REP, "new Pilot customer:Acme")
+    channel = bot.channel_of(1).id
+    await bot.command(REP, f"assign <@{REP2}|ben>", channel=channel)
+    history = await bot.command(REP2, "history", channel=channel)
+    assert f"<@{REP2}>" in history.all_text
+    assert "&lt;@" not in history.all_text

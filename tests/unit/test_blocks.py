@@ -193,11 +193,15 @@ def field_texts(msg: Message) -> list[str]:
     return [f["text"] for b in msg.blocks if b["type"] == "section" for f in b.get("fields") or []]
 
 
-def user_text_is_inert(msg: Message | dict[str, Any]) -> None:
+def user_text_is_inert(msg: Message | dict[str, Any], *, mentions: bool = False) -> None:
     """The hostile mention/link tokens from user text never appear raw in mrkdwn, and control /
-    bidi-override characters appear nowhere."""
+    bidi-override characters appear nowhere. With ``mentions`` (timeline entries, which name people),
+    a mention may stay, reduced to its id: nothing but a valid id becomes markup."""
     for s in mrkdwn_strings(msg):
-        assert "<@U123>" not in s
+        if mentions:
+            only_our_tokens(s)
+        else:
+            assert "<@U123>" not in s
         assert "<#C999|general>" not in s
         assert "<http://evil.example" not in s
     for s in all_strings(msg):
@@ -575,11 +579,11 @@ def test_timeline_paging_buttons() -> None:
     assert values(1, False) == []
 
 
-def test_timeline_escapes_entries_and_keeps_them_on_one_line() -> None:
-    entry = TimelineItem(at=NOW, actor_id="U0A", kind="note", text="<!channel> <@U123>\n*bold*")
+def test_timeline_escapes_entries_keeps_mentions_and_keeps_them_on_one_line() -> None:
+    entry = TimelineItem(at=NOW, actor_id="U0A", kind="note", text="<!channel> <@U123|ana> <http://x>\n*bold*")
     msg = check(timeline.timeline_page(make_deal(), [entry], page=1, has_more=False, tz=TZ, locale="en"))
     body = msg.blocks[1]["text"]["text"]
-    assert body.endswith("<@U0A> &lt;!channel&gt; &lt;@U123&gt; *bold*")
+    assert body.endswith("<@U0A> &lt;!channel&gt; <@U123> &lt;http://x&gt; *bold*")
 
 
 def test_timeline_empty() -> None:
@@ -599,7 +603,7 @@ def test_a_full_page_of_4000_char_notes_is_shown_whole() -> None:
 def test_200_hostile_timeline_items(s: str) -> None:
     entries = items(200, lambda i: s)
     msg = check(timeline.timeline_page(hostile_deal(s), entries, page=5, has_more=True, tz=TZ, locale="en"))
-    user_text_is_inert(msg)
+    user_text_is_inert(msg, mentions=True)
     assert len(msg.blocks) <= 50
     assert all(len(b["text"]["text"]) <= 3000 for b in msg.blocks if b["type"] == "section")
     assert "more entries on this page are not shown" in texts(msg.blocks)
@@ -628,7 +632,7 @@ def test_welcome_card_without_history() -> None:
 def test_welcome_card_hostile(s: str) -> None:
     deal = replace(hostile_deal(s), custom_fields={f"k{i}": s for i in range(30)})
     msg = check(cards.welcome_card(deal, items(200, lambda i: s), tz=TZ, locale="en", has_more=True))
-    user_text_is_inert(msg)
+    user_text_is_inert(msg, mentions=True)
 
 
 # ----------------------------------------------------------------------------------------------
