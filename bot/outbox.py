@@ -20,6 +20,7 @@ from sqlalchemy.orm import aliased
 
 from bot.blocks import cards
 from bot.gateway import SlackFailure, SlackGateway
+from bot.slack_errors import Outcome
 from models.clock import Clock
 from models.queries import history, snapshot, stage_info
 from models.slugs import channel_name
@@ -35,6 +36,9 @@ MAX_ATTEMPTS = 200  # about a day of retries at the longest backoff; then the ro
 RENDER_CURRENT = frozenset({"update_card", "set_topic"})  # rendered from the deal as it is now
 MAX_NAME_ATTEMPTS = 50
 WELCOME_ITEMS = 8
+HALT_FOR = timedelta(minutes=5)  # a refused token: try again this often, not once per message
+CARD_EVENT = "dealroom_card"  # message metadata that lets a retry find a card Slack already took
+STAGE_EVENT = "dealroom_stage"
 
 
 class Parked(Exception):
@@ -59,23 +63,27 @@ class Deliverer:
         self.worker_id = worker_id or uuid.uuid4().hex[:12]
         self._tasks: set[asyncio.Task[None]] = set()
         self._draining: set[str] = set()
+        self.stopping = False
+        self.halted_until: datetime | None = None  # the token was refused: deliver nothing before then
         self._kinds: dict[str, Callable[[DeliveryContext], Awaitable[None]]] = {
             "create_channel": self._create_channel, "post_card": self._post_card, "pin_card": self._pin_card,
             "set_topic": self._set_topic, "update_card": self._update_card, "invite": self._invite,
-            "stage_card": self._stage_card, "welcome": self._welcome,
+            "stage_card": self._stage_card, "welcome": self._welcome, "admin_alert": self._admin_alert,
         }
 
     # --- scheduling -------------------------------------------------------------------------
 
     def kick(self, lanes: Iterable[str]) -> asyncio.Task[None]:
         """Deliver these lanes now, in the background (the request has been answered already)."""
-        task = asyncio.create_task(self.drain(list(lanes)))
+        task = asyncio.create_task(self.drain(list(lanes)) if not self.stopping else asyncio.sleep(0))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
 
     async def drain(self, lanes: list[str] | None = None) -> None:
         """Deliver every due row of these lanes (default: every lane with due rows)."""
+        if self.stopping or self._halted():
+            return
         if lanes is None:
             lanes = await self._due_lanes()
         await asyncio.gather(*(self._drain_lane(lane) for lane in dict.fromkeys(lanes)))
@@ -83,6 +91,14 @@ class Deliverer:
     async def close(self) -> None:
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def stop(self) -> None:
+        """Take no new work; the rows being delivered finish and their lanes are released."""
+        self.stopping = True
+        await self.close()
+
+    def _halted(self) -> bool:
+        return self.halted_until is not None and self.clock.now() < self.halted_until
 
     async def _due_lanes(self, limit: int = 50) -> list[str]:
         """Lanes whose first pending row is due (a later row never overtakes the head of its lane)."""
@@ -138,7 +154,7 @@ class Deliverer:
 
     async def _deliver_lane(self, lane: str) -> None:
         # No write is held open across a Slack call: SQLite has one writer for the whole database.
-        while True:
+        while not self.stopping and not self._halted():
             await self._extend_claim(lane)
             async with self.sessions() as session:
                 pending = (await session.scalars(
@@ -170,9 +186,9 @@ class Deliverer:
         """Deliver one row; True to go on with the lane, False to stop it for now."""
         row = ctx.row
         try:
-            await self._kinds[row.kind](ctx)
+            await self._run_kind(ctx)
         except SlackFailure as failure:
-            return self._retry_later(row, failure)
+            return self._failed(row, failure)
         except Parked as parked:
             self._park(row, str(parked))
             return True
@@ -183,6 +199,44 @@ class Deliverer:
         row.attempts += 1
         self._mark_sent(row)
         return True
+
+    async def _run_kind(self, ctx: DeliveryContext) -> None:
+        try:
+            await self._kinds[ctx.row.kind](ctx)
+        except SlackFailure as failure:
+            # Someone removed the bot from a public channel: it may join again by itself (a private
+            # channel answers method_not_supported_for_channel_type, and the row is parked).
+            target = ctx.row.payload.get("channel") or (ctx.deal.channel_id if ctx.deal else None)
+            if failure.error != "not_in_channel" or not target:
+                raise
+            await self.gateway.join(target)
+            await self._kinds[ctx.row.kind](ctx)
+
+    def _failed(self, row: OutboxMessage, failure: SlackFailure) -> bool:
+        """What Slack's answer means for this row (bot/slack_errors.py); True to go on with the lane."""
+        result = failure.outcome(row.kind)
+        if failure.error == "paced":  # never sent: our own pacing under the tier limit; not an attempt
+            row.not_before = self.clock.now() + timedelta(seconds=failure.retry_after or 1)
+            return False
+        if result is Outcome.SKIP:
+            log.info("outbox %s #%s (%s) skipped: %s", row.lane, row.id, row.kind, failure)
+            row.attempts += 1
+            row.last_error = f"skipped: {failure}"
+            self._mark_sent(row)
+            return True
+        if result is Outcome.HALT:
+            if not self._halted():
+                log.error("Slack refuses the bot token (%s): outbox deliveries paused for %s; fix SLACK_BOT_TOKEN",
+                          failure, HALT_FOR)
+            self.halted_until = self.clock.now() + HALT_FOR
+            row.not_before = self.halted_until
+            row.last_error = str(failure)[:500]
+            return False
+        if result is Outcome.PARK:
+            row.attempts += 1
+            self._park(row, f"slack: {failure}")
+            return True
+        return self._retry_later(row, failure)
 
     def _retry_later(self, row: OutboxMessage, failure: SlackFailure) -> bool:
         """Schedule the row again (the lane waits behind it), or park it when retrying is pointless."""
@@ -253,18 +307,28 @@ class Deliverer:
         deal, channel = self._require_channel(ctx)
         if deal.card_ts is not None:
             return
+        mark = {"deal_id": deal.id}
+        if await self._tried_before(ctx) and (found := await self.gateway.find_own_message(channel, CARD_EVENT, mark)):
+            deal.card_ts = found  # Slack took it before a crash or a lost answer
+            return
         message = cards.deal_card(await self._snapshot(ctx.session, deal), tz=self.ws.default_tz, locale=self.ws.locale)
-        deal.card_ts = await self.gateway.post(channel, message.text, message.blocks)
+        deal.card_ts = await self.gateway.post(channel, message.text, message.blocks,
+                                               metadata={"event_type": CARD_EVENT, "event_payload": mark})
+
+    async def _tried_before(self, ctx: DeliveryContext) -> bool:
+        """Whether an earlier attempt at this row may have reached Slack; records this attempt first,
+        so that a crash during the call leaves the mark for the next try."""
+        if ctx.row.payload.get("tried"):
+            return True
+        ctx.row.payload = {**ctx.row.payload, "tried": True}
+        await ctx.session.commit()
+        return False
 
     async def _pin_card(self, ctx: DeliveryContext) -> None:
         deal, channel = self._require_channel(ctx)
         if deal.card_ts is None:
             raise Parked("the card was never posted")
-        try:
-            await self.gateway.pin(channel, deal.card_ts)
-        except SlackFailure as failure:
-            if failure.error != "already_pinned":
-                raise
+        await self.gateway.pin(channel, deal.card_ts)  # already_pinned: skipped (bot/slack_errors.py)
 
     async def _update_card(self, ctx: DeliveryContext) -> None:
         deal, channel = self._require_channel(ctx)
@@ -282,17 +346,8 @@ class Deliverer:
         _, channel = self._require_channel(ctx)
         bot = await self.gateway.bot_user_id()
         users = [u for u in ctx.row.payload.get("users", []) if u != bot]
-        if not users:
-            return
-        try:
-            await self.gateway.invite(channel, users)
-        except SlackFailure as failure:
-            # Slack invites the valid users even when it reports one of these for another user.
-            if failure.error in ("already_in_channel", "cant_invite_self", "user_not_found", "cant_invite",
-                                 "user_is_restricted", "user_is_ultra_restricted"):
-                log.info("invite to %s: %s", channel, failure.error)
-                return
-            raise
+        if users:
+            await self.gateway.invite(channel, users)  # a user Slack will not invite: skipped, see SKIP_ERRORS
 
     async def _stage_card(self, ctx: DeliveryContext) -> None:
         deal, own_channel = self._require_channel(ctx)
@@ -307,8 +362,13 @@ class Deliverer:
             actor_id=payload["actor"], at=datetime.fromisoformat(payload["at"]), backward=bool(payload.get("backward")),
         )
         feed = payload.get("channel")
+        target = feed or own_channel
+        mark = {"deal_id": deal.id, "outbox_id": ctx.row.id}
+        if await self._tried_before(ctx) and await self.gateway.find_own_message(target, STAGE_EVENT, mark):
+            return
         message = cards.stage_change_card(change, tz=self.ws.default_tz, locale=self.ws.locale, for_feed=bool(feed))
-        await self.gateway.post(feed or own_channel, message.text, message.blocks)
+        await self.gateway.post(target, message.text, message.blocks,
+                                metadata={"event_type": STAGE_EVENT, "event_payload": mark})
 
     async def _welcome(self, ctx: DeliveryContext) -> None:
         deal, channel = self._require_channel(ctx)
@@ -318,12 +378,11 @@ class Deliverer:
         message = cards.welcome_card(await self._snapshot(ctx.session, deal), items[:WELCOME_ITEMS],
                                      tz=self.ws.default_tz, locale=self.ws.locale,
                                      has_more=has_more or len(items) > WELCOME_ITEMS)
-        try:
-            await self.gateway.post_ephemeral(channel, ctx.row.payload["user"], message.text, message.blocks)
-        except SlackFailure as failure:
-            if failure.error not in ("user_not_in_channel", "user_not_found"):
-                raise
-            log.info("welcome to %s skipped: %s", channel, failure.error)
+        await self.gateway.post_ephemeral(channel, ctx.row.payload["user"], message.text, message.blocks)
+
+    async def _admin_alert(self, ctx: DeliveryContext) -> None:
+        """A DM to one admin about messages the outbox had to park (models/parked.py)."""
+        await self.gateway.post(ctx.row.payload["user"], ctx.row.payload["text"])
 
     async def _snapshot(self, session: AsyncSession, deal: Deal) -> DealSnapshot:
         return await snapshot(session, deal, self.ws.pipeline, now=self.clock.now(), locale=self.ws.locale)
