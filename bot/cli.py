@@ -28,10 +28,22 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("start", help="what `make run` does: run the bot when a token is configured, else explain")
     manifest = commands.add_parser("manifest", help="print the Slack app manifest (YAML)")
     manifest.add_argument("--socket-mode", action="store_true", help="for Socket Mode: no request URLs")
+    backup = commands.add_parser("backup", help="a consistent copy of the database while the bot runs")
+    backup.add_argument("path", help="the backup file to write (replaced only once the new copy is complete)")
+    outbox = commands.add_parser("outbox", help="list undelivered Slack messages; requeue a parked one")
+    outbox.add_argument("--parked", action="store_true", help="only messages Slack could never take")
+    outbox.add_argument("--retry", type=int, metavar="ID", help="deliver this message again")
     args = parser.parse_args(argv)
     try:
         if args.command == "manifest":
             return _manifest(load_settings(), socket_mode=args.socket_mode)
+        if args.command in ("backup", "outbox"):
+            from bot import ops_cli
+
+            settings = load_settings()
+            if args.command == "backup":
+                return ops_cli.backup_command(settings, args.path)
+            return ops_cli.outbox_command(settings, parked=args.parked, retry=args.retry)
         settings = load_settings()
         if args.command == "start" and not settings.bot_token():
             print(GETTING_STARTED, file=sys.stderr)
