@@ -29,6 +29,10 @@ from bot.slack_errors import Outcome, outcome
 
 log = logging.getLogger(__name__)
 
+# Retrying these inside the call after a 5xx or a dropped connection could post twice (Slack may
+# have taken the first); the outbox retries them instead, after looking for the first.
+NOT_RETRIED_IN_CALL = frozenset({"chat.postMessage"})
+
 MAX_IN_CALL_WAIT_SECONDS = 2
 
 
@@ -82,6 +86,10 @@ def build_client(token: str, base_url: str, *, timeout: int = 15,
 class SlackGateway:
     def __init__(self, client: AsyncWebClient, *, now: Callable[[], float] | None = None) -> None:
         self.client = client
+        self._once_client = AsyncWebClient(
+            token=client.token, base_url=client.base_url, timeout=client.timeout,
+            retry_handlers=[h for h in client.retry_handlers or [] if isinstance(h, AsyncRateLimitErrorRetryHandler)],
+        )
         self.pacer = Pacer(now) if now is not None else None
         self._bot_user_id: str | None = None
         self.bot_id: str | None = None
@@ -91,7 +99,8 @@ class SlackGateway:
             raise SlackFailure(error="paced", transient=True, retry_after=wait)  # not sent: Slack would say 429
         try:
             # slack_sdk's typed method for each call knows Slack's transport (JSON, form or query).
-            response = await getattr(self.client, method.replace(".", "_"))(**params)
+            client = self._once_client if method in NOT_RETRIED_IN_CALL else self.client
+            response = await getattr(client, method.replace(".", "_"))(**params)
             return dict(response.data) if isinstance(response.data, dict) else {}
         except SlackApiError as exc:
             failure = _failure_from(exc)

@@ -189,3 +189,6 @@ class Bot:
 
     def messages_in(self, channel_id: str) -> list[Any]:
         return [m for m in self.slack.messages.get(channel_id, []) if not getattr(m, "ephemeral_to", None)]
+
+    def bot_messages(self, channel_id: str) -> list[Any]:
+        return [m for m in self.messages_in(channel_id) if m.user == self.slack.bot_user_id]
