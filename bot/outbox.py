@@ -113,7 +113,7 @@ class Deliverer:
             return
         self._draining.add(lane)
         try:
-            while await self._claim(lane):
+            while not self.stopping and not self._halted() and await self._claim(lane):
                 if not await self._drain_claimed(lane) or not await self._has_due(lane):
                     return
         finally:
