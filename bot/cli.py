@@ -74,7 +74,10 @@ def _manifest(settings: Settings, *, socket_mode: bool) -> int:
 def _run(settings: Settings) -> int:
     settings.require_run_settings()
     load_pipeline(settings.dealroom_pipeline)  # a bad pipeline file is one line, before anything starts
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from bot.logs import configure
+
+    secrets = [v.get_secret_value() for v in (settings.slack_signing_secret, settings.slack_app_token) if v]
+    configure(settings.log_level, secrets=[settings.bot_token(), *secrets])
     if settings.log_level != "DEBUG":  # a line per scheduler tick and per Alembic plugin is noise
         for chatty in ("apscheduler", "alembic.runtime.plugins"):
             logging.getLogger(chatty).setLevel(logging.WARNING)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import aliased
 
 from bot.blocks import cards
 from bot.gateway import SlackFailure, SlackGateway
+from bot.logs import deal_ref
 from bot.slack_errors import Outcome
 from models.clock import Clock
 from models.queries import history, snapshot, stage_info
@@ -63,6 +64,7 @@ class Deliverer:
         self.worker_id = worker_id or uuid.uuid4().hex[:12]
         self._tasks: set[asyncio.Task[None]] = set()
         self._draining: set[str] = set()
+        self._active: set[asyncio.Task[object]] = set()  # drains in progress (kicks and ticks)
         self.stopping = False
         self.halted_until: datetime | None = None  # the token was refused: deliver nothing before then
         self._kinds: dict[str, Callable[[DeliveryContext], Awaitable[None]]] = {
@@ -84,9 +86,15 @@ class Deliverer:
         """Deliver every due row of these lanes (default: every lane with due rows)."""
         if self.stopping or self._halted():
             return
-        if lanes is None:
-            lanes = await self._due_lanes()
-        await asyncio.gather(*(self._drain_lane(lane) for lane in dict.fromkeys(lanes)))
+        task = asyncio.current_task()
+        if task is not None:
+            self._active.add(task)
+        try:
+            if lanes is None:
+                lanes = await self._due_lanes()
+            await asyncio.gather(*(self._drain_lane(lane) for lane in dict.fromkeys(lanes)))
+        finally:
+            self._active.discard(task)  # type: ignore[arg-type]
 
     async def close(self) -> None:
         if self._tasks:
@@ -96,6 +104,10 @@ class Deliverer:
         """Take no new work; the rows being delivered finish and their lanes are released."""
         self.stopping = True
         await self.close()
+        current = asyncio.current_task()
+        others = [t for t in self._active if t is not current]
+        if others:
+            await asyncio.gather(*others, return_exceptions=True)
 
     def _halted(self) -> bool:
         return self.halted_until is not None and self.clock.now() < self.halted_until
@@ -185,6 +197,8 @@ class Deliverer:
     async def _deliver_row(self, ctx: DeliveryContext) -> bool:
         """Deliver one row; True to go on with the lane, False to stop it for now."""
         row = ctx.row
+        if row.deal_id is not None:
+            deal_ref.set(f"D-{row.deal_id}")
         try:
             await self._run_kind(ctx)
         except SlackFailure as failure:

@@ -10,6 +10,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
 from bot.container import Deps
+from bot.logs import new_request_id
 from models.db import ping
 from models.parked import backlog
 from scheduler.jobs import Ticks
@@ -28,6 +29,7 @@ def build_web_app(deps: Deps, bolt: AsyncApp | None, *, with_ticks: bool = True,
         web_app[SOCKET_OPEN_KEY] = socket_is_open
     if bolt is not None:
         async def slack_events(request: web.Request) -> web.Response:
+            new_request_id()  # every log line of this request and the work it starts carries it
             return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
 
         web_app.router.add_post("/slack/events", slack_events)
