@@ -67,7 +67,7 @@ async def test_a_sqlite_backup_under_write_load_is_consistent_and_restores(
     assert result.returncode == 0, result.stderr
     assert "backup: 100%" in result.stderr and "backup complete" in result.stdout
     assert not list(target.parent.glob(".*tmp")), "no temporary file left"
-    assert not Path(f"{target}-wal").exists()
+    assert not await asyncio.to_thread(Path(f"{target}-wal").exists)
 
     assert target.read_bytes()[18:20] == b"\x01\x01", "a rollback-journal file: no -wal needed beside it"
     restored = tmp_path / "restored.db"  # restore = copy the file where DATABASE_URL points
@@ -141,8 +141,8 @@ async def test_a_postgresql_backup_uses_pg_dump_and_restores(pg_database: str, t
     finally:
         await admin.close()
     libpq = _admin_url(pg_database + "_restored").replace("postgresql+asyncpg", "postgresql")
-    restore = subprocess.run(["pg_restore", "--no-owner", "-d", libpq, str(target)], capture_output=True, text=True,
-                             timeout=60)
+    restore = await asyncio.to_thread(subprocess.run, ["pg_restore", "--no-owner", "-d", libpq, str(target)],
+                                      capture_output=True, text=True, timeout=60)
     assert restore.returncode == 0, restore.stderr
     conn = await _raw(pg_database + "_restored")
     try:

@@ -32,7 +32,9 @@ def log_lines() -> Iterator[io.StringIO]:
         root.setLevel(old_level)
 
 
-async def test_logs_are_one_line_per_event_with_request_and_deal_and_no_secret(bot: Bot, log_lines: io.StringIO) -> None:
+async def test_logs_are_one_line_per_event_with_request_and_deal_and_no_secret(
+    bot: Bot, log_lines: io.StringIO
+) -> None:
     bot.slack.fail("conversations.create", status=503, times=2)
     bot.slack.fail("pins.add", error="message_not_found")
     await bot.command(REP, "new Pilot customer:Acme")
