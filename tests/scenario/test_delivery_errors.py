@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -160,3 +161,27 @@ async def test_parked_messages_are_told_to_admins_once_in_one_dm(bot: Bot) -> No
     dm = bot.slack.messages[bot.slack.ims[ADMIN]]
     assert len(dm) == 1 and "2 Slack message" in dm[0].text
     assert "pin_card: slack: message_not_found" in dm[0].text and "dealroom outbox --retry" in dm[0].text
+
+
+async def test_the_outbox_command_lists_parked_messages_and_requeues_one(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch, tmp_path, capsys: pytest.CaptureFixture[str]  # type: ignore[no-untyped-def]
+) -> None:
+    from bot.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", bot.settings.database_url)
+    bot.slack.fail("pins.add", error="channel_not_found")
+    await bot.command(REP, "new Pilot customer:Acme")
+    assert await asyncio.to_thread(main, ["outbox", "--parked"]) == 0
+    out = capsys.readouterr().out
+    assert "parked 1" in out and "pin_card" in out and "channel_not_found" in out
+    parked_id = next(row.id for row in await all_rows(bot) if row.status == "parked")
+    assert await asyncio.to_thread(main, ["outbox", "--retry", str(parked_id)]) == 0
+    await bot.advance(timedelta(days=1))  # the command ran on the real clock
+    assert {row.status for row in await all_rows(bot)} == {"sent"} and bot.channel_of(1).pins
+    assert await asyncio.to_thread(main, ["outbox", "--retry", "99999"]) == 1
+
+
+async def all_rows(bot: Bot) -> list[OutboxMessage]:
+    async with bot.deps.sessions() as session:
+        return list(await session.scalars(select(OutboxMessage)))
