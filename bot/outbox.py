@@ -37,6 +37,8 @@ MAX_ATTEMPTS = 200  # about a day of retries at the longest backoff; then the ro
 RENDER_CURRENT = frozenset({"update_card", "set_topic"})  # rendered from the deal as it is now
 MAX_NAME_ATTEMPTS = 50
 WELCOME_ITEMS = 8
+LANES_AT_ONCE = 8  # lanes one process delivers at a time: a backlog must not crowd out the acks' turns
+LANE_WINDOW = 100  # pending rows of a lane read at once
 HALT_FOR = timedelta(minutes=5)  # a refused token: try again this often, not once per message
 CARD_EVENT = "dealroom_card"  # message metadata that lets a retry find a card Slack already took
 STAGE_EVENT = "dealroom_stage"
@@ -65,6 +67,7 @@ class Deliverer:
         self._tasks: set[asyncio.Task[None]] = set()
         self._draining: set[str] = set()
         self._active: set[asyncio.Task[object]] = set()  # drains in progress (kicks and ticks)
+        self._lane_slots = asyncio.Semaphore(LANES_AT_ONCE)
         self.stopping = False
         self.halted_until: datetime | None = None  # the token was refused: deliver nothing before then
         self._kinds: dict[str, Callable[[DeliveryContext], Awaitable[None]]] = {
@@ -125,11 +128,15 @@ class Deliverer:
             return
         self._draining.add(lane)
         try:
-            while not self.stopping and not self._halted() and await self._claim(lane):
-                if not await self._drain_claimed(lane) or not await self._has_due(lane):
-                    return
+            async with self._lane_slots:
+                await self._drain_lane_turn(lane)
         finally:
             self._draining.discard(lane)
+
+    async def _drain_lane_turn(self, lane: str) -> None:
+        while not self.stopping and not self._halted() and await self._claim(lane):
+            if not await self._drain_claimed(lane) or not await self._has_due(lane):
+                return
 
     async def _drain_claimed(self, lane: str) -> bool:
         """False when the lane failed outside Slack (say, the database): leave it to the next tick."""
@@ -171,7 +178,7 @@ class Deliverer:
             async with self.sessions() as session:
                 pending = (await session.scalars(
                     select(OutboxMessage).where(OutboxMessage.lane == lane, OutboxMessage.status == "pending")
-                    .order_by(OutboxMessage.id)
+                    .order_by(OutboxMessage.id).limit(LANE_WINDOW)
                 )).all()
                 if not pending or pending[0].not_before > self.clock.now():
                     return
