@@ -14,9 +14,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, inspect, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.blocks import cards
 from bot.gateway import SlackFailure, SlackGateway
@@ -70,6 +71,7 @@ class Deliverer:
         self._lane_slots = asyncio.Semaphore(LANES_AT_ONCE)
         self.stopping = False
         self.halted_until: datetime | None = None  # the token was refused: deliver nothing before then
+        self._slack_down = False  # a 5xx or dropped connection since the last delivery Slack took
         self._kinds: dict[str, Callable[[DeliveryContext], Awaitable[None]]] = {
             "create_channel": self._create_channel, "post_card": self._post_card, "pin_card": self._pin_card,
             "set_topic": self._set_topic, "update_card": self._update_card, "invite": self._invite,
@@ -116,9 +118,9 @@ class Deliverer:
         return self.halted_until is not None and self.clock.now() < self.halted_until
 
     async def _due_lanes(self, limit: int = 50) -> list[str]:
-        """Lanes whose first pending row is due (a later row never overtakes the head of its lane)."""
+        """Lanes whose first pending row is due, oldest first (a later row never overtakes the head of its lane)."""
         async with self.sessions() as session:
-            rows = await session.scalars(_due_heads(self.clock.now()).order_by(OutboxMessage.lane).limit(limit))
+            rows = await session.scalars(_due_heads(self.clock.now()).order_by(OutboxMessage.id).limit(limit))
             return list(rows)
 
     # --- lanes ------------------------------------------------------------------------------
@@ -186,6 +188,8 @@ class Deliverer:
                 deal = await session.get(Deal, head.deal_id) if head.deal_id is not None else None
                 await session.commit()
                 go_on = await self._deliver_row(DeliveryContext(session, head, deal))
+                if deal is not None:
+                    await _record_slack_ids(session, deal)
                 if go_on and head.status == "sent" and head.kind in RENDER_CURRENT:
                     for later in pending[1:]:  # committed before the deal was read above, so included
                         if later.kind == head.kind:
@@ -219,7 +223,22 @@ class Deliverer:
             return self._retry_later(row, failure)
         row.attempts += 1
         self._mark_sent(row)
+        if self._slack_down:
+            self._slack_down = False
+            await self._slack_is_back(ctx.session)
         return True
+
+    async def _slack_is_back(self, session: AsyncSession) -> None:
+        """Slack took a delivery after an outage: what waits only because of the outage goes now,
+        not at the end of its backoff (up to MAX_BACKOFF); pacing keeps the rush under the tiers."""
+        now = self.clock.now()
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.status == "pending", OutboxMessage.not_before > now,
+                   or_(OutboxMessage.last_error.like("http_5%"), OutboxMessage.last_error.like("connection:%")))
+            .values(not_before=now).execution_options(synchronize_session=False)
+        )
+        log.info("Slack answers again: outbox messages held back by the outage are due now")
 
     async def _run_kind(self, ctx: DeliveryContext) -> None:
         try:
@@ -265,6 +284,8 @@ class Deliverer:
         if not failure.transient or row.attempts >= MAX_ATTEMPTS:
             self._park(row, f"slack: {failure}")
             return True
+        if failure.error.startswith(("http_5", "connection:")):
+            self._slack_down = True
         delay = max(timedelta(seconds=failure.retry_after or 0), _backoff(row.attempts))
         row.not_before = self.clock.now() + delay
         row.last_error = str(failure)[:500]
@@ -407,6 +428,23 @@ class Deliverer:
 
     async def _snapshot(self, session: AsyncSession, deal: Deal) -> DealSnapshot:
         return await snapshot(session, deal, self.ws.pipeline, now=self.clock.now(), locale=self.ws.locale)
+
+
+SLACK_IDS = ("channel_id", "channel_name", "card_ts")
+
+
+async def _record_slack_ids(session: AsyncSession, deal: Deal) -> None:
+    """Write what Slack gave us (channel, card) without touching the deal's version: it is no edit,
+    and a rep's edit of the same deal at the same moment must not fail because of it (nor this)."""
+    state = inspect(deal)
+    changed = {name: getattr(deal, name) for name in SLACK_IDS if state.attrs[name].history.has_changes()}
+    if not changed:
+        return
+    session.expire(deal, list(SLACK_IDS))  # drop the ORM's own (versioned) update of these
+    await session.execute(update(Deal).where(Deal.id == deal.id).values(**changed)
+                          .execution_options(synchronize_session=False))
+    for name, value in changed.items():
+        set_committed_value(deal, name, value)
 
 
 def _with_amount(deal: DealSnapshot, amount: str | None) -> DealSnapshot:
