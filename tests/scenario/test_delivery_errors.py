@@ -15,6 +15,12 @@ from models.tables import OutboxMessage
 from tests.scenario.harness import ADMIN, REP, Bot
 
 
+@pytest.fixture(autouse=True)
+def short_channel_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`/deal new` waits 2 s for a channel Slack is not creating here; the replies are not under test."""
+    monkeypatch.setattr("handlers.commands.CHANNEL_WAIT_SECONDS", 0.2)
+
+
 async def statuses(bot: Bot) -> dict[str, str]:
     async with bot.deps.sessions() as session:
         return {row.kind: row.status for row in await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))}

@@ -16,6 +16,12 @@ from models.tables import OutboxLane, OutboxMessage
 from tests.scenario.harness import BOT_TOKEN, REP, SIGNING_SECRET, Bot
 
 
+@pytest.fixture(autouse=True)
+def short_channel_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`/deal new` waits 2 s for a channel Slack is not creating here; the replies are not under test."""
+    monkeypatch.setattr("handlers.commands.CHANNEL_WAIT_SECONDS", 0.2)
+
+
 @pytest.fixture
 def log_lines() -> Iterator[io.StringIO]:
     stream = io.StringIO()
