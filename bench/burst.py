@@ -1,7 +1,7 @@
 """A burst of 200 `/deal new` in 10 s against Slack's rate tiers (the emulator enforces them: Tier 2
 = 20 conversations.create a minute, chat.postMessage 1/s per channel, ...).
 
-    .venv/bin/python bench/burst.py [--deals 200] [--speed 20]
+    .venv/bin/python bench/burst.py [--deals 200] [--speed 10]
 
 Time runs `--speed` times faster than the wall clock for the bot and the emulator alike (an injected
 clock), so Slack's minutes pass in seconds. Prints the time until every channel exists against the
@@ -79,7 +79,7 @@ async def run(deals: int, speed: float, seconds: float) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--deals", type=int, default=200)
-    parser.add_argument("--speed", type=float, default=20.0, help="simulated seconds per wall second (20)")
+    parser.add_argument("--speed", type=float, default=10.0, help="simulated seconds per wall second (10)")
     parser.add_argument("--seconds", type=float, default=10.0, help="the burst's length, simulated (10)")
     args = parser.parse_args()
     return asyncio.run(run(args.deals, args.speed, args.seconds))
