@@ -26,6 +26,10 @@ $(STAMP): pyproject.toml
 
 bench: $(STAMP)
 	$(BIN)/python bench/ack.py
+	$(BIN)/python bench/ack.py --pending-outbox 1000
+	$(BIN)/python bench/burst.py
+	$(BIN)/python bench/outage.py
+	$(BIN)/python bench/memory.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info

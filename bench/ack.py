@@ -189,9 +189,18 @@ async def serve(kind: str, api_url: str, database_url: str | None, profile_path:
     say({"port": runner.addresses[0][1], "pid": os.getpid()})
 
     profiler = None
+    backlog_task: asyncio.Task[None] | None = None
     while command := (await reader.readline()).decode().strip():
         if command == "stop":
             break
+        if command.startswith("backlog ") and deps is not None:
+            backlog_task = asyncio.create_task(_keep_outbox_busy(deps, int(command.split()[1])))
+            await asyncio.sleep(0.5)
+            say(await _outbox_counts(deps))
+            continue
+        if command == "outbox" and deps is not None:
+            say(await _outbox_counts(deps))
+            continue
         if command == "settle":
             if deps is not None:
                 await deps.deliverer.close()
@@ -216,6 +225,11 @@ async def serve(kind: str, api_url: str, database_url: str | None, profile_path:
             say({"error": f"unknown command {command!r}"})
 
     # Stop serving, then let every task the requests started run to its end: no pending tasks at exit.
+    if backlog_task is not None:
+        backlog_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await backlog_task
+        await deps.deliverer.stop()  # type: ignore[union-attr]
     watcher.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await watcher
@@ -233,6 +247,35 @@ async def serve(kind: str, api_url: str, database_url: str | None, profile_path:
     transport.close()
     say({"waited_for": len(others), "cancelled": len(unfinished)})
     proto.close()
+
+
+async def _keep_outbox_busy(deps: Any, pending: int) -> None:
+    """`pending` Slack posts queued at once over 100 lanes into the seeded deals' channels, delivered
+    by the outbox as the scheduler's tick does (every 2 s) while the acks are measured."""
+    from sqlalchemy import select
+
+    from models.outbox import enqueue
+    from models.tables import Deal
+    from scheduler.jobs import OUTBOX_EVERY_SECONDS
+
+    async with deps.sessions.begin() as session:
+        channels = [c for c in await session.scalars(select(Deal.channel_id).where(Deal.channel_id.is_not(None)))]
+        for i in range(pending):
+            await enqueue(session, lane=f"bench:{i % 100}", kind="admin_alert", now=deps.clock.now(),
+                          payload={"user": channels[i % len(channels)], "text": f"backlog message {i}"})
+    while True:
+        await deps.deliverer.drain()
+        await asyncio.sleep(OUTBOX_EVERY_SECONDS)
+
+
+async def _outbox_counts(deps: Any) -> dict[str, Any]:
+    from sqlalchemy import func, select
+
+    from models.tables import OutboxMessage
+
+    async with deps.sessions() as session:
+        rows = await session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
+        return {status: count for status, count in rows}
 
 
 # ================================================================================================
@@ -529,12 +572,17 @@ async def _measure(args: argparse.Namespace, emulator: Any, user_id: str, bot: S
             replies = Replies(emulator)
             await seed(load, bot, replies, args.deals)
             seeded_at = time.perf_counter()
+            if args.pending_outbox:
+                await bot.ask(f"backlog {args.pending_outbox}")
             warm = await load.phase([bot, bare], "warm", args.warmup, args.concurrency)
             await replies.wait(warm.bot_keys)  # start measuring with the bot idle
+            outbox_before = await bot.ask("outbox") if args.pending_outbox else {}
             probe.start()
             await asyncio.gather(bot.ask("record"), bare.ask("record"))
             run = await load.phase([bot, bare], "run", args.requests, args.concurrency)
             bot_inside, bare_inside = await asyncio.gather(bot.ask("report"), bare.ask("report"))
+            if args.pending_outbox:
+                bot_inside["outbox"] = {"before": outbox_before, "after": await bot.ask("outbox")}
             inside = {"bot": bot_inside, "bare": bare_inside, "load": probe.summary()}
             drained_s = await replies.wait(run.bot_keys)
             if args.profile:
@@ -606,6 +654,11 @@ def report(args: argparse.Namespace, outcome: Outcome, *, replies: Replies, bot:
         print(f"extra unmeasured requests, sent so that no target ran alone: {extra}")
     print(f"bot tasks still running at exit: {outcome.bot_exit['cancelled']} (waited for "
           f"{outcome.bot_exit['waited_for']}); emulator errors: {len(emulator.errors)}")
+    if "outbox" in inside["bot"]:
+        before, after = inside["bot"]["outbox"]["before"], inside["bot"]["outbox"]["after"]
+        print(f"outbox during the run: {before.get('pending', 0)} pending at the first measured request, "
+              f"{after.get('pending', 0)} pending after the last ({after.get('sent', 0) - before.get('sent', 0)} "
+              f"delivered meanwhile, {after.get('parked', 0)} parked)")
     print(f"time: setup {outcome.setup_s:.1f} s, measured run {run.seconds:.1f} s, total {outcome.total_s:.1f} s")
 
 
@@ -627,6 +680,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--database-url", metavar="URL",
                         help="run the bot on PostgreSQL instead of SQLite: postgresql+asyncpg://user@host:port/db; "
                              "a scratch database is created beside db for the run and dropped afterwards")
+    parser.add_argument("--pending-outbox", type=int, default=0, metavar="N",
+                        help="queue N outbox deliveries before measuring, delivered during the run (0)")
     parser.add_argument("--strict", action="store_true", help="exit 1 on FAIL")
     parser.add_argument("--profile", metavar="FILE", help="cProfile the bot process during the measured run, "
                                                           "write the stats to FILE and print the top entries")

@@ -41,6 +41,11 @@ def main(argv: list[str] | None = None) -> int:
     digest.add_argument("--manager", metavar="USER_ID", help="only this manager's digest")
     playground = commands.add_parser("playground", help="the bot with a local Slack in your browser (no workspace)")
     playground.add_argument("--port", type=int, default=None, help="port on 127.0.0.1 (default: PORT, else 3000)")
+    backup = commands.add_parser("backup", help="a consistent copy of the database while the bot runs")
+    backup.add_argument("path", help="the backup file to write (replaced only once the new copy is complete)")
+    outbox = commands.add_parser("outbox", help="list undelivered Slack messages; requeue a parked one")
+    outbox.add_argument("--parked", action="store_true", help="only messages Slack could never take")
+    outbox.add_argument("--retry", type=int, metavar="ID", help="deliver this message again")
     args = parser.parse_args(argv)
     try:
         if args.command == "manifest":
@@ -53,6 +58,13 @@ def main(argv: list[str] | None = None) -> int:
             from bot.digest_cli import send_now
 
             return send_now(load_settings(), args.manager)
+        if args.command in ("backup", "outbox"):
+            from bot import ops_cli
+
+            settings = load_settings()
+            if args.command == "backup":
+                return ops_cli.backup_command(settings, args.path)
+            return ops_cli.outbox_command(settings, parked=args.parked, retry=args.retry)
         settings = load_settings()
         if args.command == "playground" or (args.command == "start" and not settings.bot_token()):
             return _playground(settings, getattr(args, "port", None))
@@ -98,6 +110,13 @@ def _playground(settings: Settings, port: int | None) -> int:
 
 def _configure_logging(settings: Settings) -> None:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def _run(settings: Settings) -> int:
+    settings.require_run_settings()
+    load_pipeline(settings.dealroom_pipeline)  # a bad pipeline file is one line, before anything starts
+    from bot.logs import configure
+
+    secrets = [v.get_secret_value() for v in (settings.slack_signing_secret, settings.slack_app_token) if v]
+    configure(settings.log_level, secrets=[settings.bot_token(), *secrets])
     if settings.log_level != "DEBUG":  # a line per scheduler tick and per Alembic plugin is noise
         for chatty in ("apscheduler", "alembic.runtime.plugins"):
             logging.getLogger(chatty).setLevel(logging.WARNING)

@@ -62,7 +62,7 @@ def build_deps(settings: Settings, *, clock: Clock | None = None,
         calendar=BusinessCalendar(settings.dealroom_holidays),
     )
     client = build_client(settings.bot_token(), settings.slack_api_url, retry_interval=retry_interval)
-    gateway = SlackGateway(client)
+    gateway = SlackGateway(client, now=lambda: clock.now().timestamp())
     deliverer = Deliverer(sessions, gateway, ws, clock, private_channels=settings.dealroom_private_channels)
     directory = Directory(sessions, gateway, clock, settings.default_tz)
     return Deps(settings=settings, engine=engine, sessions=sessions, clock=clock, ws=ws, client=client,

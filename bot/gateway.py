@@ -4,6 +4,7 @@ whether to retry (and when) or give up, so the outbox can decide."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,15 +24,16 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.pacing import Pacer
+from bot.slack_errors import Outcome, outcome
+
 log = logging.getLogger(__name__)
 
-MAX_IN_CALL_WAIT_SECONDS = 2
+# Retrying these inside the call after a 5xx or a dropped connection could post twice (Slack may
+# have taken the first); the outbox retries them instead, after looking for the first.
+NOT_RETRIED_IN_CALL = frozenset({"chat.postMessage"})
 
-# Errors that say "try again later"; anything else from Slack is a permanent answer.
-TRANSIENT_ERRORS = frozenset({
-    "ratelimited", "rate_limited", "internal_error", "fatal_error", "service_unavailable", "request_timeout",
-    "team_not_ready", "accesslimited",
-})
+MAX_IN_CALL_WAIT_SECONDS = 2
 
 
 @dataclass
@@ -42,6 +44,9 @@ class SlackFailure(Exception):
 
     def __str__(self) -> str:
         return self.error
+
+    def outcome(self, kind: str | None = None) -> Outcome:
+        return outcome(self.error, kind)
 
 
 class ShortRateLimitRetryHandler(AsyncRateLimitErrorRetryHandler):
@@ -79,21 +84,32 @@ def build_client(token: str, base_url: str, *, timeout: int = 15,
 
 
 class SlackGateway:
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, *, now: Callable[[], float] | None = None) -> None:
         self.client = client
+        self._once_client = AsyncWebClient(
+            token=client.token, base_url=client.base_url, timeout=client.timeout,
+            retry_handlers=[h for h in client.retry_handlers or [] if isinstance(h, AsyncRateLimitErrorRetryHandler)],
+        )
+        self.pacer = Pacer(now) if now is not None else None
         self._bot_user_id: str | None = None
         self.bot_id: str | None = None
 
     async def call(self, method: str, **params: Any) -> dict[str, Any]:
         if self.client.session is None or self.client.session.closed:
             # One HTTP session for every call: slack_sdk otherwise opens a connection per call.
-            self.client.session = aiohttp.ClientSession()
+            self.client.session = self._once_client.session = aiohttp.ClientSession()
+        if self.pacer is not None and (wait := self.pacer.wait(method, params.get("channel"))) > 0:
+            raise SlackFailure(error="paced", transient=True, retry_after=wait)  # not sent: Slack would say 429
         try:
             # slack_sdk's typed method for each call knows Slack's transport (JSON, form or query).
-            response = await getattr(self.client, method.replace(".", "_"))(**params)
+            client = self._once_client if method in NOT_RETRIED_IN_CALL else self.client
+            response = await getattr(client, method.replace(".", "_"))(**params)
             return dict(response.data) if isinstance(response.data, dict) else {}
         except SlackApiError as exc:
-            raise _failure_from(exc) from None
+            failure = _failure_from(exc)
+            if failure.retry_after is not None and self.pacer is not None:
+                self.pacer.rate_limited(method, failure.retry_after, params.get("channel"))
+            raise failure from None
         except (TimeoutError, aiohttp.ClientError, ConnectionError, SlackClientError) as exc:
             raise SlackFailure(error=f"connection: {type(exc).__name__}", transient=True) from None
 
@@ -153,9 +169,36 @@ class SlackGateway:
     async def join(self, channel: str) -> None:
         await self.call("conversations.join", channel=channel)
 
-    async def post(self, channel: str, text: str, blocks: list[dict] | None = None) -> str:
-        data = await self.call("chat.postMessage", channel=channel, text=text, blocks=blocks or [])
+    async def post(self, channel: str, text: str, blocks: list[dict] | None = None, *,
+                   metadata: dict[str, Any] | None = None) -> str:
+        """`metadata` ({"event_type": ..., "event_payload": {...}}) marks the message so that a retry
+        can find it (`find_own_message`) instead of posting it twice."""
+        params: dict[str, Any] = {"channel": channel, "text": text, "blocks": blocks or []}
+        if metadata is not None:
+            params["metadata"] = metadata
+        data = await self.call("chat.postMessage", **params)
         return data["ts"]
+
+    async def find_own_message(self, channel: str, event_type: str, payload: dict[str, Any], *,
+                               pages: int = 3) -> str | None:
+        """The ts of a recent message of ours carrying this metadata, if Slack has one."""
+        await self.bot_user_id()
+        cursor = None
+        for _ in range(pages):
+            params: dict[str, Any] = {"channel": channel, "limit": 100, "include_all_metadata": True}
+            if cursor:
+                params["cursor"] = cursor
+            data = await self.call("conversations.history", **params)
+            for message in data.get("messages", []):
+                meta = message.get("metadata") or {}
+                ours = message.get("bot_id") == self.bot_id or message.get("user") == self._bot_user_id
+                if ours and meta.get("event_type") == event_type and (meta.get("event_payload") or {}) == payload:
+                    return str(message["ts"])
+            cursor = (data.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
+        return None
+
 
     async def update(self, channel: str, ts: str, text: str, blocks: list[dict] | None = None) -> None:
         await self.call("chat.update", channel=channel, ts=ts, text=text, blocks=blocks or [])
@@ -217,7 +260,7 @@ def _failure_from(exc: SlackApiError) -> SlackFailure:
         return SlackFailure(error="ratelimited", transient=True, retry_after=1.0 if wait is None else wait)
     if status >= 500:
         return SlackFailure(error=f"http_{status}", transient=True)
-    return SlackFailure(error=str(error), transient=error in TRANSIENT_ERRORS)
+    return SlackFailure(error=str(error), transient=outcome(str(error)) in (Outcome.RETRY, Outcome.HALT))
 
 
 def _retry_after(headers: Any) -> float | None:

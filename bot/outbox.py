@@ -16,14 +16,17 @@ from decimal import Decimal
 from functools import partial
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, inspect, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.blocks import cards
 from bot.blocks import reminders as reminder_blocks
 from bot.dm_delivery import deliver_report_chart
 from bot.gateway import SlackFailure, SlackGateway
+from bot.logs import deal_ref
+from bot.slack_errors import Outcome
 from models.clock import Clock
 from models.queries import brief_snapshot, history, snapshot, stage_info
 from models.reminders import ReminderRef, is_current
@@ -40,8 +43,11 @@ MAX_ATTEMPTS = 200  # about a day of retries at the longest backoff; then the ro
 RENDER_CURRENT = frozenset({"update_card", "set_topic"})  # rendered from the deal as it is now
 MAX_NAME_ATTEMPTS = 50
 WELCOME_ITEMS = 8
-LOOKAHEAD = 100  # pending rows of a lane read at once: enough to coalesce card updates
-LANES_AT_ONCE = 8  # lanes one process delivers concurrently: each holds a database connection at times
+LANES_AT_ONCE = 8  # lanes one process delivers at a time: a backlog must not crowd out the acks' turns
+LANE_WINDOW = 100  # pending rows of a lane read at once
+HALT_FOR = timedelta(minutes=5)  # a refused token: try again this often, not once per message
+CARD_EVENT = "dealroom_card"  # message metadata that lets a retry find a card Slack already took
+STAGE_EVENT = "dealroom_stage"
 TZ_CACHED_FOR = timedelta(minutes=1)  # recipients' zones, read once per burst of DMs
 
 
@@ -67,12 +73,16 @@ class Deliverer:
         self.worker_id = worker_id or uuid.uuid4().hex[:12]
         self._tasks: set[asyncio.Task[None]] = set()
         self._draining: set[str] = set()
+        self._active: set[asyncio.Task[object]] = set()  # drains in progress (kicks and ticks)
         self._lane_slots = asyncio.Semaphore(LANES_AT_ONCE)
         self._tz_cache: dict[str, tuple[str | None, datetime]] = {}
+        self.stopping = False
+        self.halted_until: datetime | None = None  # the token was refused: deliver nothing before then
+        self._slack_down = False  # a 5xx or dropped connection since the last delivery Slack took
         self._kinds: dict[str, Callable[[DeliveryContext], Awaitable[None]]] = {
             "create_channel": self._create_channel, "post_card": self._post_card, "pin_card": self._pin_card,
             "set_topic": self._set_topic, "update_card": self._update_card, "invite": self._invite,
-            "stage_card": self._stage_card, "welcome": self._welcome,
+            "stage_card": self._stage_card, "welcome": self._welcome, "admin_alert": self._admin_alert,
             "reminder": self._reminder, "reminder_state": self._reminder_state, "nudge": self._nudge,
             "dm": self._dm, "post_message": self._post_message, "archive_channel": self._archive_channel,
             "unarchive_channel": self._unarchive_channel, "won_card": self._won_card,
@@ -83,25 +93,45 @@ class Deliverer:
 
     def kick(self, lanes: Iterable[str]) -> asyncio.Task[None]:
         """Deliver these lanes now, in the background (the request has been answered already)."""
-        task = asyncio.create_task(self.drain(list(lanes)))
+        task = asyncio.create_task(self.drain(list(lanes)) if not self.stopping else asyncio.sleep(0))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
 
     async def drain(self, lanes: list[str] | None = None) -> None:
         """Deliver every due row of these lanes (default: every lane with due rows)."""
-        if lanes is None:
-            lanes = await self._due_lanes()
-        await asyncio.gather(*(self._drain_lane(lane) for lane in dict.fromkeys(lanes)))
+        if self.stopping or self._halted():
+            return
+        task = asyncio.current_task()
+        if task is not None:
+            self._active.add(task)
+        try:
+            if lanes is None:
+                lanes = await self._due_lanes()
+            await asyncio.gather(*(self._drain_lane(lane) for lane in dict.fromkeys(lanes)))
+        finally:
+            self._active.discard(task)  # type: ignore[arg-type]
 
     async def close(self) -> None:
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    async def _due_lanes(self, limit: int = 500) -> list[str]:
-        """Lanes whose first pending row is due (a later row never overtakes the head of its lane)."""
+    async def stop(self) -> None:
+        """Take no new work; the rows being delivered finish and their lanes are released."""
+        self.stopping = True
+        await self.close()
+        current = asyncio.current_task()
+        others = [t for t in self._active if t is not current]
+        if others:
+            await asyncio.gather(*others, return_exceptions=True)
+
+    def _halted(self) -> bool:
+        return self.halted_until is not None and self.clock.now() < self.halted_until
+
+    async def _due_lanes(self, limit: int = 200) -> list[str]:
+        """Lanes whose first pending row is due, oldest first (a later row never overtakes the head of its lane)."""
         async with self.sessions() as session:
-            rows = await session.scalars(_due_heads(self.clock.now()).order_by(OutboxMessage.lane).limit(limit))
+            rows = await session.scalars(_due_heads(self.clock.now()).order_by(OutboxMessage.id).limit(limit))
             return list(rows)
 
     # --- lanes ------------------------------------------------------------------------------
@@ -112,11 +142,14 @@ class Deliverer:
         self._draining.add(lane)
         try:
             async with self._lane_slots:
-                while await self._claim(lane):
-                    if not await self._drain_claimed(lane) or not await self._has_due(lane):
-                        return
+                await self._drain_lane_turn(lane)
         finally:
             self._draining.discard(lane)
+
+    async def _drain_lane_turn(self, lane: str) -> None:
+        while not self.stopping and not self._halted() and await self._claim(lane):
+            if not await self._drain_claimed(lane) or not await self._has_due(lane):
+                return
 
     async def _drain_claimed(self, lane: str) -> bool:
         """False when the lane failed outside Slack (say, the database): leave it to the next tick."""
@@ -152,22 +185,24 @@ class Deliverer:
             return await session.scalar(_due_heads(self.clock.now()).where(OutboxMessage.lane == lane)) is not None
 
     async def _deliver_lane(self, lane: str) -> None:
-        """Deliver the lane's due rows in order, a batch read at a time; each row is marked in its own
+        """Deliver the lane's due rows in order, a window read at a time; each row is marked in its own
         commit right after Slack took it. No write is held open across a Slack call: SQLite has one
         writer for the whole database."""
         extended_at = self.clock.now()  # the claim was just taken
-        while True:
+        while not self.stopping and not self._halted():
             async with self.sessions() as session:
                 pending = (await session.scalars(
                     select(OutboxMessage).where(OutboxMessage.lane == lane, OutboxMessage.status == "pending")
-                    .order_by(OutboxMessage.id).limit(LOOKAHEAD)
+                    .order_by(OutboxMessage.id).limit(LANE_WINDOW)
                 )).all()
                 await session.commit()
                 if not pending:
                     return
                 for index, head in enumerate(pending):
+                    if self.stopping or self._halted():
+                        return
                     if head.status != "pending":
-                        continue  # coalesced into an earlier row of this batch
+                        continue  # coalesced into an earlier row of this window
                     if head.not_before > self.clock.now():
                         return
                     if self.clock.now() - extended_at > CLAIM_TTL / 3:
@@ -177,6 +212,8 @@ class Deliverer:
                             if head.deal_id is not None else None)
                     await session.commit()
                     go_on = await self._deliver_row(DeliveryContext(session, head, deal))
+                    if deal is not None:
+                        await _record_slack_ids(session, deal)
                     if go_on and head.status == "sent" and head.kind in RENDER_CURRENT:
                         for later in pending[index + 1:]:  # committed before the deal was read, so included
                             if later.kind == head.kind and later.status == "pending":
@@ -195,10 +232,12 @@ class Deliverer:
     async def _deliver_row(self, ctx: DeliveryContext) -> bool:
         """Deliver one row; True to go on with the lane, False to stop it for now."""
         row = ctx.row
+        if row.deal_id is not None:
+            deal_ref.set(f"D-{row.deal_id}")
         try:
-            await self._kinds[row.kind](ctx)
+            await self._run_kind(ctx)
         except SlackFailure as failure:
-            return self._retry_later(row, failure)
+            return self._failed(row, failure)
         except Parked as parked:
             self._park(row, str(parked))
             return True
@@ -208,7 +247,60 @@ class Deliverer:
             return self._retry_later(row, failure)
         row.attempts += 1
         self._mark_sent(row)
+        if self._slack_down:
+            self._slack_down = False
+            await self._slack_is_back(ctx.session)
         return True
+
+    async def _slack_is_back(self, session: AsyncSession) -> None:
+        """Slack took a delivery after an outage: what waits only because of the outage goes now,
+        not at the end of its backoff (up to MAX_BACKOFF); pacing keeps the rush under the tiers."""
+        now = self.clock.now()
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.status == "pending", OutboxMessage.not_before > now,
+                   or_(OutboxMessage.last_error.like("http_5%"), OutboxMessage.last_error.like("connection:%")))
+            .values(not_before=now).execution_options(synchronize_session=False)
+        )
+        log.info("Slack answers again: outbox messages held back by the outage are due now")
+
+    async def _run_kind(self, ctx: DeliveryContext) -> None:
+        try:
+            await self._kinds[ctx.row.kind](ctx)
+        except SlackFailure as failure:
+            # Someone removed the bot from a public channel: it may join again by itself (a private
+            # channel answers method_not_supported_for_channel_type, and the row is parked).
+            target = ctx.row.payload.get("channel") or (ctx.deal.channel_id if ctx.deal else None)
+            if failure.error != "not_in_channel" or not target:
+                raise
+            await self.gateway.join(target)
+            await self._kinds[ctx.row.kind](ctx)
+
+    def _failed(self, row: OutboxMessage, failure: SlackFailure) -> bool:
+        """What Slack's answer means for this row (bot/slack_errors.py); True to go on with the lane."""
+        result = failure.outcome(row.kind)
+        if failure.error == "paced":  # never sent: our own pacing under the tier limit; not an attempt
+            row.not_before = self.clock.now() + timedelta(seconds=failure.retry_after or 1)
+            return False
+        if result is Outcome.SKIP:
+            log.info("outbox %s #%s (%s) skipped: %s", row.lane, row.id, row.kind, failure)
+            row.attempts += 1
+            row.last_error = f"skipped: {failure}"
+            self._mark_sent(row)
+            return True
+        if result is Outcome.HALT:
+            if not self._halted():
+                log.error("Slack refuses the bot token (%s): outbox deliveries paused for %s; fix SLACK_BOT_TOKEN",
+                          failure, HALT_FOR)
+            self.halted_until = self.clock.now() + HALT_FOR
+            row.not_before = self.halted_until
+            row.last_error = str(failure)[:500]
+            return False
+        if result is Outcome.PARK:
+            row.attempts += 1
+            self._park(row, f"slack: {failure}")
+            return True
+        return self._retry_later(row, failure)
 
     def _retry_later(self, row: OutboxMessage, failure: SlackFailure) -> bool:
         """Schedule the row again (the lane waits behind it), or park it when retrying is pointless."""
@@ -216,6 +308,8 @@ class Deliverer:
         if not failure.transient or row.attempts >= MAX_ATTEMPTS:
             self._park(row, f"slack: {failure}")
             return True
+        if failure.error.startswith(("http_5", "connection:")):
+            self._slack_down = True
         delay = max(timedelta(seconds=failure.retry_after or 0), _backoff(row.attempts))
         row.not_before = self.clock.now() + delay
         row.last_error = str(failure)[:500]
@@ -279,18 +373,28 @@ class Deliverer:
         deal, channel = self._require_channel(ctx)
         if deal.card_ts is not None:
             return
+        mark = {"deal_id": deal.id}
+        if await self._tried_before(ctx) and (found := await self.gateway.find_own_message(channel, CARD_EVENT, mark)):
+            deal.card_ts = found  # Slack took it before a crash or a lost answer
+            return
         message = cards.deal_card(await self._snapshot(ctx.session, deal), tz=self.ws.default_tz, locale=self.ws.locale)
-        deal.card_ts = await self.gateway.post(channel, message.text, message.blocks)
+        deal.card_ts = await self.gateway.post(channel, message.text, message.blocks,
+                                               metadata={"event_type": CARD_EVENT, "event_payload": mark})
+
+    async def _tried_before(self, ctx: DeliveryContext) -> bool:
+        """Whether an earlier attempt at this row may have reached Slack; records this attempt first,
+        so that a crash during the call leaves the mark for the next try."""
+        if ctx.row.payload.get("tried"):
+            return True
+        ctx.row.payload = {**ctx.row.payload, "tried": True}
+        await ctx.session.commit()
+        return False
 
     async def _pin_card(self, ctx: DeliveryContext) -> None:
         deal, channel = self._require_channel(ctx)
         if deal.card_ts is None:
             raise Parked("the card was never posted")
-        try:
-            await self.gateway.pin(channel, deal.card_ts)
-        except SlackFailure as failure:
-            if failure.error != "already_pinned":
-                raise
+        await self.gateway.pin(channel, deal.card_ts)  # already_pinned: skipped (bot/slack_errors.py)
 
     async def _update_card(self, ctx: DeliveryContext) -> None:
         deal, channel = self._require_channel(ctx)
@@ -308,17 +412,8 @@ class Deliverer:
         _, channel = self._require_channel(ctx)
         bot = await self.gateway.bot_user_id()
         users = [u for u in ctx.row.payload.get("users", []) if u != bot]
-        if not users:
-            return
-        try:
-            await self.gateway.invite(channel, users)
-        except SlackFailure as failure:
-            # Slack invites the valid users even when it reports one of these for another user.
-            if failure.error in ("already_in_channel", "cant_invite_self", "user_not_found", "cant_invite",
-                                 "user_is_restricted", "user_is_ultra_restricted"):
-                log.info("invite to %s: %s", channel, failure.error)
-                return
-            raise
+        if users:
+            await self.gateway.invite(channel, users)  # a user Slack will not invite: skipped, see SKIP_ERRORS
 
     async def _stage_card(self, ctx: DeliveryContext) -> None:
         deal, own_channel = self._require_channel(ctx)
@@ -333,8 +428,13 @@ class Deliverer:
             actor_id=payload["actor"], at=datetime.fromisoformat(payload["at"]), backward=bool(payload.get("backward")),
         )
         feed = payload.get("channel")
+        target = feed or own_channel
+        mark = {"deal_id": deal.id, "outbox_id": ctx.row.id}
+        if await self._tried_before(ctx) and await self.gateway.find_own_message(target, STAGE_EVENT, mark):
+            return
         message = cards.stage_change_card(change, tz=self.ws.default_tz, locale=self.ws.locale, for_feed=bool(feed))
-        await self.gateway.post(feed or own_channel, message.text, message.blocks)
+        await self.gateway.post(target, message.text, message.blocks,
+                                metadata={"event_type": STAGE_EVENT, "event_payload": mark})
 
     async def _welcome(self, ctx: DeliveryContext) -> None:
         deal, channel = self._require_channel(ctx)
@@ -344,12 +444,11 @@ class Deliverer:
         message = cards.welcome_card(await self._snapshot(ctx.session, deal), items[:WELCOME_ITEMS],
                                      tz=self.ws.default_tz, locale=self.ws.locale,
                                      has_more=has_more or len(items) > WELCOME_ITEMS)
-        try:
-            await self.gateway.post_ephemeral(channel, ctx.row.payload["user"], message.text, message.blocks)
-        except SlackFailure as failure:
-            if failure.error not in ("user_not_in_channel", "user_not_found"):
-                raise
-            log.info("welcome to %s skipped: %s", channel, failure.error)
+        await self.gateway.post_ephemeral(channel, ctx.row.payload["user"], message.text, message.blocks)
+
+    async def _admin_alert(self, ctx: DeliveryContext) -> None:
+        """A DM to one admin about messages the outbox had to park (models/parked.py)."""
+        await self.gateway.post(ctx.row.payload["user"], ctx.row.payload["text"])
 
     async def _reminder(self, ctx: DeliveryContext) -> None:
         payload = ctx.row.payload
@@ -466,6 +565,23 @@ def _zone(name: str | None, default: ZoneInfo) -> ZoneInfo:
         return ZoneInfo(name) if name else default
     except (ZoneInfoNotFoundError, ValueError):
         return default
+
+
+SLACK_IDS = ("channel_id", "channel_name", "card_ts")
+
+
+async def _record_slack_ids(session: AsyncSession, deal: Deal) -> None:
+    """Write what Slack gave us (channel, card) without touching the deal's version: it is no edit,
+    and a rep's edit of the same deal at the same moment must not fail because of it (nor this)."""
+    state = inspect(deal)
+    changed = {name: getattr(deal, name) for name in SLACK_IDS if state.attrs[name].history.has_changes()}
+    if not changed:
+        return
+    session.expire(deal, list(SLACK_IDS))  # drop the ORM's own (versioned) update of these
+    await session.execute(update(Deal).where(Deal.id == deal.id).values(**changed)
+                          .execution_options(synchronize_session=False))
+    for name, value in changed.items():
+        set_committed_value(deal, name, value)
 
 
 def _with_amount(deal: DealSnapshot, amount: str | None) -> DealSnapshot:

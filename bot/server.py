@@ -10,7 +10,9 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
 from bot.container import Deps
+from bot.logs import new_request_id
 from models.db import ping
+from models.parked import backlog
 from scheduler.jobs import Ticks
 
 DEPS_KEY = web.AppKey("deps", Deps)
@@ -27,6 +29,7 @@ def build_web_app(deps: Deps, bolt: AsyncApp | None, *, with_ticks: bool = True,
         web_app[SOCKET_OPEN_KEY] = socket_is_open
     if bolt is not None:
         async def slack_events(request: web.Request) -> web.Response:
+            new_request_id()  # every log line of this request and the work it starts carries it
             return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
 
         web_app.router.add_post("/slack/events", slack_events)
@@ -47,13 +50,32 @@ def freeze_startup_heap() -> None:
 async def healthz(request: web.Request) -> web.Response:
     deps = request.app[DEPS_KEY]
     healthy = await ping(deps.engine)
-    body = {"database": "ok" if healthy else "unreachable"}
+    body: dict[str, object] = {"database": "ok" if healthy else "unreachable"}
+    if healthy:
+        outbox = await outbox_health(deps)
+        body["outbox"] = outbox
+        healthy = outbox["state"] == "ok"
     socket_is_open = request.app.get(SOCKET_OPEN_KEY)
     if socket_is_open is not None:
         socket_open = socket_is_open()
         body["socket"] = "open" if socket_open else "closed"
         healthy = healthy and socket_open
     return web.json_response({"status": "ok" if healthy else "unavailable", **body}, status=200 if healthy else 503)
+
+
+OUTBOX_STUCK_AFTER_SECONDS = 300
+
+
+async def outbox_health(deps: Deps) -> dict[str, object]:
+    """The backlog; "stuck" when a due message has waited 5 minutes, "halted" when Slack refuses the token."""
+    async with deps.sessions() as session:
+        pending, waited, parked = await backlog(session, now=deps.clock.now())
+    state = "ok"
+    if deps.deliverer.halted_until is not None and deps.deliverer.halted_until > deps.clock.now():
+        state = "halted"
+    elif waited is not None and waited > OUTBOX_STUCK_AFTER_SECONDS:
+        state = "stuck"
+    return {"state": state, "pending": pending, "oldest_due_seconds": round(waited or 0.0, 1), "parked": parked}
 
 
 async def _run_ticks(web_app: web.Application) -> AsyncIterator[None]:

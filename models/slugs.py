@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from pypinyin import Style, lazy_pinyin
 from slugify import slugify
 
 __all__ = ["MAX_CHANNEL_NAME", "channel_name", "slugify_name"]
@@ -21,6 +20,15 @@ __all__ = ["MAX_CHANNEL_NAME", "channel_name", "slugify_name"]
 MAX_CHANNEL_NAME = 80
 
 _DISALLOWED = re.compile(r"[^a-z0-9-]+")
+_HAN = re.compile("[\u2e80-\u2fdf\u3005-\u3007\u3021-\u3029\u3038-\u303b\u3400-\u4dbf\u4e00-\u9fff"
+                  "\uf900-\ufaff\U00020000-\U0003ffff]")
+
+
+def _pinyin(text: str) -> list[str]:
+    # Imported on first use: its phrase dictionary costs about 55 MB that Latin names never need.
+    from pypinyin import Style, lazy_pinyin
+
+    return lazy_pinyin(text, style=Style.NORMAL, errors="default")
 _APOSTROPHES = [["'", ""], ["’", ""], ["`", ""]]
 
 
@@ -32,7 +40,7 @@ def slugify_name(text: str, max_len: int) -> str:
     normalized = unicodedata.normalize("NFKC", text)
     # lazy_pinyin turns each Han character into a toneless syllable and keeps runs of
     # other characters as they are; spaces between the items make them separate words.
-    words = lazy_pinyin(normalized, style=Style.NORMAL, errors="default")
+    words = _pinyin(normalized) if _HAN.search(normalized) else [normalized]
     slug = slugify(
         " ".join(words),
         separator="-",

@@ -167,6 +167,7 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # parked: when admins were told
 
 
 class OutboxLane(Base):
@@ -239,3 +240,13 @@ Index("ix_deals_closed_at", Deal.closed_at)
 Index("ix_deals_created_at", Deal.created_at)
 Index("ix_followups_owner_open", FollowUp.owner_id, FollowUp.done_at, FollowUp.due_at)
 Index("ix_timeline_at", TimelineEntry.at)
+class MaintenanceRun(Base):
+    """One row per periodic job and period (a day's backup): the process that inserts it runs it,
+    so several processes run it once."""
+
+    __tablename__ = "maintenance_runs"
+
+    job: Mapped[str] = mapped_column(String(32), primary_key=True)
+    period: Mapped[str] = mapped_column(String(32), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    done_by: Mapped[str | None] = mapped_column(String(64))

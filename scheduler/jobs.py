@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 OUTBOX_EVERY_SECONDS = 2
 REMINDERS_EVERY_SECONDS = 15  # a reminder goes out within a minute of its time
 NUDGES_EVERY_SECONDS = 60
+PARKED_EVERY_SECONDS = 60
+BACKUP_CHECK_MINUTES = 30
 EVENT_IDS_KEPT_FOR = timedelta(hours=24)  # Slack retries for about 5 minutes; keep ids well beyond that
 
 
@@ -46,13 +48,18 @@ class Ticks:
                                    id=job_id, max_instances=1, coalesce=True)
         self.scheduler.add_job(self.send_digests, "interval", seconds=digests.EVERY_SECONDS, id="digests",
                                max_instances=1, coalesce=True)
+        self.scheduler.add_job(self.alert_parked, "interval", seconds=PARKED_EVERY_SECONDS, id="parked",
+                               max_instances=1, coalesce=True)
+        if deps.settings.dealroom_backup_dir is not None:
+            self.scheduler.add_job(self.daily_backup, "interval", minutes=BACKUP_CHECK_MINUTES, id="backup",
+                                   max_instances=1, coalesce=True, next_run_time=datetime.now(UTC))
 
     def start(self) -> None:
         self.scheduler.start()
 
     async def stop(self) -> None:
         self.scheduler.shutdown(wait=False)
-        await self.deps.deliverer.close()
+        await self.deps.deliverer.stop()
 
     async def drain_outbox(self) -> None:
         try:
@@ -86,3 +93,21 @@ class Ticks:
         cutoff = self.deps.clock.now() - EVENT_IDS_KEPT_FOR
         async with self.deps.sessions.begin() as session:
             await session.execute(delete(ProcessedEvent).where(ProcessedEvent.received_at < cutoff))
+
+    async def alert_parked(self) -> None:
+        from bot.parked_alerts import alert_admins
+
+        try:
+            lanes = await alert_admins(self.deps.sessions, self.deps.clock, self.deps.ws.admin_ids)
+            if lanes:
+                self.deps.deliverer.kick(lanes)
+        except Exception:
+            log.exception("parked-message alert failed")
+
+    async def daily_backup(self) -> None:
+        from bot.backup import scheduled_backup
+
+        try:
+            await scheduled_backup(self.deps)
+        except Exception:
+            log.exception("scheduled backup failed")

@@ -570,7 +570,7 @@ async def test_processes_starting_at_once_migrate_once(
         for bot in bots:
             stderr = bot.stderr()
             assert "Traceback" not in stderr, bot.describe()
-            assert " ERROR " not in stderr and " CRITICAL " not in stderr, bot.describe()
+            assert "level=ERROR" not in stderr and "level=CRITICAL" not in stderr, bot.describe()
         script = migration_script()
         upgrades = [bot.stderr().count("Running upgrade") for bot in bots]
         assert sum(upgrades) == len(list(script.walk_revisions())), f"migrations run per process: {upgrades}"

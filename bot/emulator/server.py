@@ -251,7 +251,7 @@ def permalink(ws: Workspace, msg: Message) -> str:
     return link
 
 
-def message_obj(ws: Workspace, msg: Message) -> dict[str, Any]:
+def message_obj(ws: Workspace, msg: Message, *, with_metadata: bool = True) -> dict[str, Any]:
     obj: dict[str, Any] = {"type": "message", "ts": msg.ts, "user": msg.user, "text": msg.text, "team": ws.team_id}
     if msg.bot_id:
         obj["bot_id"] = msg.bot_id
@@ -292,7 +292,7 @@ def message_obj(ws: Workspace, msg: Message) -> dict[str, Any]:
     if msg.files:
         obj["files"] = [file_obj(ws, ws.files[f]) for f in msg.files]
         obj["upload"] = False
-    if msg.metadata:
+    if msg.metadata and with_metadata:  # conversations.history only with include_all_metadata
         obj["metadata"] = msg.metadata
     channel = ws.channels.get(msg.channel)
     if channel and msg.ts in channel.pins:
@@ -663,9 +663,10 @@ def conversations_history(ws: Workspace, a: Args) -> dict[str, Any]:
 
     messages = [m for m in reversed(ws.messages.get(ch.id, [])) if wanted(m)]
     page, next_cursor = _paginate(messages, lambda m: m.ts, a, "next_ts", default=100, maximum=999)
+    with_metadata = a.flag("include_all_metadata")
     return {
         "ok": True,
-        "messages": [message_obj(ws, m) for m in page],
+        "messages": [message_obj(ws, m, with_metadata=with_metadata) for m in page],
         "has_more": bool(next_cursor),
         "pin_count": len(ch.pins),
         "channel_actions_ts": None,
@@ -1014,6 +1015,17 @@ def files_complete_upload_external(ws: Workspace, a: Args) -> dict[str, Any]:
 # ---- the emulator ------------------------------------------------------------------------------
 
 
+class Hold:
+    """A call held after Slack did its work, before the caller hears back (see `SlackEmulator.hold`)."""
+
+    def __init__(self) -> None:
+        self.reached = asyncio.Event()
+        self.released = asyncio.Event()
+
+    def release(self) -> None:
+        self.released.set()
+
+
 class SlackEmulator(Workspace):
     """A stateful, recording Slack Web API on a local port.
 
@@ -1038,6 +1050,7 @@ class SlackEmulator(Workspace):
         self._faults: list[Fault] = []
         self._outage_status: int | None = None
         self._tiers_enabled = False
+        self._holds: dict[str, Hold] = {}
         self._windows: dict[tuple[str, ...], deque[float]] = {}
         self._runner: web.AppRunner | None = None
         self.socket_mode = SocketModeServer(self)
@@ -1135,6 +1148,20 @@ class SlackEmulator(Workspace):
             )
         )
 
+    def hold(self, method: str) -> Hold:
+        """The next call of `method` runs (state changes) and then its answer waits until the test
+        calls `release()`, or forever: the window in which a test kills the caller."""
+        if method not in METHODS:
+            raise ValueError(f"hold(): {method!r} is not a method the emulator implements")
+        held = Hold()
+        self._holds[method] = held
+        return held
+
+    def heal(self) -> None:
+        """Slack is back: no outage, no pending injected faults."""
+        self._outage_status = None
+        self._faults.clear()
+
     def outage(self, on: bool, *, status: int = 503) -> None:
         """While on, every Web API call fails with `status`."""
         self._outage_status = status if on else None
@@ -1220,6 +1247,9 @@ class SlackEmulator(Workspace):
             status, body, headers = self._dispatch(method, args, token, parse_error)
             call.ok, call.error, call.status, call.response = bool(body.get("ok")), body.get("error"), status, body
             await self._notify_joined(self.take_joined())
+            if fault is None and (held := self._holds.pop(method, None)) is not None:
+                held.reached.set()
+                await held.released.wait()
             if fault is None:
                 return web.json_response(body, status=status, headers=headers)
 

@@ -19,6 +19,17 @@ async def bot(slack: SlackEmulator, db_url: str) -> AsyncIterator[Bot]:
     assert_everything_slack_received_is_valid(slack)
 
 
+@pytest_asyncio.fixture
+async def paced_bot(slack: SlackEmulator, db_url: str) -> AsyncIterator[Bot]:
+    """A bot whose outbox keeps under Slack's rate tiers on the test's clock (for rate-limit tests)."""
+    running = await Bot(slack, db_url, pacing=True).start()
+    try:
+        yield running
+    finally:
+        await running.stop()
+    assert_everything_slack_received_is_valid(slack)
+
+
 def assert_everything_slack_received_is_valid(slack: SlackEmulator) -> None:
     """Every message, reply and view the bot sent in a scenario stays within Block Kit's limits
     and never pings a whole channel, whatever the test typed."""

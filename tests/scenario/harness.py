@@ -55,7 +55,10 @@ class Reply:
 
 
 class Bot:
-    def __init__(self, slack: SlackEmulator, db_url: str, **settings: Any) -> None:
+    def __init__(self, slack: SlackEmulator, db_url: str, *, pacing: bool = False, **settings: Any) -> None:
+        """`pacing`: the outbox keeps under Slack's rate tiers on the test's clock, so that messages wait
+        for the clock to move, as the emulator (`tier_limits`) would make them. Off unless a test is
+        about rate limits, like the emulator's tiers."""
         self.slack = slack
         self.clock = FakeClock()
         self.settings = Settings(
@@ -64,6 +67,8 @@ class Bot:
         )
         self.deps: Deps = build_deps(self.settings, clock=self.clock,
                                      retry_interval=FixedValueRetryIntervalCalculator(0.01))
+        if not pacing:
+            self.deps.gateway.pacer = None
         self._server: TestServer | None = None
         self._http: aiohttp.ClientSession | None = None
         self._keys = itertools.count(1)
@@ -208,3 +213,6 @@ class Bot:
 
     def messages_in(self, channel_id: str) -> list[Any]:
         return [m for m in self.slack.messages.get(channel_id, []) if not getattr(m, "ephemeral_to", None)]
+
+    def bot_messages(self, channel_id: str) -> list[Any]:
+        return [m for m in self.messages_in(channel_id) if m.user == self.slack.bot_user_id]

@@ -75,8 +75,14 @@ async def race(slack: SlackEmulator, db_url: str, reminders: int, *, deliver: bo
             return
         for deps in (first, second):
             await deps.deliverer.close()
-        await asyncio.gather(first.deliverer.drain(), second.deliverer.drain())
-        await asyncio.gather(first.deliverer.close(), second.deliverer.close())
+        # Slack takes about one message a second per DM: the outbox paces itself, so time must pass.
+        for _ in range(60):
+            await asyncio.gather(first.deliverer.drain(), second.deliverer.drain())
+            await asyncio.gather(first.deliverer.close(), second.deliverer.close())
+            async with first.sessions() as session:
+                if not await session.scalar(select(func.count()).where(OutboxMessage.status == "pending")):
+                    break
+            clock.advance(timedelta(seconds=1))
 
         sent = Counter(_reminded_followup(call.args) for call in slack.calls_to("chat.postMessage") if call.ok)
         assert sum(sent.values()) == reminders, f"{sum(sent.values())} reminders sent for {reminders} due"

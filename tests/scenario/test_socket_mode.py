@@ -156,7 +156,8 @@ async def test_it_connects_through_apps_connections_open_and_serves_no_request_u
 
     assert await sbot.post("/slack/events", b"token=x&command=%2Fdeal&text=help") == 404
     status, body = await sbot.get("/healthz")
-    assert (status, body) == (200, {"status": "ok", "database": "ok", "socket": "open"})
+    assert (status, body) == (200, {"status": "ok", "database": "ok", "socket": "open", "outbox": body["outbox"]})
+    assert body["outbox"]["state"] == "ok"
 
 
 async def test_a_slash_command_envelope_is_acked_at_once_and_creates_the_deal(sbot: SocketBot) -> None:
@@ -236,7 +237,7 @@ async def test_healthz_says_503_while_the_socket_is_down_and_200_once_it_is_back
     started = time.monotonic()
     await sbot.sm.drop()
     down = await sbot.wait_health(503, timeout=5)
-    assert down == {"status": "unavailable", "database": "ok", "socket": "closed"}
+    assert down == {"status": "unavailable", "database": "ok", "socket": "closed", "outbox": down["outbox"]}
     up = await sbot.wait_health(200, timeout=RECONNECT_LIMIT)
     assert up["socket"] == "open"
     assert time.monotonic() - started < RECONNECT_LIMIT

@@ -12,7 +12,7 @@ from scheduler.jobs import Ticks
 
 
 def test_every_pool_sweep_is_a_one_minute_tick() -> None:
-    ticks = Ticks(SimpleNamespace())  # type: ignore[arg-type]
+    ticks = Ticks(SimpleNamespace(settings=SimpleNamespace(dealroom_backup_dir=None)))  # type: ignore[arg-type]
     for job_id, sweep in sweeps_pool.SWEEPS.items():
         job = ticks.scheduler.get_job(job_id)
         assert job is not None and job.args[1] is sweep

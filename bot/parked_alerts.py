@@ -1,0 +1,50 @@
+"""Tell admins, in one DM each per batch, about outbox messages that had to be parked."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from models.clock import Clock
+from models.outbox import enqueue
+from models.parked import ALERT_KIND, claim_unalerted
+from models.tables import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+LISTED = 15  # rows named in one DM; the rest are counted
+
+
+def admin_lane(user_id: str) -> str:
+    return f"dm:{user_id}"
+
+
+def alert_text(rows: list[OutboxMessage]) -> str:
+    lines = [f"Dealroom could not deliver {len(rows)} Slack message(s); they are parked, not lost:"]
+    for row in rows[:LISTED]:
+        deal = f" D-{row.deal_id}" if row.deal_id is not None else ""
+        lines.append(f"• #{row.id}{deal} {row.kind}: {row.last_error or 'unknown'}")
+    if len(rows) > LISTED:
+        lines.append(f"… and {len(rows) - LISTED} more.")
+    lines.append("See them with `dealroom outbox --parked`; after fixing the cause, `dealroom outbox --retry ID`.")
+    return "\n".join(lines)
+
+
+async def alert_admins(sessions: async_sessionmaker[AsyncSession], clock: Clock, admins: Iterable[str]) -> list[str]:
+    """Queue one DM per admin about parked rows nobody was told of; the lanes to deliver."""
+    admins = sorted(set(admins))
+    async with sessions.begin() as session:
+        rows = await claim_unalerted(session, now=clock.now())
+        if not rows:
+            return []
+        if not admins:
+            log.warning("%s outbox message(s) parked and DEALROOM_ADMINS is empty: see `dealroom outbox --parked`",
+                        len(rows))
+            return []
+        text = alert_text(rows)
+        for admin in admins:
+            await enqueue(session, lane=admin_lane(admin), kind=ALERT_KIND, now=clock.now(),
+                          payload={"user": admin, "text": text, "rows": [row.id for row in rows]})
+    return [admin_lane(admin) for admin in admins]

@@ -1,0 +1,68 @@
+"""Pacing under Slack's tiers, and 429s honoured per method (per channel for chat.postMessage)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.pacing import Pacer
+from bot.slack_errors import Outcome, outcome
+
+
+class Now:
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def test_a_tier_2_method_gets_20_calls_a_minute_then_waits_for_the_oldest_to_leave_the_window() -> None:
+    now = Now()
+    pacer = Pacer(now)
+    assert [pacer.wait("conversations.create") for _ in range(20)] == [0.0] * 20
+    wait = pacer.wait("conversations.create")
+    assert 60 < wait <= 61
+    assert pacer.wait("conversations.invite") == 0.0, "Tier 3 counts on its own"
+    now.t += wait
+    assert pacer.wait("conversations.create") == 0.0
+
+
+def test_chat_post_message_is_paced_per_channel_with_a_short_burst() -> None:
+    now = Now()
+    pacer = Pacer(now)
+    assert [pacer.wait("chat.postMessage", "C1") for _ in range(3)] == [0.0] * 3
+    assert pacer.wait("chat.postMessage", "C1") > 3
+    assert pacer.wait("chat.postMessage", "C2") == 0.0
+
+
+def test_a_429_pauses_the_method_for_retry_after_and_only_that_method() -> None:
+    now = Now()
+    pacer = Pacer(now)
+    pacer.rate_limited("pins.add", 30)
+    assert pacer.wait("pins.add") == 30
+    assert pacer.wait("conversations.setTopic") == 0.0
+    pacer.rate_limited("chat.postMessage", 5, "C1")
+    assert pacer.wait("chat.postMessage", "C1") == 5 and pacer.wait("chat.postMessage", "C2") == 0.0
+    now.t += 30
+    assert pacer.wait("pins.add") == 0.0
+
+
+def test_special_tiers_and_unknown_methods_are_not_paced() -> None:
+    pacer = Pacer(Now())
+    assert all(pacer.wait("auth.test") == 0.0 for _ in range(500))
+
+
+@pytest.mark.parametrize(("error", "kind", "expected"), [
+    ("ratelimited", None, Outcome.RETRY), ("http_503", None, Outcome.RETRY),
+    ("connection: ServerDisconnectedError", None, Outcome.RETRY), ("internal_error", None, Outcome.RETRY),
+    ("invalid_auth", None, Outcome.HALT), ("token_revoked", None, Outcome.HALT),
+    ("account_inactive", None, Outcome.HALT),
+    ("channel_not_found", "post_card", Outcome.PARK), ("is_archived", "set_topic", Outcome.PARK),
+    ("not_in_channel", "pin_card", Outcome.PARK), ("missing_scope", "invite", Outcome.PARK),
+    ("already_in_channel", "invite", Outcome.SKIP), ("cant_invite_self", "invite", Outcome.SKIP),
+    ("user_not_found", "invite", Outcome.SKIP), ("user_not_found", "admin_alert", Outcome.SKIP),
+    ("already_pinned", "pin_card", Outcome.SKIP), ("user_not_in_channel", "welcome", Outcome.SKIP),
+    ("already_in_channel", "post_card", Outcome.PARK),
+])
+def test_every_slack_error_has_one_outcome(error: str, kind: str | None, expected: Outcome) -> None:
+    assert outcome(error, kind) is expected
