@@ -21,6 +21,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from models.conditions import Condition, ConditionError, parse_condition
+
 __all__ = [
     "APPROVER_ROLES",
     "BUILTIN_REQUIREMENTS",
@@ -142,6 +144,12 @@ class ApprovalRule:
     approvers: tuple[str, ...]
     expire_after_hours: int = 48
     remind_before_hours: int = 4
+    # ``when`` read by models.conditions; filled in when the rule is made
+    condition: Condition | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.condition is None:
+            object.__setattr__(self, "condition", parse_condition(self.when))
 
 
 @dataclass(frozen=True)
@@ -495,6 +503,10 @@ def _parse_rule(raw: Mapping[str, Any], position: int, fail: Any) -> ApprovalRul
     when = raw["when"]
     if not isinstance(when, str) or not when.strip():
         raise rule_fail('"when" must be a non-empty condition, e.g. "discount > 15"')
+    try:
+        condition = parse_condition(when)
+    except ConditionError as exc:
+        raise rule_fail(f'bad condition "{_clip(when)}": {exc}') from None
     approvers = _names(raw["approvers"], "approvers", rule_fail)
     if not approvers:
         raise rule_fail('"approvers" must name at least one role, e.g. ["manager"]')
@@ -510,7 +522,8 @@ def _parse_rule(raw: Mapping[str, Any], position: int, fail: Any) -> ApprovalRul
         raise rule_fail(f"remind_before_hours must be a whole number of hours, 0 or more (got {_show(remind)})")
     if remind >= expire:
         raise rule_fail(f"remind_before_hours ({remind}) must be less than expire_after_hours ({expire})")
-    return ApprovalRule(when=when.strip(), approvers=approvers, expire_after_hours=expire, remind_before_hours=remind)
+    return ApprovalRule(when=when.strip(), approvers=approvers, expire_after_hours=expire, remind_before_hours=remind,
+                        condition=condition)
 
 
 def _check_structure(stages: tuple[Stage, ...], source: str) -> None:
