@@ -1,0 +1,34 @@
+"""Delivers outbox rows of kind "approval" (SPEC 12), rendered from the request as it is at delivery:
+a card whose request was decided meanwhile shows the decision instead of buttons."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.blocks import approvals as blocks
+from models.approvals import info_of
+from models.tables import ApprovalRequest
+
+if TYPE_CHECKING:
+    from bot.outbox import Deliverer, DeliveryContext
+
+
+async def deliver(deliverer: Deliverer, ctx: DeliveryContext) -> None:
+    payload = ctx.row.payload
+    request = await ctx.session.get(ApprovalRequest, payload["request"])
+    if request is None or ctx.deal is None:
+        return
+    what, recipient = payload["what"], payload.get("user")
+    if what == "remind" and request.status != "pending":
+        return  # decided since the reminder was taken: nothing to remind of
+    info, deal, locale = info_of(request, deliverer.ws), deliverer._brief(ctx.deal), deliverer.ws.locale
+    tz = await deliverer._tz_of(ctx.session, recipient) if recipient else deliverer.ws.default_tz
+    if what in ("ask", "remind"):
+        message = blocks.request_card(info, deal, tz=tz, locale=locale, reminder=what == "remind")
+    else:
+        message = blocks.outcome(what, info, deal, tz=tz, locale=locale)
+    if recipient:
+        await deliverer.gateway.post(recipient, message.text, message.blocks)
+    else:
+        _, channel = deliverer._require_channel(ctx)
+        await deliverer.gateway.post(channel, message.text, message.blocks)
