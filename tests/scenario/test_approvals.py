@@ -177,7 +177,8 @@ async def test_a_rejection_needs_a_reason_by_modal_which_the_owner_and_channel_g
     key = await bot.click(MANAGER, ActionId.REJECT.value, str(request_id), channel=_dm_channel(bot, MANAGER))
     await bot.slack.wait_for(lambda: any(c.args.get("trigger_id") == f"trigger-{key}"
                                          for c in bot.slack.calls_to("views.open")))
-    view = next(c.args["view"] for c in bot.slack.calls_to("views.open") if c.args.get("trigger_id") == f"trigger-{key}")
+    view = next(c.args["view"] for c in bot.slack.calls_to("views.open")
+                if c.args.get("trigger_id") == f"trigger-{key}")
     assert view["callback_id"] == CallbackId.REJECT_APPROVAL.value
 
     empty = await bot.submit(MANAGER, CallbackId.REJECT_APPROVAL.value, {BlockId.REJECT_REASON.value: "  "},

@@ -91,6 +91,7 @@ ROWS = [
     Row("New deal form", EVERYONE, form=CallbackId.NEW_DEAL),
     Row("pool", EVERYONE, command="pool"),
     Row("claim", EVERYONE, command="claim D-{n}", pooled=True),  # the public pool is open to every rep
+    Row("approvals", EVERYONE, command="approvals"),  # each sees what they may decide or wait on
     # Later subcommands are one line each, e.g.:
     # Row("report @owner", frozenset({"owner", "manager", "admin"}), command=f"report month <@{REP}>"),
     # Row("target", MANAGERS - {"other manager"}, command=f"target <@{REP}> quarter 500k"),
