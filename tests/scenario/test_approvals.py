@@ -307,3 +307,19 @@ async def test_deal_approvals_lists_what_the_caller_may_decide_or_waits_on(bot: 
     others = await bot.command(REP2, "approvals")
     assert "No pending approval requests" in others.text and "D-1" not in others.all_text
     assert "/deal approvals" in (await bot.command(REP, "help")).all_text
+
+
+async def test_at_approval_the_stages_requirements_are_checked_again(bot: Bot) -> None:
+    await _deal_needing_approval(bot)
+    await bot.command(REP, "stage D-1 proposal")
+    request_id = (await _requests(bot))[0].id
+    async with bot.deps.sessions.begin() as session:  # the amount is gone meanwhile (say, an import)
+        deal = await session.get(Deal, 1)
+        assert deal is not None
+        deal.amount = None
+    refused = await _click(bot, MANAGER, ActionId.APPROVE, request_id)
+    assert "can't move to Proposal yet" in refused and "amount" in refused and "stays open" in refused
+    assert (await _requests(bot))[0].status == "pending" and (await _deal(bot)).stage_key == "lead"
+    await bot.command(REP, "set D-1 amount:90k")
+    assert "Approved" in await _click(bot, MANAGER, ActionId.APPROVE, request_id)
+    assert (await _deal(bot)).stage_key == "proposal"
