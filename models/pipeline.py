@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from models.conditions import Condition, ConditionError, parse_condition
+from models.territories import Territory, parse_territory
 
 __all__ = [
     "APPROVER_ROLES",
@@ -58,7 +59,7 @@ INVITE_ROLES: tuple[str, ...] = ("presales", "legal", "finance", "cs", "manager"
 #: Who may decide an approval (SPEC 12): the owner's manager, an admin, or a functional role.
 APPROVER_ROLES: tuple[str, ...] = ("manager", "admin", "presales", "legal", "finance", "cs")
 
-_TOP_KEYS = ("stages", "archive_lost_after_days", "pool_after_days", "budget_threshold", "assign")
+_TOP_KEYS = ("stages", "archive_lost_after_days", "pool_after_days", "budget_threshold", "assign", "territories")
 _STAGE_KEYS = (
     "key",
     "name",
@@ -217,6 +218,7 @@ class Pipeline:
     source: str = "<pipeline>"  # file path or template name, for messages
     budget_threshold: Decimal = Decimal(100000)
     assign: tuple[AssignRule, ...] = ()
+    territories: tuple[Territory, ...] = ()
     _by_key: dict[str, int] = field(init=False, repr=False, compare=False, hash=False, default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -394,7 +396,25 @@ def _parse(data: Mapping[str, Any], source: str) -> Pipeline:
         if not isinstance(raw_rules, list) or not all(isinstance(r, dict) for r in raw_rules):
             raise PipelineError(source, '"assign" must be a list of [[assign]] tables')
         kwargs["assign"] = tuple(_parse_assign(r, i, source) for i, r in enumerate(raw_rules, 1))
+    if "territories" in data:
+        kwargs["territories"] = _parse_territories(data["territories"], source)
     return Pipeline(stages=stages, source=source, **kwargs)
+
+
+def _parse_territories(raw: Any, source: str) -> tuple[Territory, ...]:
+    if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
+        raise PipelineError(source, '"territories" must be a list of [[territories]] tables')
+
+    def fail(where: str, problem: str) -> PipelineError:
+        return PipelineError(source, problem, where)
+
+    found: list[Territory] = []
+    for i, table in enumerate(raw, 1):
+        territory = parse_territory(table, i, fail)
+        if any(t.key.casefold() == territory.key.casefold() for t in found):
+            raise fail(f'territory "{territory.key}"', "duplicate key")
+        found.append(territory)
+    return tuple(found)
 
 
 def _parse_assign(raw: Mapping[str, Any], position: int, source: str) -> AssignRule:
