@@ -40,7 +40,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if (request_id := await _request_of_button(body, respond)) is None:
             return
         async with deps.turn_of(body["user"]["id"]), deps.after_ack:
-            await _decide(deps, body["user"]["id"], request_id, approve=True, reason=None, respond=respond)
+            await _decide(deps, body["user"]["id"], request_id, approve=True, reason=None, respond=respond,
+                          card=_card(body))
 
     @app.action(ActionId.REJECT.value)
     async def reject(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
@@ -57,7 +58,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 return
             ref = f"D-{deal.id} · {deal.title}"
         try:
-            await deps.gateway.open_view(body["trigger_id"], blocks.reject_modal(request_id, ref,
+            await deps.gateway.open_view(body["trigger_id"], blocks.reject_modal(request_id, ref, card=_card(body),
                                                                                  locale=deps.ws.locale))
         except SlackFailure as failure:
             await say_error(respond, f"Slack would not open the form ({failure}). Try again in a moment.")
@@ -70,37 +71,56 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         await ack()
         try:
-            request_id = int(json.loads(view.get("private_metadata") or "{}")["request"])
+            metadata = json.loads(view.get("private_metadata") or "{}")
+            request_id = int(metadata["request"])
         except (ValueError, KeyError, TypeError):
             return
+        card = metadata.get("card")
+        card = (str(card[0]), str(card[1])) if isinstance(card, list) and len(card) == 2 else None
         user_id = body["user"]["id"]
         async with deps.turn_of(user_id), deps.after_ack:
-            await _decide(deps, user_id, request_id, approve=False, reason=reason, respond=None)
+            await _decide(deps, user_id, request_id, approve=False, reason=reason, respond=None, card=card)
+
+
+def _card(body: dict[str, Any]) -> tuple[str, str] | None:
+    """(channel, ts) of the clicked approval card; None for a click in an ephemeral list."""
+    container = body.get("container") or {}
+    if container.get("is_ephemeral") or not container.get("channel_id") or not container.get("message_ts"):
+        return None
+    return str(container["channel_id"]), str(container["message_ts"])
 
 
 async def _decide(deps: Deps, user_id: str, request_id: int, *, approve: bool, reason: str | None,
-                  respond: AsyncRespond | None) -> None:
-    now = deps.clock.now()
+                  respond: AsyncRespond | None, card: tuple[str, str] | None = None) -> None:
+    answer = await _decide_now(deps, user_id, request_id, approve=approve, reason=reason)
+    if card is not None:  # whatever the outcome, the clicked card shows the request as it now is
+        async with deps.sessions.begin() as session:
+            lane = await approvals.card_clicked(session, request_id, user_id, channel=card[0], ts=card[1],
+                                                now=deps.clock.now())
+        if lane:
+            deps.deliverer.kick([lane])
+    await _say(deps, user_id, respond, answer)
+
+
+async def _decide_now(deps: Deps, user_id: str, request_id: int, *, approve: bool,
+                      reason: str | None) -> replies.Message:
     try:
         async with deps.sessions.begin() as session:
             actor = await load_actor(session, user_id, deps.ws.admin_ids)
             decided = await approvals.decide(session, deps.ws, actor, request_id, approve=approve, reason=reason,
-                                             now=now)
+                                             now=deps.clock.now())
             number, status = decided.deal.id, decided.status
     except DomainError as exc:
-        await _say(deps, user_id, respond, replies.error_reply(escape_keep_mentions(exc.message)))
-        return
+        return replies.error_reply(escape_keep_mentions(exc.message))
     except StaleDataError:
-        await _say(deps, user_id, respond, replies.error_reply(
-            "Someone changed this deal at the same moment; nothing was decided. Try again."))
-        return
+        return replies.error_reply("Someone changed this deal at the same moment; nothing was decided. Try again.")
     deps.deliverer.kick(decided.lanes)
     text = {
         "approved": f"Approved: D-{number} moves on; the owner is told.",
         "rejected": f"Rejected: D-{number} stays where it is; the owner is told why.",
         "lapsed": f"D-{number} has left the stage it was asked from, so the request lapsed; nothing moved.",
     }[status]
-    await _say(deps, user_id, respond, replies.ok_reply(escape(text)))
+    return replies.ok_reply(escape(text))
 
 
 async def _say(deps: Deps, user_id: str, respond: AsyncRespond | None, message: replies.Message) -> None:

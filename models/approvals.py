@@ -323,6 +323,18 @@ async def _dm(session: AsyncSession, deal_id: int, request_id: int, user_id: str
     return dm_lane(user_id)
 
 
+async def card_clicked(session: AsyncSession, request_id: int, user_id: str, *, channel: str, ts: str,
+                       now: datetime) -> str | None:
+    """The approval card someone clicked is redrawn from the request as it is (a decided one loses its
+    buttons), so stale buttons do not linger in the approvers' DMs. Returns the lane, or None."""
+    request = await session.get(ApprovalRequest, request_id)
+    if request is None:
+        return None
+    await enqueue(session, lane=dm_lane(user_id), kind="approval", deal_id=request.deal_id, now=now,
+                  payload={"request": request_id, "what": "card", "user": user_id, "channel": channel, "ts": ts})
+    return dm_lane(user_id)
+
+
 # --------------------------------------------------------------------------- timed: reminders and expiry
 
 

@@ -162,14 +162,16 @@ def outcome(what: str, info: ApprovalInfo, deal: DealSnapshot, *, tz: ZoneInfo, 
     return message(text, [section_block(text)])
 
 
-def reject_modal(request_id: int, deal_ref: str, *, locale: str = "en") -> dict[str, Any]:
+def reject_modal(request_id: int, deal_ref: str, *, card: tuple[str, str] | None = None,
+                 locale: str = "en") -> dict[str, Any]:
+    """``private_metadata``: ``{"request": 7, "card": [channel, ts]}`` (the card to redraw once decided)."""
     view = View(
         type="modal",
         callback_id=CallbackId.REJECT_APPROVAL,
         title=plain(label("approval.modal_title", locale), 24),
         submit=plain(label("approval.modal_submit", locale), 24),
         close=plain(label("approval.modal_cancel", locale), 24),
-        private_metadata=json.dumps({"request": int(request_id)}),
+        private_metadata=json.dumps({"request": int(request_id), "card": list(card) if card else None}),
         blocks=[
             ContextBlock(elements=[mrkdwn(escape(truncate(deal_ref, 300)))]),
             _text_input(BlockId.REJECT_REASON, label("approval.reason", locale), optional=False,

@@ -123,8 +123,18 @@ def _text(messages: list) -> str:  # type: ignore[type-arg]
     return "\n".join(m.text + json.dumps(m.blocks or [], ensure_ascii=False) for m in messages)
 
 
+def _card_ts(bot: Bot, user: str, request_id: int) -> str:
+    """The ts of the user's approval card for the request (a made-up one when they have none)."""
+    for message in bot.dms_to(user):
+        for block in message.blocks or []:
+            if any(e.get("value") == str(request_id) for e in block.get("elements", [])):
+                return message.ts
+    return "1.000001"
+
+
 async def _click(bot: Bot, user: str, action: ActionId, request_id: int) -> str:
-    key = await bot.click(user, action.value, str(request_id), channel=_dm_channel(bot, user))
+    key = await bot.click(user, action.value, str(request_id), channel=_dm_channel(bot, user),
+                          message_ts=_card_ts(bot, user, request_id))
     text = (await bot.reply(key)).text
     await bot.settle()
     return text
@@ -166,6 +176,8 @@ async def test_a_matching_rule_holds_the_move_until_the_manager_approves(bot: Bo
 
     late = await _click(bot, ADMIN, ActionId.APPROVE, request_id)
     assert "already decided: approved" in late and f"<@{MANAGER}>" in late
+    assert _buttons(bot, MANAGER) == [], "the clicked card loses its buttons"
+    assert f"Decided: approved (<@{MANAGER}>)" in _text(bot.dms_to(MANAGER))
 
 
 async def test_a_rejection_needs_a_reason_by_modal_which_the_owner_and_channel_get(bot: Bot) -> None:
@@ -174,7 +186,8 @@ async def test_a_rejection_needs_a_reason_by_modal_which_the_owner_and_channel_g
     await bot.command(REP, "stage D-1 proposal")
     request_id = (await _requests(bot))[0].id
 
-    key = await bot.click(MANAGER, ActionId.REJECT.value, str(request_id), channel=_dm_channel(bot, MANAGER))
+    key = await bot.click(MANAGER, ActionId.REJECT.value, str(request_id), channel=_dm_channel(bot, MANAGER),
+                          message_ts=_card_ts(bot, MANAGER, request_id))
     await bot.slack.wait_for(lambda: any(c.args.get("trigger_id") == f"trigger-{key}"
                                          for c in bot.slack.calls_to("views.open")))
     view = next(c.args["view"] for c in bot.slack.calls_to("views.open")
@@ -199,6 +212,7 @@ async def test_a_rejection_needs_a_reason_by_modal_which_the_owner_and_channel_g
     request = (await _requests(bot))[0]
     assert (request.status, request.decided_by, request.reason) == ("rejected", MANAGER, "20% is too deep for a pilot")
     assert (await _timeline(bot))[-1] == "rejected Discovery → Proposal: 20% is too deep for a pilot"
+    assert _buttons(bot, MANAGER) == [] and "Decided: rejected" in _text(bot.dms_to(MANAGER))
     # the deal may be asked again once the request is closed
     assert "needs approval" in (await bot.command(REP, "stage D-1 proposal")).text
 
