@@ -58,7 +58,7 @@ def parse_territory(raw: Mapping[str, Any], position: int, fail: Callable[[str, 
 
     for k in raw:
         if k not in _KEYS:
-            return _raise(bad(f'unknown key "{k}" (expected one of: {", ".join(_KEYS)})'))
+            raise bad(f'unknown key "{k}" (expected one of: {", ".join(_KEYS)})')
     if not isinstance(key, str) or not _KEY_RE.match(key):
         raise bad('missing "key": a word naming the territory, e.g. key = "emea"')
     name = raw.get("name", key)
@@ -93,7 +93,3 @@ def _texts(value: Any, key: str, bad: Callable[[str], Exception]) -> tuple[str, 
     if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
         raise bad(f'{key} must be a name or a list of names, e.g. {key} = ["…"]')
     return tuple(dict.fromkeys(values))
-
-
-def _raise(exc: Exception) -> Territory:
-    raise exc
