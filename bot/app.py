@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 
 from bot.container import Deps
-from handlers import actions, commands, events, reminders, views
+from handlers import actions, approvals, commands, events, reminders, views
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ def build_app(deps: Deps) -> AsyncApp:
         process_before_response=False,
         logger=logging.getLogger("dealroom.bolt"),
     )
-    for module in (commands, actions, reminders, views, events):
+    for module in (commands, actions, reminders, views, events, approvals):
         module.register(app, deps)
 
     @app.error

@@ -35,7 +35,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PAGES_PER_STEP = 1024
+# All pages in one step, in one read transaction: a copy in steps restarts from the start whenever the
+# bot commits between two steps, so under steady writes it may never finish (seen under load).
+PAGES_PER_STEP = -1
 KEEP_DAILY = 7
 KEEP_WEEKLY = 4
 _DATED = re.compile(r"^dealroom-(\d{4}-\d{2}-\d{2})\.(db|dump)$")

@@ -31,6 +31,8 @@ class ActionId(StrEnum):
     REMINDER_DONE = "reminder_done"
     SNOOZE_HOUR = "reminder_snooze_hour"
     SNOOZE_DAY = "reminder_snooze_day"
+    APPROVE = "approval_approve"  # value: the approval request id
+    REJECT = "approval_reject"  # opens the reason modal
 
 
 class CallbackId(StrEnum):
@@ -38,6 +40,7 @@ class CallbackId(StrEnum):
 
     NEW_DEAL = "deal_new_modal"
     LOG_NOTE = "deal_note_modal"
+    REJECT_APPROVAL = "approval_reject_modal"  # private_metadata: {"request": 7}
 
 
 class BlockId(StrEnum):
@@ -56,6 +59,7 @@ class BlockId(StrEnum):
     NOTE_TEXT = "note_text"
     NOTE_VIA = "note_via"
     NOTE_NEXT = "note_next"
+    REJECT_REASON = "reject_reason"
 
 
 def deal_value(number: int) -> str:

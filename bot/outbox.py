@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
+from bot import approval_delivery
 from bot.blocks import cards
 from bot.blocks import reminders as reminder_blocks
 from bot.dm_delivery import deliver_report_chart
@@ -86,6 +87,7 @@ class Deliverer:
             "reminder": self._reminder, "reminder_state": self._reminder_state, "nudge": self._nudge,
             "dm": self._dm, "post_message": self._post_message, "archive_channel": self._archive_channel,
             "unarchive_channel": self._unarchive_channel, "won_card": self._won_card,
+            "approval": lambda ctx: approval_delivery.deliver(self, ctx),
         }
         self._kinds["report_chart"] = partial(deliver_report_chart, self)
 

@@ -21,11 +21,12 @@ from bot.blocks import pool as pool_blocks
 from bot.blocks.text import escape, escape_keep_mentions
 from bot.container import Deps
 from bot.gateway import SlackFailure
+from handlers import approvals as approval_handlers
 from handlers import grammar as g
 from handlers import people, reports
 from handlers.context import Request
 from handlers.replies import say_error, send
-from models import activity, deals, pool
+from models import activity, approvals, deals, pool
 from models.deals import FieldChanges
 from models.dms import enqueue_dm
 from models.errors import DomainError, Forbidden
@@ -183,6 +184,10 @@ async def _deal_for(deps: Deps, req: Request, cmd: Any, session: AsyncSession): 
 
 
 def _moved(deal_id: int, move: Any, locale: str) -> str:
+    if isinstance(move, approvals.Asked):
+        return (f"D-{deal_id} needs approval to move to *{escape(move.to_stage.display_name(locale))}* "
+                f"({escape('; '.join(move.conditions))}). Asked " + ", ".join(f"<@{u}>" for u in move.approvers)
+                + " by DM; the deal stays where it is until then.")
     if move.to_stage.closed == "won":
         return f"D-{deal_id} is won. Congratulations! :tada:"
     if move.to_stage.closed == "lost":
@@ -192,30 +197,37 @@ def _moved(deal_id: int, move: Any, locale: str) -> str:
             f"*{escape(move.to_stage.display_name(locale))}* ({move.to_stage.probability}%).")
 
 
+def _kick(req: Request, move: Any) -> None:
+    if isinstance(move, approvals.Asked):
+        req.lanes.extend(move.lanes)
+
+
 async def _stage(deps: Deps, req: Request, cmd: g.Stage, session: AsyncSession) -> Reply:
     actor, deal = await _deal_for(deps, req, cmd, session)
     target = deps.ws.pipeline.resolve(cmd.target)
     if target.closed == "lost":
         raise DomainError("Closing as lost needs a reason.", "/deal lost <reason>")
-    move = await deals.move_to(session, deps.ws, actor, deal, target, now=req.now)
+    move = await approvals.move_to(session, deps.ws, actor, deal, target, now=req.now)
+    _kick(req, move)
     return _moved(deal.id, move, deps.ws.locale)
 
 
 async def _next(deps: Deps, req: Request, cmd: g.Next, session: AsyncSession) -> Reply:
     actor, deal = await _deal_for(deps, req, cmd, session)
-    move = await deals.move_next(session, deps.ws, actor, deal, now=req.now)
+    move = await approvals.move_next(session, deps.ws, actor, deal, now=req.now)
+    _kick(req, move)
     return _moved(deal.id, move, deps.ws.locale)
 
 
 async def _won(deps: Deps, req: Request, cmd: g.Won, session: AsyncSession) -> Reply:
     actor, deal = await _deal_for(deps, req, cmd, session)
-    move = await deals.close_deal(session, deps.ws, actor, deal, "won", now=req.now, won_amount=cmd.amount)
+    move = await approvals.close_deal(session, deps.ws, actor, deal, "won", now=req.now, won_amount=cmd.amount)
     return _moved(deal.id, move, deps.ws.locale)
 
 
 async def _lost(deps: Deps, req: Request, cmd: g.Lost, session: AsyncSession) -> Reply:
     actor, deal = await _deal_for(deps, req, cmd, session)
-    move = await deals.close_deal(session, deps.ws, actor, deal, "lost", now=req.now, reason=cmd.reason)
+    move = await approvals.close_deal(session, deps.ws, actor, deal, "lost", now=req.now, reason=cmd.reason)
     return _moved(deal.id, move, deps.ws.locale)
 
 
@@ -327,9 +339,11 @@ ROUTES: dict[type, Route] = {
     g.FollowUp: _followup, g.Won: _won, g.Lost: _lost, g.Score: _score, g.Info: _info, g.History: _history,
     g.List: _list, g.Assign: _assign, g.Invite: _invite,
     g.Pool: _pool, g.Claim: _claim, g.Role: people.role, g.Team: people.team,
+    g.Approvals: approval_handlers.list_route,
 }
 ROUTES.update({g.Report: reports.report, g.Target: reports.target})
 # The subcommands this version offers (the grammar knows some that later versions will add).
 OFFERED = frozenset({"new", "stage", "next", "set", "note", "followup", "won", "lost", "score", "info", "history",
-                     "list", "assign", "invite", "help", "pool", "claim", "role", "team", "report", "target"})
+                     "list", "assign", "invite", "help", "pool", "claim", "role", "team", "report", "target",
+                     "approvals"})
 

@@ -20,7 +20,9 @@ from models.people import ensure_user, manager_of, role_holders
 from models.permissions import Actor, DealAccess, edit_refusal, read_refusal
 from models.pipeline import Stage
 from models.queries import access_of
+from models.routing import routed_to_territory, territory_owner
 from models.tables import Deal, DealCollaborator, FollowUp, StageChange, TimelineEntry
+from models.territories import matching_territory
 from models.transitions import DealFacts, Move, Refusal, plan_close, plan_move, plan_next
 from models.values import format_amount, format_when
 from models.workspace import Workspace
@@ -64,7 +66,11 @@ async def create_deal(
         raise Refused("A deal needs a title.", "/deal new <title> [amount:…] [customer:…] [close:…] [owner:@user]")
     first = ws.pipeline.open_stages[0]
     rule = matching_rule(ws.pipeline, source=changes.source, custom=changes.custom) if owner_id is None else None
+    territory = (matching_territory(ws.pipeline.territories, changes.custom)
+                 if owner_id is None and rule is None else None)
     owner = owner_id or (await next_assignee(session, rule) if rule else actor.user_id)
+    if territory is not None:
+        owner = await territory_owner(session, territory)
     await ensure_user(session, actor.user_id, now=now)
     await ensure_user(session, owner, now=now)
     deal = Deal(
@@ -84,6 +90,8 @@ async def create_deal(
     if rule is not None:
         log(session, deal, actor.user_id, "owner", f"<@{owner}> got the lead by assignment {rule.describe()}", now,
             {"rule": rule.number, "to": owner})
+    elif territory is not None:
+        await routed_to_territory(session, deal, territory, actor.user_id, now=now)
     elif owner != actor.user_id:
         log(session, deal, actor.user_id, "owner", f"made <@{owner}> the owner", now)
     if rule is not None and owner != actor.user_id:
@@ -95,6 +103,8 @@ async def create_deal(
     if manager := await manager_of(session, owner):
         invitees.append(manager)
     invitees += await _role_invitees(session, deal, first.invite_roles)
+    if territory is not None and territory.manager:
+        invitees.append(territory.manager)
     await effects.open_channel(session, deal, invitees, now=now)
     return deal
 

@@ -128,3 +128,17 @@ def quota_refusal(actor: Actor, user_id: str) -> str | None:
     if actor.is_admin or user_id in actor.managed_ids:
         return None
     return f"Only <@{user_id}>'s manager or an admin can set their target."
+
+
+def decide_refusal(actor: Actor, owner_id: str, approver_ids: list[str] | tuple[str, ...], ref: str) -> str | None:
+    """Why the actor may not decide an approval request on the deal `ref` (SPEC 12), or None when they may:
+    its approvers and admins may, never the deal's owner."""
+    if actor.user_id == owner_id:
+        return f"You own {ref}, so you can't decide its approval: only {_people(approver_ids)} or an admin can."
+    if actor.is_admin or actor.user_id in approver_ids:
+        return None
+    return f"Only {_people(approver_ids)} or an admin can decide the approval for {ref}."
+
+
+def _people(user_ids: list[str] | tuple[str, ...]) -> str:
+    return ", ".join(f"<@{u}>" for u in user_ids) or "the approvers"

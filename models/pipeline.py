@@ -21,6 +21,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from models.conditions import Condition, ConditionError, parse_condition
+from models.territories import Territory, parse_territory
+
 __all__ = [
     "APPROVER_ROLES",
     "BUILTIN_REQUIREMENTS",
@@ -56,7 +59,7 @@ INVITE_ROLES: tuple[str, ...] = ("presales", "legal", "finance", "cs", "manager"
 #: Who may decide an approval (SPEC 12): the owner's manager, an admin, or a functional role.
 APPROVER_ROLES: tuple[str, ...] = ("manager", "admin", "presales", "legal", "finance", "cs")
 
-_TOP_KEYS = ("stages", "archive_lost_after_days", "pool_after_days", "budget_threshold", "assign")
+_TOP_KEYS = ("stages", "archive_lost_after_days", "pool_after_days", "budget_threshold", "assign", "territories")
 _STAGE_KEYS = (
     "key",
     "name",
@@ -142,6 +145,12 @@ class ApprovalRule:
     approvers: tuple[str, ...]
     expire_after_hours: int = 48
     remind_before_hours: int = 4
+    # ``when`` read by models.conditions; filled in when the rule is made
+    condition: Condition | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.condition is None:
+            object.__setattr__(self, "condition", parse_condition(self.when))
 
 
 @dataclass(frozen=True)
@@ -209,6 +218,7 @@ class Pipeline:
     source: str = "<pipeline>"  # file path or template name, for messages
     budget_threshold: Decimal = Decimal(100000)
     assign: tuple[AssignRule, ...] = ()
+    territories: tuple[Territory, ...] = ()
     _by_key: dict[str, int] = field(init=False, repr=False, compare=False, hash=False, default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -386,7 +396,25 @@ def _parse(data: Mapping[str, Any], source: str) -> Pipeline:
         if not isinstance(raw_rules, list) or not all(isinstance(r, dict) for r in raw_rules):
             raise PipelineError(source, '"assign" must be a list of [[assign]] tables')
         kwargs["assign"] = tuple(_parse_assign(r, i, source) for i, r in enumerate(raw_rules, 1))
+    if "territories" in data:
+        kwargs["territories"] = _parse_territories(data["territories"], source)
     return Pipeline(stages=stages, source=source, **kwargs)
+
+
+def _parse_territories(raw: Any, source: str) -> tuple[Territory, ...]:
+    if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
+        raise PipelineError(source, '"territories" must be a list of [[territories]] tables')
+
+    def fail(where: str, problem: str) -> PipelineError:
+        return PipelineError(source, problem, where)
+
+    found: list[Territory] = []
+    for i, table in enumerate(raw, 1):
+        territory = parse_territory(table, i, fail)
+        if any(t.key.casefold() == territory.key.casefold() for t in found):
+            raise fail(f'territory "{territory.key}"', "duplicate key")
+        found.append(territory)
+    return tuple(found)
 
 
 def _parse_assign(raw: Mapping[str, Any], position: int, source: str) -> AssignRule:
@@ -495,6 +523,10 @@ def _parse_rule(raw: Mapping[str, Any], position: int, fail: Any) -> ApprovalRul
     when = raw["when"]
     if not isinstance(when, str) or not when.strip():
         raise rule_fail('"when" must be a non-empty condition, e.g. "discount > 15"')
+    try:
+        condition = parse_condition(when)
+    except ConditionError as exc:
+        raise rule_fail(f'bad condition "{_clip(when)}": {exc}') from None
     approvers = _names(raw["approvers"], "approvers", rule_fail)
     if not approvers:
         raise rule_fail('"approvers" must name at least one role, e.g. ["manager"]')
@@ -510,7 +542,8 @@ def _parse_rule(raw: Mapping[str, Any], position: int, fail: Any) -> ApprovalRul
         raise rule_fail(f"remind_before_hours must be a whole number of hours, 0 or more (got {_show(remind)})")
     if remind >= expire:
         raise rule_fail(f"remind_before_hours ({remind}) must be less than expire_after_hours ({expire})")
-    return ApprovalRule(when=when.strip(), approvers=approvers, expire_after_hours=expire, remind_before_hours=remind)
+    return ApprovalRule(when=when.strip(), approvers=approvers, expire_after_hours=expire, remind_before_hours=remind,
+                        condition=condition)
 
 
 def _check_structure(stages: tuple[Stage, ...], source: str) -> None:

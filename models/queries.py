@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import func, or_, select, true
@@ -12,7 +13,7 @@ from models.errors import NotFound
 from models.permissions import Actor, DealAccess, list_scope
 from models.pipeline import Pipeline, Stage
 from models.snapshots import DealSnapshot, FollowUpInfo, StageInfo, TimelineItem
-from models.tables import Deal, DealCollaborator, FollowUp, TimelineEntry
+from models.tables import ApprovalRequest, Deal, DealCollaborator, FollowUp, TimelineEntry
 
 HISTORY_PAGE_SIZE = 20
 DEAL_CHANNEL = re.compile(r"^deal-(\d+)(?:-|$)")
@@ -72,7 +73,13 @@ async def snapshot(
     session: AsyncSession, deal: Deal, pipeline: Pipeline, *, now: datetime, locale: str = "en"
 ) -> DealSnapshot:
     access = await access_of(session, deal)
-    return _snapshot(deal, pipeline, locale, access.collaborator_ids, await next_followup(session, deal.id, now))
+    picture = _snapshot(deal, pipeline, locale, access.collaborator_ids, await next_followup(session, deal.id, now))
+    awaiting = await session.scalar(select(ApprovalRequest.to_stage).where(
+        ApprovalRequest.deal_id == deal.id, ApprovalRequest.status == "pending").limit(1))
+    if awaiting is not None:
+        name = pipeline.stage(awaiting).display_name(locale) if awaiting in pipeline else awaiting
+        picture = replace(picture, awaiting_approval=name)
+    return picture
 
 
 def brief_snapshot(deal: Deal, pipeline: Pipeline, *, locale: str = "en") -> DealSnapshot:

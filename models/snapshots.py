@@ -48,6 +48,7 @@ class DealSnapshot:
     lost_reason: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    awaiting_approval: str | None = None  # the stage a pending approval request would move it to (SPEC 12)
 
     @property
     def ref(self) -> str:

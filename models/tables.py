@@ -250,3 +250,32 @@ class MaintenanceRun(Base):
     period: Mapped[str] = mapped_column(String(32), primary_key=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     done_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class ApprovalRequest(Base):
+    """A move held for approval (SPEC 12). `status` leaves "pending" once, by one conditional UPDATE, so
+    the first decision (or the expiry) wins; `reminded_at` marks the reminder taken, like a follow-up's."""
+
+    __tablename__ = "approval_requests"
+    __table_args__ = (
+        Index("ix_approval_requests_status_expires", "status", "expires_at"),
+        Index("ix_approval_requests_status_remind", "status", "remind_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # pending | approved | rejected | expired | lapsed
+    from_stage: Mapped[str] = mapped_column(String(64))
+    to_stage: Mapped[str] = mapped_column(String(64))
+    requested_by: Mapped[str] = mapped_column(SlackId)
+    owner_id: Mapped[str] = mapped_column(SlackId)
+    rules: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # [{"stage", "when", "approvers"}]
+    approvers: Mapped[list[str]] = mapped_column(JSON)
+    figures: Mapped[dict[str, str]] = mapped_column(JSON)  # the deal's numbers the rules read, when asked
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by: Mapped[str | None] = mapped_column(SlackId)
+    reason: Mapped[str | None] = mapped_column(Text)

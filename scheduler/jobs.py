@@ -11,7 +11,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import delete
 
 from bot.directory import TZ_FRESH_FOR
-from models import nudges, reminders
+from models import approvals, nudges, reminders
 from models.tables import ProcessedEvent
 from scheduler import digests, sweeps_pool
 from scheduler.sweeps import run_sweep
@@ -26,6 +26,7 @@ REMINDERS_EVERY_SECONDS = 15  # a reminder goes out within a minute of its time
 NUDGES_EVERY_SECONDS = 60
 PARKED_EVERY_SECONDS = 60
 BACKUP_CHECK_MINUTES = 30
+APPROVALS_EVERY_SECONDS = 60  # approval reminders and expiry (SPEC 12)
 EVENT_IDS_KEPT_FOR = timedelta(hours=24)  # Slack retries for about 5 minutes; keep ids well beyond that
 
 
@@ -42,6 +43,8 @@ class Ticks:
         self.scheduler.add_job(self.send_reminders, "interval", seconds=REMINDERS_EVERY_SECONDS, id="reminders",
                                max_instances=1, coalesce=True, next_run_time=started)
         self.scheduler.add_job(self.send_nudges, "interval", seconds=NUDGES_EVERY_SECONDS, id="nudges",
+                               max_instances=1, coalesce=True, next_run_time=started)
+        self.scheduler.add_job(self.sweep_approvals, "interval", seconds=APPROVALS_EVERY_SECONDS, id="approvals",
                                max_instances=1, coalesce=True, next_run_time=started)
         for job_id, sweep in sweeps_pool.SWEEPS.items():  # public pool and lost channels (SPEC 3, 6)
             self.scheduler.add_job(sweeps_pool.tick, "interval", seconds=sweeps_pool.EVERY_SECONDS, args=[deps, sweep],
@@ -88,6 +91,12 @@ class Ticks:
                 deps.deliverer.kick(lanes)
         except Exception:
             log.exception("digest tick failed")
+
+    async def sweep_approvals(self) -> None:
+        try:
+            await run_sweep(self.deps, approvals.sweep)
+        except Exception:
+            log.exception("approval tick failed")
 
     async def forget_old_events(self) -> None:
         cutoff = self.deps.clock.now() - EVENT_IDS_KEPT_FOR

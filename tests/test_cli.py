@@ -218,7 +218,31 @@ to = ["U0ALICE", "bob"]
 """
 
 
-@pytest.mark.parametrize("problem", ["duplicate-stage", "missing-file", "bad-assign-rule"])
+BAD_APPROVAL_RULE = """\
+[[stages]]
+key = "lead"
+name = "Lead"
+probability = 10
+
+[[stages]]
+key = "proposal"
+name = "Proposal"
+probability = 50
+
+[[stages.approvals]]
+when = "discount >> 15"
+approvers = ["manager"]
+
+[[stages]]
+key = "won"
+name = "Won"
+probability = 100
+closed = "won"
+"""
+
+
+@pytest.mark.parametrize("problem", ["duplicate-stage", "missing-file", "bad-assign-rule", "bad-approval-rule",
+                                     "unknown-approver"])
 def test_run_with_a_bad_pipeline_file_is_one_line(
     trap: socket.socket, workdir: Path, tmp_path: Path, problem: str
 ) -> None:
@@ -227,6 +251,10 @@ def test_run_with_a_bad_pipeline_file_is_one_line(
         pipeline.write_text(DUPLICATE_STAGE_PIPELINE, encoding="utf-8")
     if problem == "bad-assign-rule":
         pipeline.write_text(BAD_ASSIGN_RULE, encoding="utf-8")
+    if problem == "bad-approval-rule":
+        pipeline.write_text(BAD_APPROVAL_RULE, encoding="utf-8")
+    if problem == "unknown-approver":
+        pipeline.write_text(BAD_APPROVAL_RULE.replace(">>", ">").replace('"manager"', '"boss"'), encoding="utf-8")
     env = trap_env(trap, SLACK_BOT_TOKEN="xoxb-1111-2222-SeCrEtBoT", SLACK_SIGNING_SECRET=SIGNING_SECRET,
                    DEALROOM_PIPELINE=str(pipeline))
     result, elapsed = run_cli(["run"], env, workdir)
@@ -238,6 +266,10 @@ def test_run_with_a_bad_pipeline_file_is_one_line(
         assert "lead" in lines[0] and "duplicate" in lines[0].lower(), lines[0]
     if problem == "bad-assign-rule":
         assert "assign #1" in lines[0] and '"bob" is not a Slack user ID' in lines[0], lines[0]
+    if problem == "bad-approval-rule":
+        assert 'stage "proposal": approvals #1: bad condition "discount >> 15"' in lines[0], lines[0]
+    if problem == "unknown-approver":
+        assert 'stage "proposal": approvals #1: unknown approver "boss"' in lines[0], lines[0]
     assert "Traceback" not in result.stderr
     assert elapsed < FAIL_FAST_SECONDS
     assert connections_made(trap) == 0

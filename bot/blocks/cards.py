@@ -168,9 +168,11 @@ def deal_card(deal: DealSnapshot, *, tz: ZoneInfo, locale: str = "en") -> Messag
     """The pinned card of a deal channel, updated in place on every change."""
     blocks: list[Block] = [header_block(deal_heading(deal))]
     blocks.extend(summary_blocks(deal, tz=tz, locale=locale))
+    if deal.awaiting_approval:
+        blocks.append(context_block(mlabel("card.awaiting_approval", locale, stage=deal.awaiting_approval)))
     buttons = []
     nxt = next_open_stage(deal)
-    if nxt is not None:
+    if nxt is not None and not deal.awaiting_approval:
         buttons.append(
             button(
                 label("next_stage_button", locale, stage=one_line(nxt.name)),

@@ -18,7 +18,7 @@ from bot.app import build_app
 from bot.container import Deps, build_deps
 from bot.server import build_web_app
 from bot.settings import Settings
-from models import nudges, reminders
+from models import approvals, nudges, reminders
 from models.clock import FakeClock
 from scheduler.sweeps import run_sweep
 from tests.emulator import SlackEmulator
@@ -191,6 +191,7 @@ class Bot:
         """What the scheduler's ticks do at this moment: reminders and nudges, then delivery."""
         await run_sweep(self.deps, reminders.take_due_reminders)
         await run_sweep(self.deps, nudges.sweep)
+        await run_sweep(self.deps, approvals.sweep)
         await self.settle()
 
     async def wait_until(self, delta: timedelta) -> None:

@@ -95,6 +95,7 @@ ROWS = [
     Row("report @owner", frozenset({"owner", "manager", "admin"}), command=f"report month <@{REP}>"),
     Row("report team", frozenset({"manager", "other manager"}), command="report week team"),
     Row("target", frozenset({"manager", "admin"}), command=f"target <@{REP}> quarter 500k"),
+    Row("approvals", EVERYONE, command="approvals"),  # each sees what they may decide or wait on
     # Later subcommands are one line each.
 ]
 

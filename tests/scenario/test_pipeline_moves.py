@@ -174,17 +174,18 @@ OFFERED_EXAMPLES = {
     "list": "list", "assign": "assign D-1 <@U1>", "invite": "invite D-1 <@U1>", "help": "help",
     "pool": "pool", "claim": "claim D-1",
     "role": "role <@U1> legal", "team": "team <@U1> manager:<@U2>",
+    "approvals": "approvals",
 }
 OFFERED_EXAMPLES |= {"report": "report week team", "target": "target <@U1> month 5k"}
 
 
-def test_every_offered_subcommand_has_a_route_and_later_ones_are_unknown() -> None:
+def test_every_offered_subcommand_has_a_route_and_others_are_unknown() -> None:
     now, utc = FakeClock().now(), ZoneInfo("UTC")
     assert set(OFFERED_EXAMPLES) == OFFERED
     for text in OFFERED_EXAMPLES.values():
         assert type(parse_command(text, now=now, tz=utc, subcommands=OFFERED)) in ROUTES, text
     with pytest.raises(UsageError, match="don't know"):
-        parse_command("approvals", now=now, tz=utc, subcommands=OFFERED)
+        parse_command("frobnicate D-1", now=now, tz=utc, subcommands=OFFERED)
 
 
 async def test_link_buttons_and_home_tab_visits_are_acknowledged(bot: Bot) -> None:

@@ -225,7 +225,10 @@ def test_id_values_are_stable_short_and_unique() -> None:
         assert all(0 < len(v) <= 40 for v in values)
     assert {b.name for b in BlockId} == {
         "TITLE", "CUSTOMER", "AMOUNT", "CLOSE", "SOURCE", "NOTE_TEXT", "NOTE_VIA", "NOTE_NEXT",
+        "REJECT_REASON",
     }  # fmt: skip
+    assert (ActionId.APPROVE, ActionId.REJECT) == ("approval_approve", "approval_reject")
+    assert CallbackId.REJECT_APPROVAL == "approval_reject_modal"
 
 
 def test_button_values_round_trip() -> None:

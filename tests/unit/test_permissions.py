@@ -10,6 +10,7 @@ from models.permissions import (
     admin_refusal,
     can_edit,
     can_read,
+    decide_refusal,
     edit_refusal,
     list_refusal,
     list_scope,
@@ -88,3 +89,12 @@ def test_refusals_name_who_may() -> None:
         "admin can.")
     assert read_refusal(OTHER_REP, DEAL, "D-1", in_deal_channel=True) is None
     assert "only its channel members" in (read_refusal(OTHER_REP, DEAL, "D-1", in_deal_channel=False) or "")
+
+
+def test_who_may_decide_an_approval() -> None:
+    approvers = ["U0MGR", "U0FIN"]
+    assert decide_refusal(Actor("U0MGR"), "U0REP", approvers, "D-1") is None
+    assert decide_refusal(Actor("U0ADM", is_admin=True), "U0REP", approvers, "D-1") is None
+    assert "You own D-1" in (decide_refusal(Actor("U0REP", is_admin=True), "U0REP", approvers, "D-1") or "")
+    refusal = decide_refusal(Actor("U0REP2"), "U0REP", approvers, "D-1") or ""
+    assert refusal.startswith("Only <@U0MGR>, <@U0FIN> or an admin")

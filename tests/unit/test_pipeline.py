@@ -397,6 +397,9 @@ def test_stage_errors(tmp_path: Path, fields: dict[str, str], expected: str) -> 
         ('when = "d > 1"\napprovers = ["manager"]\nremind_before_hours = -1', "remind_before_hours must be"),
         ('when = "d > 1"\napprovers = ["manager"]\nexpire_after_hours = 4', "must be less than expire_after_hours"),
         ('when = "d > 1"\napprovers = ["manager"]\napprover = ["x"]', 'unknown key "approver"'),
+        ('when = "discount >> 15"\napprovers = ["manager"]',
+         'stage "proposal": approvals #1: bad condition "discount >> 15": expected a field'),
+        ('when = "__import__(\'os\')"\napprovers = ["manager"]', 'approvals #1: bad condition'),
     ],
 )
 def test_approval_errors(tmp_path: Path, rule: str, expected: str) -> None:

@@ -47,3 +47,8 @@ async def test_a_tick_delivers_the_lanes_its_sweep_queued_and_survives_a_failing
         await sweeps_pool.tick(deps, broken)  # type: ignore[arg-type]
     assert deps.deliverer.kicked == [["dm:U1", "deal:3"]]
     assert "sweep broken failed" in caplog.text
+
+
+def test_approvals_are_swept_every_minute() -> None:
+    job = Ticks(SimpleNamespace(settings=SimpleNamespace(dealroom_backup_dir=None))).scheduler.get_job("approvals")  # type: ignore[arg-type]
+    assert job is not None and job.trigger.interval.total_seconds() == 60 and job.max_instances == 1

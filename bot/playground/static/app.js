@@ -231,10 +231,15 @@ async function refresh() {
   try {
     do {
       ui.again = false;
-      const q = new URLSearchParams({ user: ui.user });
-      if (ui.channel) q.set("channel", ui.channel);
+      const asked = { user: ui.user, channel: ui.channel };
+      const q = new URLSearchParams({ user: asked.user });
+      if (asked.channel) q.set("channel", asked.channel);
       const response = await fetch(`/playground/state?${q}`);
       ui.state = await response.json();
+      if (ui.user !== asked.user || ui.channel !== asked.channel) {
+        ui.again = true; // the person switched or picked a channel meanwhile: ask again, keep their choice
+        continue;
+      }
       if (!ui.channel || !ui.state.current) {
         ui.channel = (ui.state.channels.find((c) => c.name === "general") || {}).id || ui.state.dm;
         if (!ui.state.current) ui.again = true;

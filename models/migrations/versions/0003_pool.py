@@ -1,7 +1,7 @@
 """public pool and lost-channel archiving
 
 Revision ID: 0003_pool
-Revises: 0001
+Revises: 0002
 """
 
 from __future__ import annotations

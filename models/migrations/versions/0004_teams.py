@@ -1,7 +1,7 @@
 """teams: audit of role and manager changes, round-robin counters of lead assignment
 
 Revision ID: 0004_teams
-Revises: 0001
+Revises: 0003_pool
 """
 
 from __future__ import annotations

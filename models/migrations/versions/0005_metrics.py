@@ -1,7 +1,7 @@
 """quotas, digests sent, report indexes
 
 Revision ID: 0005_metrics
-Revises: 0001
+Revises: 0004_teams
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """reliability: parked outbox rows alerted once; periodic jobs run once across processes
 
 Revision ID: 0006_reliability
-Revises: 0001
+Revises: 0005_metrics
 """
 
 from __future__ import annotations

@@ -1,0 +1,47 @@
+"""Delivers outbox rows of kind "approval" (SPEC 12), rendered from the request as it is at delivery:
+a card whose request was decided meanwhile shows the decision instead of buttons."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from bot.blocks import approvals as blocks
+from bot.gateway import SlackFailure
+from models.approvals import info_of
+from models.tables import ApprovalRequest
+
+if TYPE_CHECKING:
+    from bot.outbox import Deliverer, DeliveryContext
+
+log = logging.getLogger(__name__)
+
+
+async def deliver(deliverer: Deliverer, ctx: DeliveryContext) -> None:
+    payload = ctx.row.payload
+    request = await ctx.session.get(ApprovalRequest, payload["request"])
+    if request is None or ctx.deal is None:
+        return
+    what, recipient = payload["what"], payload.get("user")
+    if what == "remind" and request.status != "pending":
+        return  # decided since the reminder was taken: nothing to remind of
+    info, deal, locale = info_of(request, deliverer.ws), deliverer._brief(ctx.deal), deliverer.ws.locale
+    tz = await deliverer._tz_of(ctx.session, recipient) if recipient else deliverer.ws.default_tz
+    if what == "card":  # the clicked card, redrawn in place
+        message = blocks.request_card(info, deal, tz=tz, locale=locale)
+        try:
+            await deliverer.gateway.update(payload["channel"], payload["ts"], message.text, message.blocks)
+        except SlackFailure as failure:
+            if failure.error not in ("message_not_found", "cant_update_message", "channel_not_found"):
+                raise
+            log.info("approval card %s/%s not updated: %s", payload["channel"], payload["ts"], failure.error)
+        return
+    if what in ("ask", "remind"):
+        message = blocks.request_card(info, deal, tz=tz, locale=locale, reminder=what == "remind")
+    else:
+        message = blocks.outcome(what, info, deal, tz=tz, locale=locale)
+    if recipient:
+        await deliverer.gateway.post(recipient, message.text, message.blocks)
+    else:
+        _, channel = deliverer._require_channel(ctx)
+        await deliverer.gateway.post(channel, message.text, message.blocks)

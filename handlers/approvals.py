@@ -1,0 +1,155 @@
+"""Approve / Reject on an approval card, the reason modal, and `/deal approvals` (SPEC 12).
+
+The first decision wins (models.approvals); a later click is told privately who decided."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
+
+from bot.blocks import approvals as blocks
+from bot.blocks import replies
+from bot.blocks.text import escape, escape_keep_mentions
+from bot.container import Deps
+from bot.gateway import SlackFailure
+from bot.ids import ActionId, BlockId, CallbackId, parse_deal_value
+from handlers import grammar as g
+from handlers.context import Request
+from handlers.replies import say_error, send
+from models import approvals
+from models.errors import DomainError
+from models.people import load_actor
+from models.queries import brief_snapshot
+
+log = logging.getLogger(__name__)
+
+OUT_OF_DATE = "That approval button is out of date; /deal approvals shows the pending requests."
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    @app.action(ActionId.APPROVE.value)
+    async def approve(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        if (request_id := await _request_of_button(body, respond)) is None:
+            return
+        async with deps.turn_of(body["user"]["id"]), deps.after_ack:
+            await _decide(deps, body["user"]["id"], request_id, approve=True, reason=None, respond=respond,
+                          card=_card(body))
+
+    @app.action(ActionId.REJECT.value)
+    async def reject(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        if (request_id := await _request_of_button(body, respond)) is None:
+            return
+        user_id = body["user"]["id"]
+        async with deps.sessions() as session:
+            try:  # refused or decided already: say so now rather than after the reason is typed
+                actor = await load_actor(session, user_id, deps.ws.admin_ids)
+                _, deal = await approvals.check_decider(session, actor, request_id)
+            except DomainError as exc:
+                await say_error(respond, escape_keep_mentions(exc.message))
+                return
+            ref = f"D-{deal.id} · {deal.title}"
+        try:
+            await deps.gateway.open_view(body["trigger_id"], blocks.reject_modal(request_id, ref, card=_card(body),
+                                                                                 locale=deps.ws.locale))
+        except SlackFailure as failure:
+            await say_error(respond, f"Slack would not open the form ({failure}). Try again in a moment.")
+
+    @app.view(CallbackId.REJECT_APPROVAL.value)
+    async def rejected(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        reason = _reason(view)
+        if not reason:
+            await ack(response_action="errors", errors={BlockId.REJECT_REASON.value: "Say why, for the owner."})
+            return
+        await ack()
+        try:
+            metadata = json.loads(view.get("private_metadata") or "{}")
+            request_id = int(metadata["request"])
+        except (ValueError, KeyError, TypeError):
+            return
+        card = metadata.get("card")
+        card = (str(card[0]), str(card[1])) if isinstance(card, list) and len(card) == 2 else None
+        user_id = body["user"]["id"]
+        async with deps.turn_of(user_id), deps.after_ack:
+            await _decide(deps, user_id, request_id, approve=False, reason=reason, respond=None, card=card)
+
+
+def _card(body: dict[str, Any]) -> tuple[str, str] | None:
+    """(channel, ts) of the clicked approval card; None for a click in an ephemeral list."""
+    container = body.get("container") or {}
+    if container.get("is_ephemeral") or not container.get("channel_id") or not container.get("message_ts"):
+        return None
+    return str(container["channel_id"]), str(container["message_ts"])
+
+
+async def _decide(deps: Deps, user_id: str, request_id: int, *, approve: bool, reason: str | None,
+                  respond: AsyncRespond | None, card: tuple[str, str] | None = None) -> None:
+    answer = await _decide_now(deps, user_id, request_id, approve=approve, reason=reason)
+    if card is not None:  # whatever the outcome, the clicked card shows the request as it now is
+        async with deps.sessions.begin() as session:
+            lane = await approvals.card_clicked(session, request_id, user_id, channel=card[0], ts=card[1],
+                                                now=deps.clock.now())
+        if lane:
+            deps.deliverer.kick([lane])
+    await _say(deps, user_id, respond, answer)
+
+
+async def _decide_now(deps: Deps, user_id: str, request_id: int, *, approve: bool,
+                      reason: str | None) -> replies.Message:
+    try:
+        async with deps.sessions.begin() as session:
+            actor = await load_actor(session, user_id, deps.ws.admin_ids)
+            decided = await approvals.decide(session, deps.ws, actor, request_id, approve=approve, reason=reason,
+                                             now=deps.clock.now())
+            number, status = decided.deal.id, decided.status
+    except DomainError as exc:
+        return replies.error_reply(escape_keep_mentions(exc.message))
+    except StaleDataError:
+        return replies.error_reply("Someone changed this deal at the same moment; nothing was decided. Try again.")
+    deps.deliverer.kick(decided.lanes)
+    text = {
+        "approved": f"Approved: D-{number} moves on; the owner is told.",
+        "rejected": f"Rejected: D-{number} stays where it is; the owner is told why.",
+        "lapsed": f"D-{number} has left the stage it was asked from, so the request lapsed; nothing moved.",
+    }[status]
+    return replies.ok_reply(escape(text))
+
+
+async def _say(deps: Deps, user_id: str, respond: AsyncRespond | None, message: replies.Message) -> None:
+    if respond is not None:
+        await send(respond, message)
+        return
+    try:  # after a modal there is no response_url: the bot's DM
+        await deps.gateway.post(user_id, message.text, message.blocks)
+    except SlackFailure as failure:
+        log.warning("could not tell %s about an approval: %s", user_id, failure)
+
+
+async def _request_of_button(body: dict[str, Any], respond: AsyncRespond) -> int | None:
+    try:
+        return parse_deal_value(str((body.get("actions") or [{}])[0].get("value", "")))
+    except ValueError:
+        await say_error(respond, OUT_OF_DATE)
+        return None
+
+
+def _reason(view: dict[str, Any]) -> str:
+    values = (view.get("state") or {}).get("values") or {}
+    element = (values.get(BlockId.REJECT_REASON.value) or {}).get(BlockId.REJECT_REASON.value) or {}
+    return str(element.get("value") or "").strip()
+
+
+async def list_route(deps: Deps, req: Request, cmd: g.Approvals, session: AsyncSession) -> replies.Message:
+    """`/deal approvals`."""
+    actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
+    rows = [(approvals.info_of(request, deps.ws), brief_snapshot(deal, deps.ws.pipeline, locale=deps.ws.locale), why)
+            for request, deal, why in await approvals.visible_pending(session, actor)]
+    return blocks.approvals_list(rows, tz=req.tz, locale=deps.ws.locale)

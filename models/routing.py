@@ -1,0 +1,47 @@
+"""Routing a new deal to its territory (models/territories.py): whose turn among the reps, or the manager
+who hands it on; the timeline says so and the new owner is told by DM."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.db import insert_or_ignore
+from models.dms import enqueue_dm
+from models.tables import AssignCounter, Deal, TimelineEntry
+from models.territories import Territory
+
+
+async def territory_owner(session: AsyncSession, territory: Territory) -> str:
+    """Round-robin: one UPDATE … RETURNING takes the turn, so two processes never give the same one."""
+    if territory.routing == "manager" and territory.manager:
+        return territory.manager
+    if len(territory.reps) == 1:
+        return territory.reps[0]
+    await insert_or_ignore(session, AssignCounter, key=territory.counter_key, turns=0)
+    turns = await session.scalar(
+        update(AssignCounter).where(AssignCounter.key == territory.counter_key)
+        .values(turns=AssignCounter.turns + 1).returning(AssignCounter.turns)
+    )
+    assert turns is not None
+    return territory.reps[(turns - 1) % len(territory.reps)]
+
+
+async def routed_to_territory(session: AsyncSession, deal: Deal, territory: Territory, actor_id: str, *,
+                              now: datetime) -> None:
+    title = deal.title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    name = territory.name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if territory.routing == "manager":
+        text = f"routed to territory {territory.name}: its manager <@{deal.owner_id}> hands it on"
+        dm = (f"A new lead in territory *{name}*: *D-{deal.id}* {title}, from <@{actor_id}>. Hand it to one of "
+              f"your reps with `/deal assign D-{deal.id} @rep`.")
+    else:
+        text = f"routed to territory {territory.name}: <@{deal.owner_id}> got the lead in turn"
+        dm = (f"You have a new lead in territory *{name}*: *D-{deal.id}* {title}, from <@{actor_id}>. "
+              f"`/deal info D-{deal.id}` shows it.")
+    session.add(TimelineEntry(deal_id=deal.id, at=now, actor_id=actor_id, kind="owner", text=text,
+                              data={"territory": territory.key, "to": deal.owner_id}))
+    if deal.owner_id != actor_id:
+        await enqueue_dm(session, deal.owner_id, text=dm, blocks=[], now=now, deal_id=deal.id)
