@@ -11,7 +11,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/pytest -q -rs -p no:cacheprovider
+	$(BIN)/pytest -q -rs -p no:cacheprovider -n auto
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

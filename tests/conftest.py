@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from models.db import create_engine, migrate
 
@@ -19,6 +20,10 @@ pytest_plugins = ["tests.emulator.fixtures"]
 
 POSTGRES_URL = os.environ.get("DEALROOM_TEST_POSTGRES", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 TEMPLATE_DB = f"dealroom_tpl_{os.getpid()}"  # per test run: parallel runs do not share it
+
+# Examples are checked for what they prove, not for speed: a deadline only flakes on a busy CI machine.
+hypothesis_settings.register_profile("dealroom", deadline=None)
+hypothesis_settings.load_profile("dealroom")
 
 
 def _run_in_thread(coro):  # type: ignore[no-untyped-def]
