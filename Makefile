@@ -30,6 +30,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/burst.py
 	$(BIN)/python bench/outage.py
 	$(BIN)/python bench/memory.py
+	$(BIN)/python bench/reminders.py
+	$(BIN)/python bench/digest.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info
