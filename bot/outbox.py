@@ -306,6 +306,9 @@ class Deliverer:
 
     def _retry_later(self, row: OutboxMessage, failure: SlackFailure) -> bool:
         """Schedule the row again (the lane waits behind it), or park it when retrying is pointless."""
+        if failure.error == "paced":  # our own pacing under Slack's limits: not a failure, not an attempt
+            row.not_before = self.clock.now() + timedelta(seconds=failure.retry_after or 1)
+            return False
         row.attempts += 1
         if not failure.transient or row.attempts >= MAX_ATTEMPTS:
             self._park(row, f"slack: {failure}")

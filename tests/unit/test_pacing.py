@@ -66,3 +66,23 @@ def test_special_tiers_and_unknown_methods_are_not_paced() -> None:
 ])
 def test_every_slack_error_has_one_outcome(error: str, kind: str | None, expected: Outcome) -> None:
     assert outcome(error, kind) is expected
+
+
+def test_waiting_for_our_own_pacing_is_not_a_failed_attempt() -> None:
+    """A row held back by the pacer keeps its attempts (no backoff growth, never parked for it)."""
+    from datetime import timedelta
+
+    from bot.gateway import SlackFailure
+    from bot.outbox import Deliverer
+    from models.clock import FakeClock
+    from models.tables import OutboxMessage
+
+    clock = FakeClock()
+    deliverer = Deliverer(None, None, None, clock)  # type: ignore[arg-type]
+    row = OutboxMessage(lane="dm:U1", kind="reminder", attempts=0, not_before=clock.now())
+    for _ in range(300):
+        assert deliverer._retry_later(row, SlackFailure(error="paced", transient=True, retry_after=0.8)) is False
+    assert row.attempts == 0 and row.status != "parked"
+    assert row.not_before == clock.now() + timedelta(seconds=0.8)
+    deliverer._retry_later(row, SlackFailure(error="ratelimited", transient=True, retry_after=1.0))
+    assert row.attempts == 1
