@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -12,6 +12,7 @@ from bot.gateway import SlackFailure, SlackGateway
 from models.clock import Clock
 from models.people import ensure_user
 from models.tables import User
+from models.values import zone
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ class Directory:
         """The time zone we have on file, without asking Slack: for work that must answer at once."""
         async with self.sessions() as session:
             user = await session.get(User, user_id)
-        return _zone(user.tz if user else None) or self.default_tz
+        return zone(user.tz if user else None, self.default_tz)
 
     async def tz_of(self, user_id: str) -> ZoneInfo:
         """The user's Slack time zone; refreshed daily; the default when Slack has none or is down."""
@@ -40,24 +41,17 @@ class Directory:
             cached = user.tz if user else None
             fresh = user is not None and user.tz_checked_at is not None and now - user.tz_checked_at < TZ_FRESH_FOR
         if fresh:
-            return _zone(cached) or self.default_tz
+            return zone(cached, self.default_tz)
         try:
             info = await self.gateway.user_info(user_id)
         except SlackFailure as failure:
             log.info("users.info %s failed (%s); using the cached or default time zone", user_id, failure)
-            return _zone(cached) or self.default_tz
+            return zone(cached, self.default_tz)
         async with self.sessions.begin() as session:
             record = await ensure_user(session, user_id, now=now)
             record.tz = info.get("tz") or None
             record.name = info.get("real_name") or info.get("name") or record.name
             record.tz_checked_at = now
-        return _zone(info.get("tz")) or self.default_tz
+        return zone(info.get("tz"), self.default_tz)
 
 
-def _zone(name: str | None) -> ZoneInfo | None:
-    if not name:
-        return None
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import partial
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, inspect, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -34,6 +34,7 @@ from models.reminders import ReminderRef, is_current
 from models.slugs import channel_name
 from models.snapshots import DealSnapshot, StageChangeInfo
 from models.tables import Deal, FollowUp, OutboxLane, OutboxMessage, User
+from models.values import zone
 from models.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -514,10 +515,7 @@ class Deliverer:
         else:
             name = await session.scalar(select(User.tz).where(User.id == user_id))
             self._tz_cache[user_id] = (name, now)
-        try:
-            return ZoneInfo(name) if name else self.ws.default_tz
-        except (ZoneInfoNotFoundError, ValueError):
-            return self.ws.default_tz
+        return zone(name, self.ws.default_tz)
 
     def _brief(self, deal: Deal) -> DealSnapshot:
         return brief_snapshot(deal, self.ws.pipeline, locale=self.ws.locale)
@@ -557,7 +555,7 @@ class Deliverer:
             amount=Decimal(payload["amount"]) if payload.get("amount") is not None else None,
             handoff_at=datetime.fromisoformat(payload["handoff_at"]),
             checkin_at=datetime.fromisoformat(payload["checkin_at"]), cs_ids=payload.get("cs") or [],
-            tz=_zone(payload.get("tz"), self.ws.default_tz), locale=self.ws.locale,
+            tz=zone(payload.get("tz"), self.ws.default_tz), locale=self.ws.locale,
         )
         await self.gateway.post(channel, message.text, message.blocks)
 
@@ -565,11 +563,6 @@ class Deliverer:
         return await snapshot(session, deal, self.ws.pipeline, now=self.clock.now(), locale=self.ws.locale)
 
 
-def _zone(name: str | None, default: ZoneInfo) -> ZoneInfo:
-    try:
-        return ZoneInfo(name) if name else default
-    except (ZoneInfoNotFoundError, ValueError):
-        return default
 
 
 SLACK_IDS = ("channel_id", "channel_name", "card_ts")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, or_, select, union, union_all
 from sqlalchemy.dialects import postgresql, sqlite
@@ -103,11 +103,6 @@ class WeeklyReport:
 # --- who gets what --------------------------------------------------------------------------
 
 
-def zone(name: str | None, fallback: ZoneInfo) -> ZoneInfo:
-    try:
-        return ZoneInfo(name) if name else fallback
-    except (ZoneInfoNotFoundError, ValueError):
-        return fallback
 
 
 async def managers(session: AsyncSession) -> list[tuple[str, str | None]]:

@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
     "MAX_AMOUNT",
@@ -639,3 +640,11 @@ def format_when(dt_utc: datetime, tz: tzinfo, locale: str = "en") -> str:
         return format_datetime(local, "y年M月d日 HH:mm", locale="zh_CN")
     tz_name = getattr(tz, "key", None) or str(tz)
     return f"{format_datetime(local, 'EEE d MMM y, HH:mm', locale='en')} ({tz_name})"
+
+
+def zone(name: str | None, fallback: ZoneInfo) -> ZoneInfo:
+    """The IANA zone `name` (a Slack profile's `tz`), or `fallback` when unset or unknown."""
+    try:
+        return ZoneInfo(name) if name else fallback
+    except (ZoneInfoNotFoundError, ValueError):
+        return fallback

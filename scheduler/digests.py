@@ -32,11 +32,11 @@ from models.digests import (
     reps_with_managers,
     team_of,
     weekly_reports,
-    zone,
 )
 from models.metrics import Period, build_report, period_from
 from models.outbox import dm_lane, enqueue
 from models.tables import DigestSent, User
+from models.values import zone
 from models.workdays import first_workday_of_month, is_workday
 from models.workspace import Workspace
 

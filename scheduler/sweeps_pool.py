@@ -11,7 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -23,6 +23,7 @@ from models.clock import Clock
 from models.dms import enqueue_dm
 from models.outbox import deal_lane, enqueue
 from models.tables import User
+from models.values import zone
 from models.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -96,11 +97,6 @@ async def tick(deps: Deps, sweep: Sweep) -> None:
 async def _zones(session: AsyncSession, user_ids: set[str], default: ZoneInfo) -> dict[str, ZoneInfo]:
     rows = await session.execute(select(User.id, User.tz).where(User.id.in_(user_ids))) if user_ids else []
     found = {user_id: tz for user_id, tz in rows}
-    return {u: _zone(found.get(u)) or default for u in user_ids}
+    return {u: zone(found.get(u), default) for u in user_ids}
 
 
-def _zone(name: str | None) -> ZoneInfo | None:
-    try:
-        return ZoneInfo(name) if name else None
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
