@@ -212,6 +212,9 @@ class Bot:
         channel_id = self.slack.ims.get(user_id)
         return self.messages_in(channel_id) if channel_id else []
 
+    def dm_texts(self, user_id: str) -> list[str]:
+        return [m.text for m in self.dms_to(user_id)]
+
     def messages_in(self, channel_id: str) -> list[Any]:
         return [m for m in self.slack.messages.get(channel_id, []) if not getattr(m, "ephemeral_to", None)]
 

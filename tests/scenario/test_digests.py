@@ -27,9 +27,6 @@ async def _tick(bot: Bot) -> list[str]:
     return lanes
 
 
-def _dms_to(bot: Bot, user_id: str) -> list:  # type: ignore[type-arg]
-    im = bot.slack.ims.get(user_id)
-    return bot.slack.messages.get(im, []) if im else []
 
 
 async def test_the_manager_gets_yesterdays_news_at_nine_in_berlin(bot: Bot) -> None:
@@ -46,7 +43,7 @@ async def test_the_manager_gets_yesterdays_news_at_nine_in_berlin(bot: Bot) -> N
     bot.clock.set(datetime(2026, 11, 24, 8, 0, tzinfo=UTC))
     assert await _tick(bot) == [f"dm:{MANAGER}"]
     assert await _tick(bot) == []
-    (digest,) = _dms_to(bot, MANAGER)
+    (digest,) = bot.dms_to(MANAGER)
     text = digest.text + str(digest.blocks)
     assert "Daily digest · Tue 24 Nov 2026" in text
     assert "2 · 230,000" in text  # two new deals yesterday
@@ -58,7 +55,7 @@ async def test_a_quiet_day_is_said_in_a_short_digest(bot: Bot) -> None:
     await make_team(bot, MANAGER, [REP])
     bot.clock.set(datetime(2026, 11, 25, 8, 0, tzinfo=UTC))
     assert await _tick(bot) == [f"dm:{MANAGER}"]
-    (digest,) = _dms_to(bot, MANAGER)
+    (digest,) = bot.dms_to(MANAGER)
     assert "all quiet" in digest.text and len(digest.blocks) <= 4
 
 
@@ -79,7 +76,7 @@ async def test_a_big_team_is_summarised_within_the_block_limit(bot: Bot) -> None
                                  created_at=old, source="followup"))
     bot.clock.set(datetime(2026, 11, 24, 8, 0, tzinfo=UTC) + timedelta(minutes=1))
     assert await _tick(bot) == [f"dm:{MANAGER}"]
-    (digest,) = _dms_to(bot, MANAGER)
+    (digest,) = bot.dms_to(MANAGER)
     assert len(digest.blocks) < 15  # the bot fixture also checks every limit of the message
     text = str(digest.blocks)
     assert "Stale deals* (360)" in text and "Past their close date* (360)" in text
@@ -102,7 +99,7 @@ async def test_two_app_instances_deliver_each_digest_once(bot: Bot) -> None:
         await asyncio.gather(bot.settle(), other.deliverer.drain())
     finally:
         await other.aclose()
-    assert len(_dms_to(bot, MANAGER)) == 1 and len(_dms_to(bot, REP2)) == 1
+    assert len(bot.dms_to(MANAGER)) == 1 and len(bot.dms_to(REP2)) == 1
 
 
 async def test_the_schedulers_digest_job_sends_at_the_managers_nine(bot: Bot) -> None:
@@ -112,8 +109,8 @@ async def test_the_schedulers_digest_job_sends_at_the_managers_nine(bot: Bot) ->
     bot.clock.set(datetime(2026, 11, 24, 7, 30, tzinfo=UTC))  # 08:30 in Berlin: the tick learns the zone
     await ticks.send_digests()
     await bot.settle()
-    assert _dms_to(bot, MANAGER) == []
+    assert bot.dms_to(MANAGER) == []
     bot.clock.set(datetime(2026, 11, 24, 8, 0, tzinfo=UTC))
     await ticks.send_digests()
     await bot.settle()
-    assert len(_dms_to(bot, MANAGER)) == 1
+    assert len(bot.dms_to(MANAGER)) == 1

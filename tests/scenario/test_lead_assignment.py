@@ -45,21 +45,18 @@ async def ruled(slack: SlackEmulator, db_url: str, pipeline_file: Path) -> Async
     assert_everything_slack_received_is_valid(slack)
 
 
-def _dms_to(bot: Bot, user: str) -> list[str]:
-    dm = bot.slack.ims.get(user)
-    return [m.text for m in bot.slack.messages.get(dm, [])] if dm else []
 
 
 async def test_rules_pick_the_owner_take_turns_and_tell_the_assignee(ruled: Bot) -> None:
     first = await ruled.command(REP, "new Web lead <!channel> source:web")
     assert f"Assigned to <@{REP2}>" in first.text
     assert REP2 in ruled.channel_of(1).members
-    told = _dms_to(ruled, REP2)
+    told = ruled.dm_texts(REP2)
     assert len(told) == 1 and "D-1" in told[0] and f"<@{REP}>" in told[0] and "rule #1" in told[0]
     assert "<!channel>" not in told[0], "the title is escaped in the DM"
 
     second = await ruled.command(REP, "new Another source:Web")
-    assert f"Assigned to <@{NEWCOMER}>" in second.text and _dms_to(ruled, NEWCOMER)
+    assert f"Assigned to <@{NEWCOMER}>" in second.text and ruled.dm_texts(NEWCOMER)
     third = await ruled.command(REP, "new Third source:web")
     assert f"Assigned to <@{REP2}>" in third.text
 
@@ -68,7 +65,7 @@ async def test_rules_pick_the_owner_take_turns_and_tell_the_assignee(ruled: Bot)
     mine = await ruled.command(REP, "new Referral source:referral")
     assert "Assigned" not in mine.text
     chosen = await ruled.command(REP, f"new Chosen source:web owner:<@{ADMIN}>")
-    assert "Assigned" not in chosen.text and not _dms_to(ruled, ADMIN)
+    assert "Assigned" not in chosen.text and not ruled.dm_texts(ADMIN)
 
     history = await ruled.command(REP, "history D-1")
     assert "got the lead by assignment rule #1 (source web)" in history.all_text

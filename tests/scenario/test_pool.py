@@ -15,9 +15,6 @@ from tests.scenario.harness import NEWCOMER, REP, REP2, Bot
 DAY = timedelta(days=1)
 
 
-def dms_to(bot: Bot, user_id: str) -> list[str]:
-    im = bot.slack.ims.get(user_id)
-    return [m.text for m in bot.slack.messages.get(im, [])] if im else []
 
 
 async def sweep(bot: Bot, *sweeps) -> list[str]:  # type: ignore[no-untyped-def]
@@ -40,26 +37,26 @@ async def test_a_quiet_deal_is_warned_once_two_days_ahead_then_goes_to_the_pool(
 
     await bot.advance(28 * DAY - timedelta(minutes=1))
     assert await sweep(bot, warn_before_pool, pool_inactive) == []
-    assert dms_to(bot, REP) == []
+    assert bot.dm_texts(REP) == []
 
     await bot.advance(timedelta(minutes=2))
     assert await sweep(bot, warn_before_pool) == [f"dm:{REP}"]
-    [warning] = dms_to(bot, REP)
+    [warning] = bot.dm_texts(REP)
     assert "D-1" in warning and "public pool" in warning and "Dec 2026" in warning
 
     for _ in range(3):  # later ticks, and another process ticking too: no second warning, not pooled early
         await bot.advance(timedelta(hours=12))
         assert await sweep(bot, warn_before_pool, pool_inactive) == []
-    assert len(dms_to(bot, REP)) == 1
+    assert len(bot.dm_texts(REP)) == 1
 
     await bot.advance(timedelta(hours=12, minutes=1))  # 30 days quiet, warned 2 days ago
     assert await sweep(bot, pool_inactive, warn_before_pool) == [f"dm:{REP}"]
-    assert "went to the public pool" in dms_to(bot, REP)[-1]
+    assert "went to the public pool" in bot.dm_texts(REP)[-1]
     pooled = await deal(bot, 1)
     assert pooled.pooled_at == bot.clock.now() and pooled.pool_reason == "inactive"
     assert await sweep(bot, pool_inactive, warn_before_pool) == []
 
-    assert "/deal claim D-1" in dms_to(bot, REP)[-1]
+    assert "/deal claim D-1" in bot.dm_texts(REP)[-1]
     listing = await bot.command(REP2, "pool")
     assert "D-1" in listing.all_text and "150,000" in listing.all_text and "no updates" in listing.all_text
     assert "Lead" in listing.all_text and "1 deal," in listing.all_text and f"was <@{REP}>'s" in listing.all_text
@@ -68,7 +65,7 @@ async def test_a_quiet_deal_is_warned_once_two_days_ahead_then_goes_to_the_pool(
 
     kept = await bot.command(REP, "claim D-1")  # the owner takes it back: no DM to themselves
     assert "You own D-1" in kept.text and "reopened" not in kept.text
-    assert (await deal(bot, 1)).pooled_at is None and len(dms_to(bot, REP)) == 2
+    assert (await deal(bot, 1)).pooled_at is None and len(bot.dm_texts(REP)) == 2
 
 
 async def test_an_update_after_the_warning_keeps_the_deal_and_starts_a_new_quiet_period(bot: Bot) -> None:
@@ -84,7 +81,7 @@ async def test_an_update_after_the_warning_keeps_the_deal_and_starts_a_new_quiet
 
     await bot.advance(26 * DAY)  # 28 days after the note
     assert await sweep(bot, warn_before_pool) == [f"dm:{REP}"]
-    assert len(dms_to(bot, REP)) == 2
+    assert len(bot.dm_texts(REP)) == 2
 
 
 async def test_a_lost_deal_is_in_the_pool_at_once_and_a_claim_reopens_it_for_the_claimant(bot: Bot) -> None:
@@ -106,7 +103,7 @@ async def test_a_lost_deal_is_in_the_pool_at_once_and_a_claim_reopens_it_for_the
     assert REP2 in channel.members
     assert f"<@{REP2}>" in channel.topic and "Qualified" in channel.topic
     assert f"<@{REP2}>" in bot.messages_in(channel.id)[0].text or REP2 in str(bot.messages_in(channel.id)[0].blocks)
-    [told] = dms_to(bot, REP)
+    [told] = bot.dm_texts(REP)
     assert "claimed" in told and "D-1" in told and f"<@{REP2}>" in told
     history = await bot.command(REP2, "history D-1")
     assert "claimed the deal from the public pool" in history.all_text and "reopened" in history.all_text
@@ -129,7 +126,7 @@ async def test_two_claims_at_once_exactly_one_wins_and_the_other_is_told_who(bot
     owner = (await deal(bot, 1)).owner_id
     assert owner in (REP2, NEWCOMER)
     assert f"<@{owner}>" in losers[0].text and "holds it" in losers[0].text
-    assert len(dms_to(bot, REP)) == 1
+    assert len(bot.dm_texts(REP)) == 1
     async with bot.deps.sessions() as session:
         claims = await session.scalar(select(func.count()).select_from(TimelineEntry)
                                       .where(TimelineEntry.text.like("claimed%")))

@@ -43,9 +43,6 @@ async def bot(slack: SlackEmulator, db_url: str, tmp_path: Path) -> AsyncIterato
     assert_everything_slack_received_is_valid(slack)
 
 
-def _dms_to(bot: Bot, user: str) -> list[str]:
-    dm = bot.slack.ims.get(user)
-    return [m.text for m in bot.slack.messages.get(dm, [])] if dm else []
 
 
 async def test_a_region_goes_to_the_territorys_reps_in_turn(bot: Bot) -> None:
@@ -56,7 +53,7 @@ async def test_a_region_goes_to_the_territorys_reps_in_turn(bot: Bot) -> None:
     third = await bot.command(REP, "new Madrid pilot region:emea")
     assert f"<@{REP2}>" in third.text
     assert MANAGER in bot.channel_of(1).members, "the territory's manager is invited"
-    assert any("EMEA" in text and "D-1" in text for text in _dms_to(bot, REP2))
+    assert any("EMEA" in text and "D-1" in text for text in bot.dm_texts(REP2))
     history = await bot.command(REP, "history D-1")
     assert "territory EMEA" in history.all_text
 
@@ -69,7 +66,7 @@ async def test_a_region_goes_to_the_territorys_reps_in_turn(bot: Bot) -> None:
 async def test_manager_routing_gives_the_lead_to_the_manager_to_hand_on(bot: Bot) -> None:
     created = await bot.command(REP, "new Shop rollout product:cloud industry:Retail")
     assert f"<@{ADMIN}>" in created.text
-    told = _dms_to(bot, ADMIN)
+    told = bot.dm_texts(ADMIN)
     assert any("/deal assign D-1 @rep" in text for text in told)
     assert "Assigned" not in (await bot.command(REP, "new Shop two product:cloud industry:banking")).text
 
