@@ -109,14 +109,11 @@ def _playground(settings: Settings, port: int | None) -> int:
 
 
 def _configure_logging(settings: Settings) -> None:
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-def _run(settings: Settings) -> int:
-    settings.require_run_settings()
-    load_pipeline(settings.dealroom_pipeline)  # a bad pipeline file is one line, before anything starts
+    """One line per event, secrets redacted (bot/logs.py); scheduler ticks and Alembic plugins stay quiet."""
     from bot.logs import configure
 
     secrets = [v.get_secret_value() for v in (settings.slack_signing_secret, settings.slack_app_token) if v]
-    configure(settings.log_level, secrets=[settings.bot_token(), *secrets])
+    configure(settings.log_level, secrets=[s for s in (settings.bot_token(), *secrets) if s])
     if settings.log_level != "DEBUG":  # a line per scheduler tick and per Alembic plugin is noise
         for chatty in ("apscheduler", "alembic.runtime.plugins"):
             logging.getLogger(chatty).setLevel(logging.WARNING)

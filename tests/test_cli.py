@@ -602,6 +602,7 @@ async def test_processes_starting_at_once_migrate_once(
         for bot in bots:
             stderr = bot.stderr()
             assert "Traceback" not in stderr, bot.describe()
+            assert "level=INFO logger=dealroom " in stderr, "one structured line per event: " + stderr[-500:]
             assert "level=ERROR" not in stderr and "level=CRITICAL" not in stderr, bot.describe()
         script = migration_script()
         upgrades = [bot.stderr().count("Running upgrade") for bot in bots]
