@@ -1,13 +1,18 @@
-"""Errors the domain raises for the caller to see; handlers turn them into private replies."""
+"""Errors the domain raises for the caller to see; handlers turn them into private replies.
+
+The message is a :class:`~models.i18n.Text` (``t("…")``): the handler renders it in the workspace's
+language. A plain ``str`` is shown as is (for text that is already the user's own words)."""
 
 from __future__ import annotations
+
+from models.i18n import Text
 
 
 class DomainError(Exception):
     """A refusal with a friendly one-line message and, where it helps, the right form."""
 
-    def __init__(self, message: str, usage: str | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: Text | str, usage: str | None = None) -> None:
+        super().__init__(str(message))
         self.message = message
         self.usage = usage
 
