@@ -53,11 +53,18 @@ def update(locale: str, template: Catalog) -> Catalog:
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
         catalog = Catalog(locale=locale, domain=DOMAIN, project="Dealroom", fuzzy=False)
+    created = catalog.creation_date
     catalog.update(template, no_fuzzy_matching=True)
     catalog.obsolete.clear()
-    with path.open("wb") as po:
-        write_po(po, catalog, sort_output=True, width=120, include_previous=False)
+    catalog.creation_date = created  # the header stays put: no churn, no merge conflicts
+    write(locale, catalog)
     return catalog
+
+
+def write(locale: str, catalog: Catalog) -> None:
+    """Sorted by id, without source locations: adding a message touches only its own lines."""
+    with catalogue_path(locale).open("wb") as po:
+        write_po(po, catalog, sort_output=True, width=120, no_location=True, include_previous=False)
 
 
 def untranslated(catalog: Catalog) -> list[str]:
@@ -71,8 +78,7 @@ def main() -> int:
         catalog = update(locale, template)
         missing = untranslated(catalog)
         print(f"{catalogue_path(locale).relative_to(ROOT)}: {len(template)} messages, {len(missing)} untranslated")
-        for msgid in missing[:50]:
-            print(f"  {msgid!r}")
+        print("".join(f"  {msgid!r}\n" for msgid in missing[:50]), end="")
     return 0
 
 

@@ -6,9 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.blocks import replies
-from bot.blocks.report_labels import tp
 from bot.blocks.reports import report_message
-from bot.blocks.text import fmt_amount
+from bot.blocks.text import fmt_amount, tr
 from bot.container import Deps
 from handlers import grammar as g
 from handlers.context import Request
@@ -40,19 +39,19 @@ async def report(deps: Deps, req: Request, cmd: g.Report, session: AsyncSession)
     })
     req.lanes.append(lane)
     return report_message(figures, deps.ws.pipeline, scope_label=label, locale=deps.ws.locale,
-                          chart_note=tp("chart_note", deps.ws.locale))
+                          chart_note=tr("The chart is on its way to your DM with Dealroom.", deps.ws.locale))
 
 
 async def scope_label(session: AsyncSession, caller: str, scope: str, owner_ids: frozenset[str] | None,
                       locale: str = "en") -> str:
     if owner_ids is None:
-        return tp("everyone", locale)
+        return tr("everyone", locale)
     if len(owner_ids) == 1:
         (only,) = owner_ids
         if only == caller:
-            return tp("you", locale)
+            return tr("you", locale)
         return await session.scalar(select(User.name).where(User.id == only)) or only
-    return tp("your_team", locale)
+    return tr("your team", locale)
 
 
 async def target(deps: Deps, req: Request, cmd: g.Target, session: AsyncSession) -> str:

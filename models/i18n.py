@@ -30,6 +30,7 @@ KEYWORDS: dict[str, Any] = {
     "t": None,
     "tn": (1, 2),
     "pt": ((1, "c"), 2),
+    "N_": None,
     "tr": None,
     "mtr": None,
 }
@@ -68,6 +69,12 @@ def tn(singular: str, plural: str, n: int, /, **values: Any) -> Text:
 def pt(context: str, msgid: str, /, **values: Any) -> Text:
     """Like :func:`t` with a disambiguating context, for English words that translate two ways."""
     return Text(msgid, tuple(values.items()), context=context)
+
+
+def N_(msgid: str, /) -> str:
+    """Mark a message id for extraction without translating it yet (gettext_noop), for tables of
+    templates picked at run time: ``_HEADLINES = {"due": N_("Due now: {text}")}``."""
+    return msgid
 
 
 def render(value: object, locale: str | None = "en") -> str:

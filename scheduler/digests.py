@@ -20,9 +20,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.blocks.digests import daily_digest_message, team_weekly_message, weekly_message
-from bot.blocks.report_labels import tp
 from bot.blocks.reports import report_message
-from bot.blocks.text import Message
+from bot.blocks.text import Message, tr
 from models.clock import Clock
 from models.digests import (
     WeeklyReport,
@@ -91,7 +90,7 @@ async def send_due_digests(sessions: async_sessionmaker[AsyncSession], ws: Works
             async with sessions() as session:
                 team = sorted(await team_of(session, manager_id))
             chart = {"period": "month", "first_day": last_month.first_day.isoformat(), "tz": tz.key,
-                     "owners": team, "scope": tp("monthly_review", ws.locale)}
+                     "owners": team, "scope": tr("your team · monthly review", ws.locale)}
             lanes += await _send(sessions, manager_id, day, "monthly", now,
                                  _monthly(ws, team, last_month), chart=chart)
     # Weekly reports: one set of queries per time zone, for the reps due and the reps of the managers due.
@@ -209,5 +208,6 @@ def _ready(message: Message) -> Build:
 def _monthly(ws: Workspace, team: list[str], period: Period) -> Build:
     async def build(session: AsyncSession) -> Message:
         report = await build_report(session, ws.pipeline, period, team)
-        return report_message(report, ws.pipeline, scope_label=tp("monthly_review", ws.locale), locale=ws.locale)
+        return report_message(report, ws.pipeline, scope_label=tr("your team · monthly review", ws.locale
+                                                                  ), locale=ws.locale)
     return build

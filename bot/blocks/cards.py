@@ -28,21 +28,31 @@ from bot.blocks.text import (
     header_block,
     is_channel_id,
     join,
-    label,
     message,
-    mlabel,
-    normalize_locale,
+    mtr,
     one_line,
+    say,
     section_block,
+    tr,
     truncate,
     user,
 )
 from bot.blocks.timeline import timeline_blocks
 from bot.ids import ActionId, deal_value, history_value
+from models.i18n import normalize_locale, t
 from models.snapshots import DealSnapshot, StageChangeInfo, StageInfo, TimelineItem
 
 TOPIC_MAX = 250  # conversations.setTopic: Slack keeps at most 250 characters
 TITLE_IN_TEXT = 200  # a deal title inside a line of text or a fallback
+SCORE_BANDS = {"high": t("high"), "medium": t("medium"), "low": t("low")}
+_CHANGE_KINDS = {
+    "deal_won": t("Won 🎉"),
+    "deal_lost": t("Lost"),
+    "stage_set": t("Stage set"),
+    "reopened": t("Reopened"),
+    "moved_back": t("Moved back"),
+    "stage_changed": t("Stage changed"),
+}
 
 
 def _title(deal: DealSnapshot, limit: int = TITLE_IN_TEXT) -> str:
@@ -82,14 +92,14 @@ def score_text(deal: DealSnapshot, locale: str) -> str:
     if deal.score is None:
         return NONE_MARK
     if deal.score_band:
-        return f"{deal.score} · {label('band.' + deal.score_band, locale)}"
+        return f"{deal.score} · {say(SCORE_BANDS.get(deal.score_band, deal.score_band), locale)}"
     return str(deal.score)
 
 
 def followup_text(deal: DealSnapshot, *, tz: ZoneInfo, locale: str) -> str:
     f = deal.next_followup
     if f is None:
-        return label("none", locale)
+        return tr("none", locale)
     text = f"{fmt_date(f.due_at, tz, locale)} — {truncate(one_line(f.text), 300)}"
     return f"⚠️ {text}" if f.overdue else text
 
@@ -101,7 +111,7 @@ def mentions(user_ids: Sequence[str], *, locale: str, limit: int = 1000) -> Mrkd
     for i, uid in enumerate(user_ids):
         m = user(uid)
         if used + len(m) + 2 > limit - 20:
-            out.append(escape(label("more_fields", locale, n=len(user_ids) - i)))
+            out.append(escape(tr("+{n} more", locale, n=len(user_ids) - i)))
             break
         out.append(m)
         used += len(m) + 2
@@ -125,11 +135,11 @@ def progress_line(deal: DealSnapshot) -> Mrkdwn:
 
 def closed_line(deal: DealSnapshot, locale: str) -> Mrkdwn | None:
     if deal.stage.closed == "won":
-        return fmt("*{}*", label("won", locale))
+        return fmt("*{}*", tr("Won 🎉", locale))
     if deal.stage.closed == "lost":
         if deal.lost_reason and one_line(deal.lost_reason):
-            return fmt("*{}*", label("lost_reason", locale, reason=truncate(one_line(deal.lost_reason), 500)))
-        return fmt("*{}*", label("lost", locale))
+            return fmt("*{}*", tr("Lost — {reason}", locale, reason=truncate(one_line(deal.lost_reason), 500)))
+        return fmt("*{}*", tr("Lost", locale))
     return None
 
 
@@ -140,17 +150,17 @@ def summary_blocks(deal: DealSnapshot, *, tz: ZoneInfo, locale: str) -> list[Blo
     if closed:
         blocks.append(section_block(closed))
     pairs: list[tuple[str, str]] = [
-        (label("customer", locale), truncate(one_line(deal.customer), 200) or NONE_MARK),
-        (label("amount", locale), fmt_amount(deal.amount, locale)),
-        (label("stage", locale), stage_text(deal)),
-        (label("owner", locale), user(deal.owner_id) or NONE_MARK),
-        (label("close", locale), fmt_date(deal.close_at, tz, locale)),
-        (label("score", locale), score_text(deal, locale)),
-        (label("source", locale), truncate(one_line(deal.source), 200) or NONE_MARK),
-        (label("next_followup", locale), followup_text(deal, tz=tz, locale=locale)),
+        (tr("Customer", locale), truncate(one_line(deal.customer), 200) or NONE_MARK),
+        (tr("Amount", locale), fmt_amount(deal.amount, locale)),
+        (tr("Stage", locale), stage_text(deal)),
+        (tr("Owner", locale), user(deal.owner_id) or NONE_MARK),
+        (tr("Close date", locale), fmt_date(deal.close_at, tz, locale)),
+        (tr("Score", locale), score_text(deal, locale)),
+        (tr("Source", locale), truncate(one_line(deal.source), 200) or NONE_MARK),
+        (tr("Next follow-up", locale), followup_text(deal, tz=tz, locale=locale)),
     ]
     if deal.collaborator_ids:
-        pairs.append((label("collaborators", locale), mentions(deal.collaborator_ids, locale=locale)))
+        pairs.append((tr("Collaborators", locale), mentions(deal.collaborator_ids, locale=locale)))
     blocks.append(fields_block(pairs, locale=locale))
     # Custom fields: keys and values kept short so ten of them stay well inside the text budget;
     # beyond ten, fields_block shows nine and "+N more".
@@ -169,19 +179,20 @@ def deal_card(deal: DealSnapshot, *, tz: ZoneInfo, locale: str = "en") -> Messag
     blocks: list[Block] = [header_block(deal_heading(deal))]
     blocks.extend(summary_blocks(deal, tz=tz, locale=locale))
     if deal.awaiting_approval:
-        blocks.append(context_block(mlabel("card.awaiting_approval", locale, stage=deal.awaiting_approval)))
+        blocks.append(context_block(mtr("⏳ Awaiting approval to move to {stage} (/deal approvals)", locale,
+                                        stage=deal.awaiting_approval)))
     buttons = []
     nxt = next_open_stage(deal)
     if nxt is not None and not deal.awaiting_approval:
         buttons.append(
             button(
-                label("next_stage_button", locale, stage=one_line(nxt.name)),
+                tr("Next stage → {stage}", locale, stage=one_line(nxt.name)),
                 ActionId.NEXT_STAGE,
                 value=deal_value(deal.number),
                 style="primary",
             )
         )
-    buttons.append(button(label("log_note_button", locale), ActionId.LOG_NOTE, value=deal_value(deal.number)))
+    buttons.append(button(tr("Log note", locale), ActionId.LOG_NOTE, value=deal_value(deal.number)))
     blocks.append(actions_block(*buttons))
     fallback = f"{_ref_title(deal)} — {one_line(deal.stage.name)}"
     if deal.amount is not None:
@@ -213,29 +224,29 @@ def stage_change_card(
     to_name = truncate(one_line(change.to_stage.name), 80)
     from_name = truncate(one_line(change.from_stage.name), 80) if change.from_stage else ""
     if kind in ("deal_won", "deal_lost"):
-        headline = fmt("*{}*", label(kind, locale))
+        headline = fmt("*{}*", say(_CHANGE_KINDS[kind], locale))
         if kind == "deal_lost" and deal.lost_reason and one_line(deal.lost_reason):
             headline = fmt("{} — {}", headline, truncate(one_line(deal.lost_reason), 1000))
-        plain_change = label(kind, locale)
+        plain_change = say(_CHANGE_KINDS[kind], locale)
     elif kind == "stage_set":
-        headline = fmt("{}: *{}*", label(kind, locale), to_name)
-        plain_change = f"{label(kind, locale)}: {to_name}"
+        headline = fmt("{}: *{}*", say(_CHANGE_KINDS[kind], locale), to_name)
+        plain_change = f"{say(_CHANGE_KINDS[kind], locale)}: {to_name}"
     else:
-        headline = fmt("{}: *{}* → *{}*", label(kind, locale), from_name, to_name)
-        plain_change = f"{label(kind, locale)}: {from_name} → {to_name}"
+        headline = fmt("{}: *{}* → *{}*", say(_CHANGE_KINDS[kind], locale), from_name, to_name)
+        plain_change = f"{say(_CHANGE_KINDS[kind], locale)}: {from_name} → {to_name}"
 
     title = _title(deal, 500)
     ref_line = fmt("*{}* · {}", deal.ref, title) if title else fmt("*{}*", deal.ref)
     if for_feed and is_channel_id(deal.channel_id):
-        ref_line = fmt("{} · {}", ref_line, mlabel("in_channel", locale, channel=channel(deal.channel_id)))
+        ref_line = fmt("{} · {}", ref_line, mtr("in {channel}", locale, channel=channel(deal.channel_id)))
     blocks: list[Block] = [section_block(fmt("{}\n{}", headline, ref_line))]
     blocks.append(
         fields_block(
             [
-                (label("amount", locale), fmt_amount(deal.amount, locale)),
-                (label("probability", locale), f"{change.to_stage.probability}%"),
-                (label("by", locale), user(change.actor_id) or NONE_MARK),
-                (label("when", locale), fmt_date(change.at, tz, locale)),
+                (tr("Amount", locale), fmt_amount(deal.amount, locale)),
+                (tr("Probability", locale), f"{change.to_stage.probability}%"),
+                (tr("By", locale), user(change.actor_id) or NONE_MARK),
+                (tr("When", locale), fmt_date(change.at, tz, locale)),
             ],
             locale=locale,
         )
@@ -244,7 +255,7 @@ def stage_change_card(
         blocks.append(
             actions_block(
                 button(
-                    label("open_channel", locale),
+                    tr("Open channel", locale),
                     ActionId.OPEN_CHANNEL,
                     value=deal_value(deal.number),
                     url=f"https://slack.com/app_redirect?channel={deal.channel_id}",
@@ -259,12 +270,12 @@ def channel_topic(deal: DealSnapshot, locale: str = "en") -> str:
 
     Topics render mentions, so the owner is a real mention; stage names are escaped like any
     mrkdwn. The amount is shown only when set."""
-    parts = [fmt("{}: {}", label("stage", locale), truncate(one_line(deal.stage.name), 80))]
+    parts = [fmt("{}: {}", tr("Stage", locale), truncate(one_line(deal.stage.name), 80))]
     if deal.amount is not None:
-        parts.append(fmt("{}: {}", label("amount", locale), truncate(fmt_amount(deal.amount, locale), 60)))
+        parts.append(fmt("{}: {}", tr("Amount", locale), truncate(fmt_amount(deal.amount, locale), 60)))
     owner = user(deal.owner_id)
     if owner:
-        parts.append(fmt("{}: {}", label("owner", locale), owner))
+        parts.append(fmt("{}: {}", tr("Owner", locale), owner))
     return str(clip(Mrkdwn(" · ".join(parts)), TOPIC_MAX))
 
 
@@ -280,22 +291,23 @@ def welcome_card(
     summary, the latest entries (give the newest first page, e.g. ``PAGE_SIZE`` of them),
     and a "Full history" button opening the paged history at page 1."""
     heading = fmt("*{}*", deal_heading(deal))
-    blocks: list[Block] = [section_block(fmt(":wave: {}", mlabel("welcome", locale, deal=heading)))]
+    blocks: list[Block] = [section_block(fmt(":wave: {}", mtr("Welcome to {deal} — here is the story so far.", locale,
+                                                              deal=heading)))]
     blocks.extend(summary_blocks(deal, tz=tz, locale=locale))
     used = block_text_size(b.to_dict() for b in blocks)
     body, hidden = timeline_blocks(items, tz=tz, locale=locale, budget=max(3000, BLOCK_TEXT_BUDGET - used - 500))
     if body:
         blocks.append(DividerBlock())
-        blocks.append(section_block(fmt("*{}*", label("latest", locale))))
+        blocks.append(section_block(fmt("*{}*", tr("Latest activity", locale))))
         blocks.extend(body)
         if has_more or hidden:
-            blocks.append(context_block(label("showing_latest", locale, n=len(items) - hidden)))
+            blocks.append(context_block(tr("Showing the latest {n} entries.", locale, n=len(items) - hidden)))
     blocks.append(
         actions_block(
-            button(label("full_history", locale), ActionId.HISTORY_PAGE, value=history_value(deal.number, 1))
+            button(tr("Full history", locale), ActionId.HISTORY_PAGE, value=history_value(deal.number, 1))
         )
     )
-    fallback = label("welcome", locale, deal=_ref_title(deal))
+    fallback = tr("Welcome to {deal} — here is the story so far.", locale, deal=_ref_title(deal))
     return message(fallback, blocks)
 
 
@@ -331,8 +343,8 @@ def won_card(deal: DealSnapshot, *, actor_id: str, amount: Decimal | None, hando
     blocks.append(
         fields_block(
             [
-                (label("amount", locale), fmt_amount(amount, locale)),
-                (label("by", locale), user(actor_id) or NONE_MARK),
+                (tr("Amount", locale), fmt_amount(amount, locale)),
+                (tr("By", locale), user(actor_id) or NONE_MARK),
                 (text["handoff"], fmt_date(handoff_at, tz, locale)),
                 (text["checkin"], fmt_date(checkin_at, tz, locale)),
                 (text["cs"], mentions(cs_ids, locale=locale) if cs_ids else text["cs_none"]),

@@ -21,14 +21,16 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.blocks.text import fmt, label, mrkdwn, one_line, plain, truncate
+from bot.blocks.text import fmt, mrkdwn, one_line, plain, say, tr, truncate
 from bot.ids import BlockId, CallbackId
+from models.i18n import t
 
 TITLE_MAX_INPUT = 150  # the card header is "D-42 · <title>" in 150 chars
 SHORT_INPUT_MAX = 200
 NOTE_MAX_INPUT = 3000  # plain_text_input max_length is at most 3,000
 PLACEHOLDER_MAX = 150
-VIA_CHOICES = ("call", "email", "meeting", "demo", "chat")
+_VIA_NAMES = {"call": t("Call"), "email": t("Email"), "meeting": t("Meeting"), "demo": t("Demo"), "chat": t("Chat")}
+VIA_CHOICES = tuple(_VIA_NAMES)
 _PLAUSIBLE_ID = re.compile(r"^[A-Z][A-Z0-9]{1,40}$")
 
 
@@ -65,40 +67,40 @@ def new_deal_modal(*, channel_id: str | None, initial_title: str = "", locale: s
     view = View(
         type="modal",
         callback_id=CallbackId.NEW_DEAL,
-        title=plain(label("modal.new_deal", locale), 24),
-        submit=plain(label("modal.create", locale), 24),
-        close=plain(label("modal.cancel", locale), 24),
+        title=plain(tr("New deal", locale), 24),
+        submit=plain(tr("Create", locale), 24),
+        close=plain(tr("Cancel", locale), 24),
         private_metadata=json.dumps({"channel_id": meta_channel}),
         blocks=[
             _text_input(
                 BlockId.TITLE,
-                label("input.title", locale),
+                tr("Title", locale),
                 optional=False,
                 max_length=TITLE_MAX_INPUT,
                 initial_value=title,
             ),
-            _text_input(BlockId.CUSTOMER, label("input.customer", locale), optional=True, max_length=SHORT_INPUT_MAX),
+            _text_input(BlockId.CUSTOMER, tr("Customer", locale), optional=True, max_length=SHORT_INPUT_MAX),
             _text_input(
                 BlockId.AMOUNT,
-                label("input.amount", locale),
+                tr("Amount", locale),
                 optional=True,
                 max_length=60,
-                hint=label("input.amount_hint", locale),
-                placeholder=label("input.amount_hint", locale),
+                hint=tr("150k, 1.5m, 15万", locale),
+                placeholder=tr("150k, 1.5m, 15万", locale),
             ),
             _text_input(
                 BlockId.CLOSE,
-                label("input.close", locale),
+                tr("Expected close", locale),
                 optional=True,
                 max_length=60,
-                placeholder=label("input.close_hint", locale),
+                placeholder=tr("2026-12-01 or in 3w", locale),
             ),
             _text_input(
                 BlockId.SOURCE,
-                label("input.source", locale),
+                tr("Source", locale),
                 optional=True,
                 max_length=SHORT_INPUT_MAX,
-                placeholder=label("input.source_hint", locale),
+                placeholder=tr("referral, website, event…", locale),
             ),
         ],
     )
@@ -110,35 +112,35 @@ def log_note_modal(deal_number: int, title: str, *, locale: str = "en") -> dict[
     view = View(
         type="modal",
         callback_id=CallbackId.LOG_NOTE,
-        title=plain(label("modal.log_note", locale), 24),
-        submit=plain(label("modal.save", locale), 24),
-        close=plain(label("modal.cancel", locale), 24),
+        title=plain(tr("Log note", locale), 24),
+        submit=plain(tr("Save", locale), 24),
+        close=plain(tr("Cancel", locale), 24),
         private_metadata=json.dumps({"deal": int(deal_number)}),
         blocks=[
             ContextBlock(elements=[mrkdwn(fmt("*D-{}* · {}", int(deal_number), truncate(one_line(title), 300)))]),
             _text_input(
                 BlockId.NOTE_TEXT,
-                label("input.note", locale),
+                tr("Note", locale),
                 optional=False,
                 max_length=NOTE_MAX_INPUT,
                 multiline=True,
-                placeholder=label("input.note_hint", locale),
+                placeholder=tr("What happened, what was agreed", locale),
             ),
             InputBlock(
                 block_id=BlockId.NOTE_VIA,
-                label=plain(label("input.via", locale), 2000),
+                label=plain(tr("Via", locale), 2000),
                 optional=True,
                 element=StaticSelectElement(
                     action_id=BlockId.NOTE_VIA,
-                    options=[Option(value=v, text=plain(label(f"via.{v}", locale), 75)) for v in VIA_CHOICES],
+                    options=[Option(value=v, text=plain(say(_VIA_NAMES[v], locale), 75)) for v in VIA_CHOICES],
                 ),
             ),
             _text_input(
                 BlockId.NOTE_NEXT,
-                label("input.next", locale),
+                tr("Next follow-up", locale),
                 optional=True,
                 max_length=100,
-                placeholder=label("input.next_hint", locale),
+                placeholder=tr("tomorrow 10:00, in 3d, 2026-12-01 14:00", locale),
             ),
         ],
     )

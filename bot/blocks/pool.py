@@ -17,13 +17,13 @@ from bot.blocks.text import (
     fmt_amount,
     fmt_date,
     message,
-    normalize_locale,
     one_line,
     pack_lines,
     section_block,
     truncate,
     user,
 )
+from models.i18n import normalize_locale
 from models.pool import PoolEntry, PoolPage
 
 LIST_MAX_LINES = 30  # one line each (at most LINE_MAX): well inside the message's text budget

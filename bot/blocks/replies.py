@@ -30,11 +30,11 @@ from bot.blocks.text import (
     fmt,
     fmt_amount,
     fmt_date,
-    label,
-    mlabel,
+    mtr,
     one_line,
     pack_lines,
     section_block,
+    tr,
     truncate,
 )
 from bot.blocks.text import (
@@ -75,9 +75,9 @@ def error_reply(message: str, usage: str | None = None, *, locale: str = "en") -
     if usage:
         code = escape(truncate(str(usage).replace("`", "'"), 800))
         if "\n" in code:
-            body = fmt("{}\n{}:\n```{}```", body, label("try", locale), code)
+            body = fmt("{}\n{}:\n```{}```", body, tr("Try", locale), code)
         else:
-            body = fmt("{}\n{}: `{}`", body, label("try", locale), code)
+            body = fmt("{}\n{}: `{}`", body, tr("Try", locale), code)
     return build_message(body, [section_block(body)])
 
 
@@ -105,10 +105,10 @@ def deal_line(deal: DealSnapshot, *, tz: ZoneInfo, locale: str = "en") -> Mrkdwn
     f = deal.next_followup
     if f is not None:
         follow = fmt(
-            "{}: {} {}", label("next", locale), fmt_date(f.due_at, tz, locale), truncate(one_line(f.text), 60)
+            "{}: {} {}", tr("next", locale), fmt_date(f.due_at, tz, locale), truncate(one_line(f.text), 60)
         )
         if f.overdue:
-            follow = fmt("{} ⚠️ _{}_", follow, label("overdue", locale))
+            follow = fmt("{} ⚠️ _{}_", follow, tr("overdue", locale))
         parts.append(follow)
     return clip(Mrkdwn(" · ".join(parts)), LIST_LINE_MAX)
 
@@ -119,10 +119,10 @@ def deal_list_reply(deals: Sequence[DealSnapshot], *, tz: ZoneInfo, locale: str 
     heading = clip(Mrkdwn(title), 300)
     blocks: list[Block] = [section_block(fmt("*{}*", heading))]
     if not deals:
-        blocks.append(section_block(label("no_deals", locale)))
+        blocks.append(section_block(tr("No deals.", locale)))
     else:
         shown = deals[:LIST_MAX_DEALS]
         blocks.extend(section_block(chunk) for chunk in pack_lines(deal_line(d, tz=tz, locale=locale) for d in shown))
         if len(deals) > len(shown):
-            blocks.append(context_block(label("and_more", locale, n=len(deals) - len(shown))))
-    return build_message(mlabel("deals_count", locale, title=heading, n=len(deals)), blocks)
+            blocks.append(context_block(tr("and {n} more", locale, n=len(deals) - len(shown))))
+    return build_message(mtr("{title}: {n} deals", locale, title=heading, n=len(deals)), blocks)

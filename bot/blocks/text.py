@@ -53,6 +53,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from models.i18n import Text, render, translate
 from models.values import format_amount, format_when
 
 # --- Slack limits the builders keep (shared/slack/limits.md §6; slack_sdk enforces most at to_dict()) ---
@@ -72,6 +73,7 @@ VIEW_TITLE_MAX = 24
 # builders keep the sum of their block text under this budget.
 BLOCK_TEXT_BUDGET = 11_000
 
+BOT_NAME = "Dealroom"  # a name: the same in every language
 ELLIPSIS = "…"
 NONE_MARK = "—"
 
@@ -271,182 +273,38 @@ def fmt_date(dt: datetime | None, tz: ZoneInfo, locale: str = "en") -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Labels (en / zh-CN). Kept here so the builders are self-contained; move to bot/i18n when it exists.
-
-_LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "customer": "Customer",
-        "amount": "Amount",
-        "stage": "Stage",
-        "owner": "Owner",
-        "close": "Close date",
-        "score": "Score",
-        "source": "Source",
-        "next_followup": "Next follow-up",
-        "collaborators": "Collaborators",
-        "probability": "Probability",
-        "by": "By",
-        "when": "When",
-        "none": "none",
-        "more_fields": "+{n} more",
-        "and_more": "and {n} more",
-        "band.high": "high",
-        "band.medium": "medium",
-        "band.low": "low",
-        "won": "Won 🎉",
-        "lost": "Lost",
-        "lost_reason": "Lost — {reason}",
-        "next_stage_button": "Next stage → {stage}",
-        "card.awaiting_approval": "⏳ Awaiting approval to move to {stage} (/deal approvals)",
-        "log_note_button": "Log note",
-        "open_channel": "Open channel",
-        "stage_changed": "Stage changed",
-        "moved_back": "Moved back",
-        "reopened": "Reopened",
-        "stage_set": "Stage set",
-        "deal_won": "Won 🎉",
-        "deal_lost": "Lost",
-        "in_channel": "in {channel}",
-        "welcome": "Welcome to {deal} — here is the story so far.",
-        "latest": "Latest activity",
-        "showing_latest": "Showing the latest {n} entries.",
-        "full_history": "Full history",
-        "older": "Older →",
-        "newer": "← Newer",
-        "history_title": "History · {ref}",
-        "page": "Page {page}",
-        "no_entries": "No entries yet.",
-        "not_shown": "{n} more entries on this page are not shown.",
-        "bot": "Dealroom",
-        "try": "Try",
-        "no_deals": "No deals.",
-        "deals_count": "{title}: {n} deals",
-        "overdue": "overdue",
-        "next": "next",
-        "modal.new_deal": "New deal",
-        "modal.log_note": "Log note",
-        "modal.create": "Create",
-        "modal.save": "Save",
-        "modal.cancel": "Cancel",
-        "input.title": "Title",
-        "input.customer": "Customer",
-        "input.amount": "Amount",
-        "input.amount_hint": "150k, 1.5m, 15万",
-        "input.close": "Expected close",
-        "input.close_hint": "2026-12-01 or in 3w",
-        "input.source": "Source",
-        "input.source_hint": "referral, website, event…",
-        "input.note": "Note",
-        "input.note_hint": "What happened, what was agreed",
-        "input.via": "Via",
-        "input.next": "Next follow-up",
-        "input.next_hint": "tomorrow 10:00, in 3d, 2026-12-01 14:00",
-        "via.call": "Call",
-        "via.email": "Email",
-        "via.meeting": "Meeting",
-        "via.demo": "Demo",
-        "via.chat": "Chat",
-    },
-    "zh-CN": {
-        "customer": "客户",
-        "amount": "金额",
-        "stage": "阶段",
-        "owner": "负责人",
-        "close": "预计成交",
-        "score": "评分",
-        "source": "来源",
-        "next_followup": "下次跟进",
-        "collaborators": "协作者",
-        "probability": "赢率",
-        "by": "操作人",
-        "when": "时间",
-        "none": "无",
-        "more_fields": "另有 {n} 项",
-        "and_more": "还有 {n} 个",
-        "band.high": "高",
-        "band.medium": "中",
-        "band.low": "低",
-        "won": "赢单 🎉",
-        "lost": "输单",
-        "lost_reason": "输单 — {reason}",
-        "next_stage_button": "下一阶段 → {stage}",
-        "card.awaiting_approval": "⏳ 等待审批：推进到{stage}（/deal approvals）",
-        "log_note_button": "记录跟进",
-        "open_channel": "打开频道",
-        "stage_changed": "阶段变更",
-        "moved_back": "阶段回退",
-        "reopened": "重新打开",
-        "stage_set": "设定阶段",
-        "deal_won": "赢单 🎉",
-        "deal_lost": "输单",
-        "in_channel": "频道 {channel}",
-        "welcome": "欢迎加入 {deal}，以下是目前的进展。",
-        "latest": "最新动态",
-        "showing_latest": "显示最近 {n} 条记录。",
-        "full_history": "完整历史",
-        "older": "更早 →",
-        "newer": "← 较新",
-        "history_title": "历史 · {ref}",
-        "page": "第 {page} 页",
-        "no_entries": "暂无记录。",
-        "not_shown": "本页还有 {n} 条记录未显示。",
-        "bot": "Dealroom",
-        "try": "试试",
-        "no_deals": "没有商机。",
-        "deals_count": "{title}：{n} 个商机",
-        "overdue": "已逾期",
-        "next": "下次",
-        "modal.new_deal": "新建商机",
-        "modal.log_note": "记录跟进",
-        "modal.create": "创建",
-        "modal.save": "保存",
-        "modal.cancel": "取消",
-        "input.title": "标题",
-        "input.customer": "客户",
-        "input.amount": "金额",
-        "input.amount_hint": "150k、1.5m、15万",
-        "input.close": "预计成交日期",
-        "input.close_hint": "2026-12-01 或 3周后",
-        "input.source": "来源",
-        "input.source_hint": "转介绍、官网、展会…",
-        "input.note": "跟进内容",
-        "input.note_hint": "发生了什么，达成了什么",
-        "input.via": "方式",
-        "input.next": "下次跟进",
-        "input.next_hint": "明天10点、3天后、2026-12-01 14:00",
-        "via.call": "电话",
-        "via.email": "邮件",
-        "via.meeting": "会面",
-        "via.demo": "演示",
-        "via.chat": "聊天",
-    },
-}
+# Words: English message ids translated from the babel catalogue (models/i18n.py; `make i18n`).
 
 
-def extend_labels(table: dict[str, dict[str, str]]) -> None:
-    """Labels of one builder module, kept beside it (``{"en": {...}, "zh-CN": {...}}``)."""
-    for locale, labels in table.items():
-        _LABELS.setdefault(locale, {}).update(labels)
+def tr(msgid: str, locale: str = "en", **values: object) -> str:
+    """A UI text (plain) in ``locale``: ``tr("Next stage → {stage}", locale, stage=name)``.
+    Values that are :class:`~models.i18n.Text` are rendered in the same locale."""
+    text = translate(msgid, locale)
+    return text.format(**{k: _plain_value(v, locale) for k, v in values.items()}) if values else text
 
 
-def mlabel(key: str, locale: str = "en", **values: object) -> Mrkdwn:
-    """Like :func:`label` but as mrkdwn: the label is escaped, values are escaped unless Mrkdwn,
-    so ``mlabel("in_channel", locale, channel=channel(cid))`` keeps the channel link."""
-    text = _LABELS[normalize_locale(locale)].get(key) or _LABELS["en"].get(key, key)
-    return Mrkdwn(_escape_raw(text).format(**{k: escape(v) for k, v in values.items()}))
+def mtr(msgid: str, locale: str = "en", **values: object) -> Mrkdwn:
+    """Like :func:`tr` but as mrkdwn: the template is our markup, values are escaped unless Mrkdwn
+    (numbers are kept as numbers, for format specs such as ``{n:.1f}``)."""
+    template = translate(msgid, locale)
+    return Mrkdwn(template.format(**{k: _mrkdwn_value(v, locale) for k, v in values.items()}))
 
 
-def normalize_locale(locale: str | None) -> str:
-    """``zh-CN``, ``zh_cn``, ``zh`` -> ``zh-CN``; anything else -> ``en``."""
-    if locale and locale.replace("_", "-").lower().startswith("zh"):
-        return "zh-CN"
-    return "en"
+def say(text: object, locale: str = "en") -> str:
+    """Any value as display text: a :class:`~models.i18n.Text` from the domain is translated."""
+    return render(text, locale)
 
 
-def label(key: str, locale: str = "en", **values: object) -> str:
-    """A UI label (plain text) in ``locale``, English when missing; ``{name}`` filled from values."""
-    text = _LABELS[normalize_locale(locale)].get(key) or _LABELS["en"].get(key, key)
-    return text.format(**values) if values else text
+def _plain_value(value: object, locale: str) -> object:
+    return value if isinstance(value, int | float | Decimal) else render(value, locale)
+
+
+def _mrkdwn_value(value: object, locale: str) -> object:
+    if isinstance(value, int | float | Decimal):
+        return value
+    if isinstance(value, Text):
+        return escape_keep_mentions(value.render(locale))
+    return escape(value)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -484,7 +342,7 @@ def fields_block(pairs: Sequence[tuple[str, str]], *, locale: str = "en") -> Sec
     items = list(pairs)
     if len(items) > SECTION_FIELDS_MAX:
         rest = len(items) - (SECTION_FIELDS_MAX - 1)
-        items = [*items[: SECTION_FIELDS_MAX - 1], ("…", label("more_fields", locale, n=rest))]
+        items = [*items[: SECTION_FIELDS_MAX - 1], ("…", tr("+{n} more", locale, n=rest))]
     return SectionBlock(fields=[mrkdwn(field_text(name, value), FIELD_TEXT_MAX) for name, value in items])
 
 

@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import Block
 
 from bot.blocks.text import (
     BLOCK_TEXT_BUDGET,
+    BOT_NAME,
     SECTION_TEXT_MAX,
     Message,
     Mrkdwn,
@@ -28,10 +29,10 @@ from bot.blocks.text import (
     fmt,
     fmt_date,
     header_block,
-    label,
     message,
     one_line,
     section_block,
+    tr,
     truncate,
     user,
 )
@@ -49,7 +50,7 @@ def _sort_key(item: TimelineItem) -> datetime:
 
 def timeline_line(item: TimelineItem, *, tz: ZoneInfo, locale: str = "en", limit: int = 1000) -> Mrkdwn:
     """``` `date time` <@actor> text ``` on one line, at most ``limit`` chars."""
-    who = user(item.actor_id) if item.actor_id else escape(label("bot", locale))
+    who = user(item.actor_id) if item.actor_id else escape(BOT_NAME)
     head = fmt("`{}` {} ", fmt_date(item.at, tz, locale), who)
     # Entries name people as mentions ("handed the deal from <@U1> to <@U2>"): keep those, escape the rest.
     return clip(Mrkdwn(head + escape_keep_mentions(one_line(item.text), max(1, limit - len(head)), bare=True)), limit)
@@ -109,17 +110,17 @@ def timeline_page(
     """One page of a deal's history (shown privately): header, entries, paging buttons."""
     page = max(1, page)
     title = one_line(deal.title)
-    heading = label("history_title", locale, ref=deal.ref)
+    heading = tr("History · {ref}", locale, ref=deal.ref)
     blocks: list[Block] = [header_block(f"{heading} · {title}" if title else heading)]
     body, hidden = timeline_blocks(items, tz=tz, locale=locale, budget=BLOCK_TEXT_BUDGET - 500)
-    blocks.extend(body or [section_block(label("no_entries", locale))])
-    notes = [label("page", locale, page=page)]
+    blocks.extend(body or [section_block(tr("No entries yet.", locale))])
+    notes = [tr("Page {page}", locale, page=page)]
     if hidden:
-        notes.append(label("not_shown", locale, n=hidden))
+        notes.append(tr("{n} more entries on this page are not shown.", locale, n=hidden))
     blocks.append(context_block(*notes))
     if page > 1:
-        blocks.append(history_button(deal.number, page - 1, label("newer", locale)))
+        blocks.append(history_button(deal.number, page - 1, tr("← Newer", locale)))
     if has_more:
-        blocks.append(history_button(deal.number, page + 1, label("older", locale)))
-    fallback = f"{heading} {truncate(title, 200)} — {label('page', locale, page=page)}"
+        blocks.append(history_button(deal.number, page + 1, tr("Older →", locale)))
+    fallback = f"{heading} {truncate(title, 200)} — {tr('Page {page}', locale, page=page)}"
     return message(fallback.strip(), blocks)

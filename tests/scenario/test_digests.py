@@ -45,7 +45,7 @@ async def test_the_manager_gets_yesterdays_news_at_nine_in_berlin(bot: Bot) -> N
     assert await _tick(bot) == []
     (digest,) = bot.dms_to(MANAGER)
     text = digest.text + str(digest.blocks)
-    assert "Daily digest · Tue 24 Nov 2026" in text
+    assert "Daily digest · Tue, Nov 24, 2026" in text
     assert "2 · 230,000" in text  # two new deals yesterday
     assert "1 · 150,000" in text  # one won
     assert "D-1" in text and "Lead → Won" in text and "Lead → Lost" in text

@@ -331,11 +331,13 @@ def test_formatting_goes_through_models_values() -> None:
     assert text.fmt_date(None, TZ) == "—"
 
 
-def test_labels_fall_back_to_english() -> None:
-    assert text.label("customer", "zh-CN") == "客户"
-    assert text.label("customer", "zh_CN") == "客户"
-    assert text.label("customer", "fr") == "Customer"
-    assert text.label("and_more", "en", n=3) == "and 3 more"
+def test_words_come_from_the_catalogue_and_fall_back_to_english() -> None:
+    assert text.tr("Customer", "zh-CN") == "客户"
+    assert text.tr("Customer", "zh_CN") == "客户"
+    assert text.tr("Customer", "fr") == "Customer"
+    assert text.tr("and {n} more", "en", n=3) == "and 3 more"
+    assert text.mtr("in {channel}", "zh-CN", channel=text.channel("C1")) == "频道 <#C1>"
+    assert text.mtr("in {channel}", "en", channel="<!here>") == "in &lt;!here&gt;"
 
 
 @given(st.text(max_size=600), st.integers(min_value=0, max_value=400))
