@@ -7,6 +7,7 @@ import logging
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.blocks.replies import Message, error_reply
+from models.i18n import Text
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +20,7 @@ async def send(respond: AsyncRespond, message: Message, *, replace_original: boo
         log.warning("private reply failed: %s", type(exc).__name__)
 
 
-async def say_error(respond: AsyncRespond, message: str, usage: str | None = None) -> None:
-    await send(respond, error_reply(message, usage))
+async def say_error(respond: AsyncRespond, message: str | Text, usage: str | None = None, *,
+                    locale: str = "en") -> None:
+    await send(respond, error_reply(message, usage, locale=locale))
 

@@ -27,6 +27,7 @@ from bot.blocks.text import (
     clip,
     context_block,
     escape,
+    escape_keep_mentions,
     fmt,
     fmt_amount,
     fmt_date,
@@ -40,6 +41,7 @@ from bot.blocks.text import (
 from bot.blocks.text import (
     message as build_message,
 )
+from models.i18n import Text
 from models.snapshots import DealSnapshot
 
 __all__ = ["Message", "deal_line", "deal_list_reply", "error_reply", "help_reply", "ok_reply"]
@@ -68,9 +70,12 @@ def _sections(text: Mrkdwn, *, budget: int = BLOCK_TEXT_BUDGET) -> list[Block]:
     return [section_block(Mrkdwn(c)) for c in chunks if c.strip()] or [section_block(Mrkdwn("—"))]
 
 
-def error_reply(message: str, usage: str | None = None, *, locale: str = "en") -> Message:
+def error_reply(message: str | Text, usage: str | None = None, *, locale: str = "en") -> Message:
     """``:warning: <message>`` and, with a usage, ``Try: `<usage>` `` (code; a multi-line usage
-    becomes a code block). ``message`` is plain text unless it is Mrkdwn."""
+    becomes a code block). ``message`` is plain text unless it is Mrkdwn; a domain :class:`Text` is
+    translated, keeping the ``<@U…>`` mentions our own code put in it."""
+    if isinstance(message, Text):
+        message = escape_keep_mentions(message.render(locale))
     body = fmt(":warning: {}", escape(message, 2000))
     if usage:
         code = escape(truncate(str(usage).replace("`", "'"), 800))
