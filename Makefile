@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install bench clean
+.PHONY: run test lint install bench clean i18n
 
 run: $(STAMP)
 	@$(BIN)/dealroom start
@@ -17,6 +17,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 install: $(STAMP)
+
+# Re-extract the translatable texts and update the zh_CN catalogue (then translate the new entries).
+i18n: $(STAMP)
+	$(BIN)/python -m bot.catalogue
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
