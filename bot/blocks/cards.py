@@ -39,7 +39,7 @@ from bot.blocks.text import (
 )
 from bot.blocks.timeline import timeline_blocks
 from bot.ids import ActionId, deal_value, history_value
-from models.i18n import t
+from models.i18n import t, tn
 from models.snapshots import DealSnapshot, StageChangeInfo, StageInfo, TimelineItem
 
 TOPIC_MAX = 250  # conversations.setTopic: Slack keeps at most 250 characters
@@ -301,7 +301,8 @@ def welcome_card(
         blocks.append(section_block(fmt("*{}*", tr("Latest activity", locale))))
         blocks.extend(body)
         if has_more or hidden:
-            blocks.append(context_block(tr("Showing the latest {n} entries.", locale, n=len(items) - hidden)))
+            blocks.append(context_block(say(tn("Showing the latest {n} entry.", "Showing the latest {n} entries.",
+                                                len(items) - hidden), locale)))
     blocks.append(
         actions_block(
             button(tr("Full history", locale), ActionId.HISTORY_PAGE, value=history_value(deal.number, 1))

@@ -78,7 +78,7 @@ async def test_report_scopes_follow_roles_and_refusals_change_nothing(bot: Bot) 
     assert await _outbox_rows(bot) == before and not bot.slack.files
 
     own = await bot.command(REP, "report week")
-    assert "Report · week of 2026-11-23 · you" in own.all_text
+    assert "Report · week of Nov 23, 2026 · you" in own.all_text
     assert "10,000" in own.all_text and "20,000" not in own.all_text
     everyone = await bot.command(ADMIN, "report quarter")
     assert "Q4 2026 · everyone" in everyone.all_text and "30,000" in everyone.all_text
@@ -120,7 +120,7 @@ async def test_reports_and_digests_speak_chinese_with_the_zh_locale(slack: Slack
         assert await send_due_digests(bot.deps.sessions, bot.deps.ws, bot.clock, DigestRules()) == [f"dm:{MANAGER}"]
         await bot.settle()
         (digest,) = [m for m in slack.messages[slack.ims[MANAGER]] if not m.files]
-        assert "每日摘要 · 2026年11月24日 周二" in digest.text + str(digest.blocks)
+        assert "每日摘要 · 2026年11月24日周二" in digest.text + str(digest.blocks)
         assert "线索" in str(digest.blocks) or "昨日新增" in str(digest.blocks)
     finally:
         await bot.stop()

@@ -428,3 +428,14 @@ def test_english_output_fits_slack_and_has_no_chinese_of_ours(name: str, case: s
                                                                build: Callable[[str], Any]) -> None:
     payload = payload_of(build("en"))
     assert foreign_cjk(payload, DATA) == []
+
+
+def test_counts_agree_in_english_and_read_naturally_in_chinese() -> None:
+    one = replies.deal_list_reply([deal("en")], tz=TZ, title="Open deals")
+    assert one.text == "Open deals: 1 deal"
+    two = replies.deal_list_reply([deal("zh-CN")] * 2, tz=TZ, locale="zh-CN", title=HEADING)
+    assert two.text == "我的商机：2 个商机"
+    lines = reports.rep_lines(report(11), "en")
+    assert lines[-1].startswith("…and 1 more rep: ")
+    team = str(home.home_view(picture("en", 0, 0), tz=TZ)["blocks"])
+    assert "3 deals · 300,000 · weighted" in team and "open in 15 deals" in team
