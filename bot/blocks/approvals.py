@@ -38,17 +38,26 @@ from bot.blocks.text import (
 )
 from bot.ids import ActionId, BlockId, CallbackId
 from models.approvals import ApprovalInfo
-from models.i18n import N_, t
+from models.i18n import N_, pt, t
 from models.snapshots import DealSnapshot
 
 REASON_MAX_INPUT = 1000
 LIST_MAX = 15
+HEADING_MAX = 150  # a deal's "D-42 · title" inside a line (the full title is on its card)
 
 _STATUSES = {
     "approved": t("approved"),
     "rejected": t("rejected"),
     "expired": t("expired"),
     "lapsed": t("lapsed"),
+}
+# The figures the domain shows on every request (models.approvals.FIGURES): condition field names.
+_FIGURE_NAMES = {
+    "amount": pt("approval figure", "amount"),
+    "discount": pt("approval figure", "discount"),
+    "floor": pt("approval figure", "floor"),
+    "margin": pt("approval figure", "margin"),
+    "score": pt("approval figure", "score"),
 }
 _OUTCOMES = {
     "awaiting": N_(
@@ -68,12 +77,26 @@ def _names(user_ids: Sequence[str]) -> Mrkdwn:
     return join(", ", [user(u) for u in user_ids])
 
 
+def _condition(text: str, limit: int) -> Mrkdwn:
+    """A rule's condition as code: it is pipeline syntax (``discount > 15``), the same in every language."""
+    return fmt("`{}`", truncate(one_line(text).replace("`", "'"), limit))
+
+
 def _rules(info: ApprovalInfo) -> Mrkdwn:
-    return escape(truncate("; ".join(one_line(r.when) for r in info.rules), 300))
+    return _condition("; ".join(one_line(r.when) for r in info.rules), 300)
+
+
+def _figure(name: str, locale: str) -> str:
+    """A figure's name: the built-in fields in the locale's words, a custom field's key as the team wrote it."""
+    return say(_FIGURE_NAMES[name], locale) if name in _FIGURE_NAMES else name
+
+
+def _heading(deal: DealSnapshot) -> str:
+    return truncate(deal_heading(deal), HEADING_MAX)
 
 
 def _values(info: ApprovalInfo, deal: DealSnapshot, tz: ZoneInfo, locale: str) -> dict[str, Any]:
-    return {"deal": Mrkdwn(fmt("*{}*", deal_heading(deal))), "frm": truncate(info.from_name, 60),
+    return {"deal": Mrkdwn(fmt("*{}*", _heading(deal))), "frm": truncate(info.from_name, 60),
             "to": truncate(info.to_name, 60), "who": user(info.requested_by), "rules": _rules(info),
             "approvers": _names(info.approvers), "when": fmt_date(info.expires_at, tz, locale)}
 
@@ -82,14 +105,14 @@ def request_card(info: ApprovalInfo, deal: DealSnapshot, *, tz: ZoneInfo, locale
                  reminder: bool = False) -> Message:
     """The DM to an approver: the deal, the rules that matched, the figures, and the buttons while pending."""
     values = _values(info, deal, tz, locale)
-    blocks: list[Block] = [header_block(tr("Approval needed: {deal}", locale, deal=deal_heading(deal)))]
+    blocks: list[Block] = [header_block(tr("Approval needed: {deal}", locale, deal=_heading(deal)))]
     if reminder:
         blocks.append(section_block(mtr("⏰ Reminder: this request expires {when}.", locale, when=values["when"])))
     blocks.append(section_block(mtr("{who} wants to move {deal} from *{frm}* to *{to}*.", locale, **values)))
     if info.figures:
-        blocks.append(fields_block([(name, value) for name, value in info.figures], locale=locale))
+        blocks.append(fields_block([(_figure(name, locale), value) for name, value in info.figures], locale=locale))
     rules = [mtr("Rule ({stage}): {when}", locale,
-                 stage=truncate(r.stage_name, 60), when=truncate(one_line(r.when), 200))
+                 stage=truncate(r.stage_name, 60), when=_condition(r.when, 200))
              for r in info.rules]
     blocks.append(context_block(*rules[:9]))
     if info.status == "pending":
@@ -101,7 +124,7 @@ def request_card(info: ApprovalInfo, deal: DealSnapshot, *, tz: ZoneInfo, locale
         ))
     else:
         blocks.append(context_block(decided_line(info, locale)))
-    fallback = tr("Approval needed: {deal}", locale, deal=deal_heading(deal))
+    fallback = tr("Approval needed: {deal}", locale, deal=_heading(deal))
     return message(fallback, blocks)
 
 
@@ -147,8 +170,9 @@ def approvals_list(rows: Sequence[tuple[ApprovalInfo, DealSnapshot, str]], *, tz
         return message(text, [section_block(escape(text))])
     blocks: list[Block] = [header_block(title)]
     for info, deal, why in rows[:LIST_MAX]:
+        values = {**_values(info, deal, tz, locale), "deal": _heading(deal)}  # the template makes it bold
         line = mtr("*{deal}* {frm} → {to} ({rules}), asked by {who}; approvers {approvers}; expires {when}", locale,
-                   **_values(info, deal, tz, locale))
+                   **values)
         if why == "decide" and info.status == "pending":
             value = str(info.id)
             blocks.append(section_block(line))

@@ -39,7 +39,7 @@ from bot.blocks.text import (
 )
 from bot.blocks.timeline import timeline_blocks
 from bot.ids import ActionId, deal_value, history_value
-from models.i18n import normalize_locale, t
+from models.i18n import t, tn
 from models.snapshots import DealSnapshot, StageChangeInfo, StageInfo, TimelineItem
 
 TOPIC_MAX = 250  # conversations.setTopic: Slack keeps at most 250 characters
@@ -301,7 +301,8 @@ def welcome_card(
         blocks.append(section_block(fmt("*{}*", tr("Latest activity", locale))))
         blocks.extend(body)
         if has_more or hidden:
-            blocks.append(context_block(tr("Showing the latest {n} entries.", locale, n=len(items) - hidden)))
+            blocks.append(context_block(say(tn("Showing the latest {n} entry.", "Showing the latest {n} entries.",
+                                                len(items) - hidden), locale)))
     blocks.append(
         actions_block(
             button(tr("Full history", locale), ActionId.HISTORY_PAGE, value=history_value(deal.number, 1))
@@ -311,32 +312,11 @@ def welcome_card(
     return message(fallback, blocks)
 
 
-_WON_TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "headline": "🏆 {ref} is won",
-        "handoff": "Customer handoff",
-        "checkin": "First check-in call",
-        "cs": "Customer success",
-        "cs_none": "nobody holds the cs role yet (/deal role @user cs)",
-        "plan": "Follow-ups for {owner} are scheduled; each gets a reminder.",
-    },
-    "zh-CN": {
-        "headline": "🏆 {ref} 赢单",
-        "handoff": "客户交接",
-        "checkin": "首次回访电话",
-        "cs": "客户成功",
-        "cs_none": "还没有人担任 cs 角色（/deal role @user cs）",
-        "plan": "已为 {owner} 安排跟进，届时会有提醒。",
-    },
-}
-
-
 def won_card(deal: DealSnapshot, *, actor_id: str, amount: Decimal | None, handoff_at: datetime,
              checkin_at: datetime, cs_ids: Sequence[str], tz: ZoneInfo, locale: str = "en") -> Message:
     """Posted in the deal channel when the deal is won (SPEC 7): who won it, the handoff plan."""
-    text = _WON_TEXT[normalize_locale(locale)]
     title = _title(deal, 500)
-    headline = fmt("*{}*", text["headline"].format(ref=deal.ref))
+    headline = fmt("*{}*", tr("🏆 {ref} is won", locale, ref=deal.ref))
     if title:
         headline = fmt("{}\n{}", headline, title)
     blocks: list[Block] = [section_block(headline)]
@@ -345,15 +325,17 @@ def won_card(deal: DealSnapshot, *, actor_id: str, amount: Decimal | None, hando
             [
                 (tr("Amount", locale), fmt_amount(amount, locale)),
                 (tr("By", locale), user(actor_id) or NONE_MARK),
-                (text["handoff"], fmt_date(handoff_at, tz, locale)),
-                (text["checkin"], fmt_date(checkin_at, tz, locale)),
-                (text["cs"], mentions(cs_ids, locale=locale) if cs_ids else text["cs_none"]),
+                (tr("Customer handoff", locale), fmt_date(handoff_at, tz, locale)),
+                (tr("First check-in call", locale), fmt_date(checkin_at, tz, locale)),
+                (tr("Customer success", locale), mentions(cs_ids, locale=locale) if cs_ids
+                 else tr("nobody holds the cs role yet (/deal role @user cs)", locale)),
             ],
             locale=locale,
         )
     )
-    blocks.append(context_block(fmt(escape(text["plan"]), owner=user(deal.owner_id))))
-    fallback = text["headline"].format(ref=_ref_title(deal))
+    blocks.append(context_block(mtr("Follow-ups for {owner} are scheduled; each gets a reminder.", locale,
+                                    owner=user(deal.owner_id))))
+    fallback = tr("🏆 {ref} is won", locale, ref=_ref_title(deal))
     if amount is not None:
         fallback += f" ({fmt_amount(amount, locale)})"
     return message(fallback, blocks)

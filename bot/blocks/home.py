@@ -23,12 +23,14 @@ from bot.blocks.text import (
     is_channel_id,
     one_line,
     pack_lines,
+    say,
     section_block,
     tr,
     truncate,
 )
 from bot.ids import ActionId, deal_value
 from models.home import HomePicture, TeamPipeline
+from models.i18n import tn
 from models.snapshots import DealSnapshot
 
 OVERDUE_SECTIONS_MAX = 3
@@ -81,10 +83,11 @@ def _deal_blocks(deal: DealSnapshot, *, tz: ZoneInfo, locale: str) -> list[Block
 
 
 def _team_blocks(team: TeamPipeline, locale: str) -> list[Block]:
-    pairs = [(s.stage.name, tr("{deals} deals · {amount} · weighted {weighted}", locale,
-                               deals=s.deals, amount=fmt_amount(s.amount, locale),
-                                  weighted=fmt_amount(s.weighted, locale))) for s in team.stages]
-    forecast = tr("Weighted forecast: *{forecast}* of {amount} open in {deals} deals", locale,
-                  forecast=fmt_amount(team.forecast, locale),
-                     amount=fmt_amount(team.amount, locale), deals=team.deals)
+    pairs = [(s.stage.name, say(tn("{n} deal · {amount} · weighted {weighted}",
+                                   "{n} deals · {amount} · weighted {weighted}", s.deals,
+                                   amount=fmt_amount(s.amount, locale), weighted=fmt_amount(s.weighted, locale)),
+                                locale)) for s in team.stages]
+    forecast = say(tn("Weighted forecast: *{forecast}* of {amount} open in {n} deal",
+                      "Weighted forecast: *{forecast}* of {amount} open in {n} deals", team.deals,
+                      forecast=fmt_amount(team.forecast, locale), amount=fmt_amount(team.amount, locale)), locale)
     return [fields_block(pairs, locale=locale), context_block(forecast)]

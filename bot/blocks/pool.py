@@ -19,63 +19,48 @@ from bot.blocks.text import (
     message,
     one_line,
     pack_lines,
+    say,
     section_block,
     truncate,
     user,
 )
-from models.i18n import normalize_locale
+from models.i18n import N_, tn, translate
 from models.pool import PoolEntry, PoolPage
 
 LIST_MAX_LINES = 30  # one line each (at most LINE_MAX): well inside the message's text budget
 LINE_MAX = 250
 
-_TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "Public pool",
-        "summary": "{n} deals, {amount} in all. Take one with /deal claim D-<n>.",
-        "summary_one": "1 deal, {amount}. Take it with /deal claim D-<n>.",
-        "was": "was {owner}'s",
-        "empty": "The public pool is empty.",
-        "and_more": "and {n} more, longest in the pool last",
-        "reason.lost": "lost: {reason}",
-        "reason.lost_plain": "lost",
-        "reason.inactive": "no updates",
-        "since": "since {when}",
-        "reached": "reached {stage}",
-        "warning": ("{ref} has had no update since {last}. Unless it is updated, it goes to the public pool "
-                    "on {when}, where any rep can claim it. A note or a stage change keeps it yours."),
-        "pooled": "{ref} had no update for {days} days and went to the public pool; any rep can claim it now. "
-                  "To keep it, claim it yourself: /deal claim D-{number}",
-        "claimed": "{who} claimed {ref} from the public pool and owns it now.",
-        "archive": "This deal was lost {days} days ago, so its channel is archived now. Reopening the deal "
-                   "(/deal stage or /deal claim) brings the channel back.",
-    },
-    "zh-CN": {
-        "title": "公海",
-        "summary": "共 {n} 个商机，合计 {amount}。用 /deal claim D-<n> 认领。",
-        "summary_one": "共 1 个商机，合计 {amount}。用 /deal claim D-<n> 认领。",
-        "was": "原负责人 {owner}",
-        "empty": "公海里没有商机。",
-        "and_more": "还有 {n} 个（进入公海最久的在最后）",
-        "reason.lost": "输单：{reason}",
-        "reason.lost_plain": "输单",
-        "reason.inactive": "长期未更新",
-        "since": "自 {when}",
-        "reached": "曾到 {stage}",
-        "warning": "{ref} 自 {last} 起没有更新。若仍无更新，它将于 {when} 进入公海，任何销售都可认领。"
-                   "记录跟进或变更阶段即可保留。",
-        "pooled": "{ref} 已 {days} 天没有更新，已进入公海，任何销售都可认领。"
-                  "要保留它，请自己认领：/deal claim D-{number}",
-        "claimed": "{who} 从公海认领了 {ref}，现在由其负责。",
-        "archive": "该商机输单已满 {days} 天，频道现已归档。重新打开商机（/deal stage 或 /deal claim）会恢复频道。",
-    },
+# Message ids (English) picked by key at run time; the templates are plain text (escaped when used),
+# so ``D-<n>`` and the like show as typed.
+_TEXT = {
+    "title": N_("Public pool"),
+    "was": N_("was {owner}'s"),
+    "empty": N_("The public pool is empty."),
+    "and_more": N_("and {n} more, longest in the pool last"),
+    "reason.lost": N_("lost: {reason}"),
+    "reason.lost_plain": N_("lost"),
+    "reason.inactive": N_("no updates"),
+    "since": N_("since {when}"),
+    "reached": N_("reached {stage}"),
+    "warning": N_("{ref} has had no update since {last}. Unless it is updated, it goes to the public pool "
+                  "on {when}, where any rep can claim it. A note or a stage change keeps it yours."),
+    "pooled": N_("{ref} had no update for {days} days and went to the public pool; any rep can claim it now. "
+                 "To keep it, claim it yourself: /deal claim D-{number}"),
+    "claimed": N_("{who} claimed {ref} from the public pool and owns it now."),
+    "archive": N_("This deal was lost {days} days ago, so its channel is archived now. Reopening the deal "
+                  "(/deal stage or /deal claim) brings the channel back."),
 }
 
 
 def _t(key: str, locale: str, **values: object) -> Mrkdwn:
-    """The text in the locale; values are escaped unless already Mrkdwn."""
-    text = _TEXT[normalize_locale(locale)][key]
-    return Mrkdwn(escape(text).format(**{k: escape(v) for k, v in values.items()}))
+    """The text in the locale; the template is escaped, values are escaped unless already Mrkdwn."""
+    template = escape(translate(_TEXT[key], locale))
+    return Mrkdwn(template.format(**{k: escape(v) for k, v in values.items()}))
+
+
+def _summary(n: int, amount: str, locale: str) -> Mrkdwn:
+    return escape(say(tn("{n} deal, {amount}. Take it with /deal claim D-<n>.",
+                         "{n} deals, {amount} in all. Take one with /deal claim D-<n>.", n, amount=amount), locale))
 
 
 def _ref(number: int, title: str) -> Mrkdwn:
@@ -107,8 +92,7 @@ def pool_reply(page: PoolPage, *, tz: ZoneInfo, locale: str = "en") -> Message:
     if not page.total:
         return message(_t("empty", locale), [section_block(fmt("*{}*\n{}", title, _t("empty", locale)))])
     amount = fmt_amount(page.total_amount, locale)
-    summary = _t("summary_one", locale, amount=amount) if page.total == 1 else _t("summary", locale, n=page.total,
-                                                                                  amount=amount)
+    summary = _summary(page.total, amount, locale)
     blocks: list[Block] = [section_block(fmt("*{}*\n{}", title, summary))]
     shown = page.entries[:LIST_MAX_LINES]
     blocks.extend(section_block(chunk) for chunk in pack_lines(pool_line(e, tz=tz, locale=locale) for e in shown))

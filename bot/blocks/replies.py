@@ -31,7 +31,7 @@ from bot.blocks.text import (
     fmt,
     fmt_amount,
     fmt_date,
-    mtr,
+    mtext,
     one_line,
     pack_lines,
     section_block,
@@ -41,7 +41,7 @@ from bot.blocks.text import (
 from bot.blocks.text import (
     message as build_message,
 )
-from models.i18n import Text
+from models.i18n import Text, tn
 from models.snapshots import DealSnapshot
 
 __all__ = ["Message", "deal_line", "deal_list_reply", "error_reply", "help_reply", "ok_reply"]
@@ -130,4 +130,5 @@ def deal_list_reply(deals: Sequence[DealSnapshot], *, tz: ZoneInfo, locale: str 
         blocks.extend(section_block(chunk) for chunk in pack_lines(deal_line(d, tz=tz, locale=locale) for d in shown))
         if len(deals) > len(shown):
             blocks.append(context_block(tr("and {n} more", locale, n=len(deals) - len(shown))))
-    return build_message(mtr("{title}: {n} deals", locale, title=heading, n=len(deals)), blocks)
+    fallback = mtext(tn("{title}: {n} deal", "{title}: {n} deals", len(deals), title=heading), locale)
+    return build_message(fallback, blocks)

@@ -16,6 +16,7 @@ from bot.blocks.text import (
     header_block,
     join,
     message,
+    mtext,
     mtr,
     pack_lines,
     section_block,
@@ -23,6 +24,7 @@ from bot.blocks.text import (
     truncate,
     user,
 )
+from models.i18n import tn
 from models.metrics import Report, RepRow
 from models.pipeline import Pipeline
 
@@ -93,7 +95,7 @@ def sources_and_reasons(report: Report, locale: str) -> Mrkdwn:
                    fmt_amount(s.amount, locale)) for s in report.new_by_source[:SOURCES_SHOWN]]
     more = len(report.new_by_source) - SOURCES_SHOWN
     if more > 0:
-        sources.append(mtr("{n} more sources", locale, n=more))
+        sources.append(mtext(tn("{n} more source", "{n} more sources", more), locale))
     reasons = [fmt("{} ×{}", truncate(r.reason, 80), r.count) for r in report.lost_reasons[:REASONS_SHOWN]]
     none = mtr("none", locale)
     return Mrkdwn(mtr("*New deals by source:* {items}", locale, items=join(", ", sources) if sources else none) + "\n"
@@ -116,6 +118,7 @@ def rep_lines(report: Report, locale: str) -> list[Mrkdwn]:
     ranked = sorted(report.reps, key=lambda r: (-r.won_value, -r.weighted, r.user_id))
     lines = [mtr("*By rep* (most won first)", locale)] + [rep_line(r, locale) for r in ranked[:REPS_SHOWN]]
     if len(ranked) > REPS_SHOWN:
-        lines.append(mtr("…and {n} more reps: ask about one with /deal report @user", locale,
-                         n=len(ranked) - REPS_SHOWN))
+        lines.append(mtext(tn("…and {n} more rep: ask about one with /deal report @user",
+                              "…and {n} more reps: ask about one with /deal report @user", len(ranked) - REPS_SHOWN),
+                           locale))
     return lines

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -288,6 +288,14 @@ def mtr(msgid: str, locale: str = "en", **values: object) -> Mrkdwn:
     (numbers are kept as numbers, for format specs such as ``{n:.1f}``)."""
     template = translate(msgid, locale)
     return Mrkdwn(template.format(**{k: _mrkdwn_value(v, locale) for k, v in values.items()}))
+
+
+def mtext(text: Text, locale: str = "en") -> Mrkdwn:
+    """A :class:`~models.i18n.Text` (``tn`` for counts, ``pt``) as mrkdwn: its template is our markup,
+    its values are escaped unless Mrkdwn, like :func:`mtr`.
+    ``mtext(tn("{n} deal", "{n} deals", n, title=heading), locale)``."""
+    template = replace(text, values=()).render(locale)
+    return Mrkdwn(template.format(**{k: _mrkdwn_value(v, locale) for k, v in text.values}))
 
 
 def say(text: object, locale: str = "en") -> str:

@@ -31,12 +31,14 @@ from bot.blocks.text import (
     header_block,
     message,
     one_line,
+    say,
     section_block,
     tr,
     truncate,
     user,
 )
 from bot.ids import ActionId, history_value
+from models.i18n import tn
 from models.snapshots import DealSnapshot, TimelineItem
 
 PAGE_SIZE = 20  # entries per history page; also the "latest entries" of /deal history
@@ -116,7 +118,8 @@ def timeline_page(
     blocks.extend(body or [section_block(tr("No entries yet.", locale))])
     notes = [tr("Page {page}", locale, page=page)]
     if hidden:
-        notes.append(tr("{n} more entries on this page are not shown.", locale, n=hidden))
+        notes.append(say(tn("{n} more entry on this page is not shown.", "{n} more entries on this page are not shown.",
+                             hidden), locale))
     blocks.append(context_block(*notes))
     if page > 1:
         blocks.append(history_button(deal.number, page - 1, tr("← Newer", locale)))
