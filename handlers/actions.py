@@ -47,7 +47,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 actor = await load_actor(session, body["user"]["id"], deps.ws.admin_ids)
                 await deals.require_edit(session, actor, deal)
             except DomainError as exc:
-                await say_error(respond, exc.message)
+                await say_error(respond, exc.message, exc.usage, locale=deps.ws.locale)
                 return
             title = deal.title
         try:
@@ -80,7 +80,7 @@ async def _history_page(deps: Deps, body: dict[str, Any], respond: AsyncRespond)
             actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
             await deals.require_read(session, actor, deal, here_channel_id=req.channel_id)
         except DomainError as exc:
-            await say_error(respond, exc.message)
+            await say_error(respond, exc.message, exc.usage, locale=deps.ws.locale)
             return
         items, has_more = await history(session, deal.id, page=page)
         picture = await snapshot(session, deal, deps.ws.pipeline, now=req.now, locale=deps.ws.locale)

@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from bot.blocks import approvals as blocks
 from bot.blocks import replies
-from bot.blocks.text import escape, escape_keep_mentions
+from bot.blocks.text import escape
 from bot.container import Deps
 from bot.gateway import SlackFailure
 from bot.ids import ActionId, BlockId, CallbackId, parse_deal_value
@@ -54,7 +54,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 actor = await load_actor(session, user_id, deps.ws.admin_ids)
                 _, deal = await approvals.check_decider(session, actor, request_id)
             except DomainError as exc:
-                await say_error(respond, escape_keep_mentions(exc.message))
+                await say_error(respond, exc.message, exc.usage, locale=deps.ws.locale)
                 return
             ref = f"D-{deal.id} · {deal.title}"
         try:
@@ -111,7 +111,7 @@ async def _decide_now(deps: Deps, user_id: str, request_id: int, *, approve: boo
                                              now=deps.clock.now())
             number, status = decided.deal.id, decided.status
     except DomainError as exc:
-        return replies.error_reply(escape_keep_mentions(exc.message))
+        return replies.error_reply(exc.message, locale=deps.ws.locale)
     except StaleDataError:
         return replies.error_reply("Someone changed this deal at the same moment; nothing was decided. Try again.")
     deps.deliverer.kick(decided.lanes)

@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from bot.blocks import cards, modals, replies, timeline
 from bot.blocks import pool as pool_blocks
-from bot.blocks.text import escape, escape_keep_mentions
+from bot.blocks.text import escape
 from bot.container import Deps
 from bot.gateway import SlackFailure
 from handlers import approvals as approval_handlers
@@ -85,10 +85,10 @@ async def handle(deps: Deps, command: dict[str, Any], respond: AsyncRespond) -> 
         parsed = g.parse_command(command.get("text") or "", now=req.now, tz=req.tz, locale=deps.ws.locale,
                                  subcommands=OFFERED)
     except g.UsageError as exc:
-        await say_error(respond, str(exc), exc.usage)
+        await say_error(respond, exc.message, exc.usage, locale=deps.ws.locale)
         return
     except InputError as exc:
-        await say_error(respond, str(exc))
+        await say_error(respond, exc.message, locale=deps.ws.locale)
         return
     await execute(deps, req, parsed, respond)
 
@@ -100,10 +100,10 @@ async def execute(deps: Deps, req: Request, parsed: Any, respond: AsyncRespond) 
         async with deps.after_ack, deps.sessions.begin() as session:
             reply = await route(deps, req, parsed, session)
     except DomainError as exc:
-        await say_error(respond, escape_keep_mentions(exc.message), exc.usage)
+        await say_error(respond, exc.message, exc.usage, locale=deps.ws.locale)
         return
     except StageLookupError as exc:
-        await say_error(respond, escape(str(exc)), "/deal stage <stage>")
+        await say_error(respond, exc.message, "/deal stage <stage>", locale=deps.ws.locale)
         return
     except StaleDataError:
         await say_error(respond, "Someone changed this deal at the same moment; nothing was changed. Try again.")

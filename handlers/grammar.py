@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from decimal import Decimal
 
+from models.i18n import Text
 from models.values import InputError, parse_amount, parse_when, split_when
 
 __all__ = [
@@ -87,9 +88,8 @@ class DealRef:
 class UsageError(InputError):
     """Bad ``/deal`` input: ``str(e)`` says what was wrong, ``usage`` shows the right form."""
 
-    def __init__(self, message: str, usage: str) -> None:
+    def __init__(self, message: str | Text, usage: str) -> None:
         super().__init__(message)
-        self.message = message
         self.usage = usage
 
 
@@ -528,7 +528,7 @@ class _Parser:
         self.spec = _SPECS[sub]
         self.usage = USAGE[sub]
 
-    def error(self, message: str) -> UsageError:
+    def error(self, message: str | Text) -> UsageError:
         return UsageError(message, self.usage)
 
     # -- options and free text ----------------------------------------------------------------
@@ -618,13 +618,13 @@ class _Parser:
         try:
             return parse_amount(plain_text(value))
         except InputError as e:
-            raise self.error(str(e)) from e
+            raise self.error(e.message) from e
 
     def when(self, value: str, *, future_only: bool) -> datetime:
         try:
             return parse_when(plain_text(value), now=self.now, tz=self.tz, locale=self.locale, future_only=future_only)
         except InputError as e:
-            raise self.error(str(e)) from e
+            raise self.error(e.message) from e
 
     def user(self, key: str, value: str) -> str:
         uid = _user_id(value.strip())
@@ -786,7 +786,7 @@ def _followup(p: _Parser, parsed: _Parsed, ref: DealRef | None, free: _Free) -> 
     try:
         due, rest = split_when(words, now=p.now, tz=p.tz, locale=p.locale)
     except InputError as e:
-        raise p.error(str(e)) from e
+        raise p.error(e.message) from e
     return FollowUp(ref, due, " ".join(rest).strip())
 
 

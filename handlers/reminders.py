@@ -51,7 +51,7 @@ async def _answer(deps: Deps, body: dict[str, Any], respond: AsyncRespond) -> No
             actor = await load_actor(session, user_id, deps.ws.admin_ids)
             length = SNOOZE_OF.get(action.get("action_id", ""))
             if length is None:
-                done = await reminders.complete(session, actor, followup_id, now=now)
+                done = await reminders.complete(session, actor, followup_id, now=now, locale=deps.ws.locale)
                 if done.already:
                     by = f"<@{done.followup.done_by}>" if done.followup.done_by else "someone"
                     await say_error(respond, f"That follow-up was done already, by {by} "
@@ -71,6 +71,6 @@ async def _answer(deps: Deps, body: dict[str, Any], respond: AsyncRespond) -> No
                     channel=container["channel_id"], ts=container["message_ts"],
                     state="done" if length is None else "snoozed", now=now, **details))
     except DomainError as exc:
-        await say_error(respond, exc.message)
+        await say_error(respond, exc.message, exc.usage, locale=deps.ws.locale)
         return
     deps.deliverer.kick(lanes)

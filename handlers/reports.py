@@ -15,7 +15,7 @@ from models.errors import Forbidden
 from models.metrics import build_report, current_period
 from models.outbox import dm_lane, enqueue
 from models.people import load_actor
-from models.permissions import report_owner_ids
+from models.permissions import ScopeRefused, report_owner_ids
 from models.quotas import set_quota, target_period
 from models.tables import User
 
@@ -26,8 +26,8 @@ async def report(deps: Deps, req: Request, cmd: g.Report, session: AsyncSession)
     actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
     try:
         owner_ids = report_owner_ids(actor, cmd.scope, cmd.user_id)
-    except ValueError as refusal:
-        raise Forbidden(str(refusal), REPORT_USAGE) from None
+    except ScopeRefused as refusal:
+        raise Forbidden(refusal.message, REPORT_USAGE) from None
     period = current_period(cmd.period, req.now, req.tz)
     figures = await build_report(session, deps.ws.pipeline, period, owner_ids)
     label = await scope_label(session, req.user_id, cmd.scope, owner_ids, deps.ws.locale)

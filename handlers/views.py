@@ -11,7 +11,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.blocks import replies
-from bot.blocks.text import escape, escape_keep_mentions
+from bot.blocks.text import escape
 from bot.container import Deps
 from bot.gateway import SlackFailure
 from bot.ids import BlockId, CallbackId
@@ -19,6 +19,7 @@ from handlers.context import Request
 from models import activity, deals
 from models.deals import FieldChanges
 from models.errors import DomainError
+from models.i18n import render
 from models.outbox import deal_lane, dm_lane
 from models.people import load_actor
 from models.queries import find_deal
@@ -49,7 +50,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
             try:
                 next_at = parse_when(values[BlockId.NOTE_NEXT], now=req.now, tz=req.tz, locale=deps.ws.locale)
             except InputError as exc:
-                await ack(response_action="errors", errors={BlockId.NOTE_NEXT.value: str(exc)[:150]})
+                await ack(response_action="errors",
+                          errors={BlockId.NOTE_NEXT.value: render(exc.message, deps.ws.locale)[:150]})
                 return
         await ack()
         async with deps.turn_of(req.user_id):
@@ -63,7 +65,7 @@ async def _create_deal(deps: Deps, req: Request, changes: FieldChanges, *, origi
             deal = await deals.create_deal(session, deps.ws, actor, changes, owner_id=None, now=req.now)
             number, title, owner = deal.id, deal.title, deal.owner_id
     except DomainError as exc:
-        await _tell(deps, req.user_id, origin, replies.error_reply(escape_keep_mentions(exc.message), exc.usage))
+        await _tell(deps, req.user_id, origin, replies.error_reply(exc.message, exc.usage, locale=deps.ws.locale))
         return
     deps.deliverer.kick([deal_lane(number), dm_lane(owner)])
     assigned = f" Assigned to <@{owner}> by the lead assignment rules." if owner != req.user_id else ""
@@ -82,7 +84,7 @@ async def _log_note(deps: Deps, req: Request, values: dict[str, str], next_at: d
                 via=values.get(BlockId.NOTE_VIA) or None, next_at=next_at, now=req.now, caller_tz=req.tz_name)
             channel_id = deal.channel_id
     except DomainError as exc:
-        await _tell(deps, req.user_id, None, replies.error_reply(escape_keep_mentions(exc.message), exc.usage))
+        await _tell(deps, req.user_id, None, replies.error_reply(exc.message, exc.usage, locale=deps.ws.locale))
         return
     deps.deliverer.kick([deal_lane(number)])
     text = f"Noted on D-{number}."
@@ -97,12 +99,12 @@ def _new_deal_changes(values: dict[str, str], req: Request, locale: str, errors:
         try:
             amount = parse_amount(values[BlockId.AMOUNT])
         except InputError as exc:
-            errors[BlockId.AMOUNT.value] = str(exc)[:150]
+            errors[BlockId.AMOUNT.value] = render(exc.message, locale)[:150]
     if values.get(BlockId.CLOSE):
         try:
             close_at = parse_when(values[BlockId.CLOSE], now=req.now, tz=req.tz, locale=locale, future_only=False)
         except InputError as exc:
-            errors[BlockId.CLOSE.value] = str(exc)[:150]
+            errors[BlockId.CLOSE.value] = render(exc.message, locale)[:150]
     title = (values.get(BlockId.TITLE) or "").strip()
     if not title:
         errors[BlockId.TITLE.value] = "A deal needs a title."

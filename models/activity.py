@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import effects, nudges
 from models.deals import log, require_edit
 from models.errors import Refused
+from models.i18n import N_, Text, render, t
 from models.people import user_tz
 from models.permissions import Actor
 from models.scoring import BantScore, score_bant
@@ -20,6 +21,10 @@ from models.workspace import Workspace
 
 EARLY_REMINDER = timedelta(hours=24)
 VIA = ("call", "email", "meeting", "demo", "chat")
+# how a timeline entry names a logged contact (`via:` keys stay English in commands)
+_VIA_WORDS = {"call": N_("call"), "email": N_("email"), "meeting": N_("meeting"), "demo": N_("demo"),
+              "chat": N_("chat")}
+_BANDS = {"high": N_("high"), "medium": N_("medium"), "low": N_("low")}
 
 
 async def add_followup(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, *, due_at: datetime,
@@ -33,9 +38,9 @@ async def add_followup(session: AsyncSession, ws: Workspace, actor: Actor, deal:
 async def _schedule(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, *, due_at: datetime,
                     text: str, now: datetime, caller_tz: str, source: str) -> FollowUp:
     if due_at <= now:
-        raise Refused(f"That time is in the past ({format_when(due_at, ZoneInfo(caller_tz), ws.locale)}).")
+        raise Refused(t("That time is in the past ({when}).", when=format_when(due_at, ZoneInfo(caller_tz), ws.locale)))
     if not text.strip():
-        raise Refused("Say what the follow-up is.", "/deal followup <when> <what>")
+        raise Refused(t("Say what the follow-up is."), "/deal followup <when> <what>")
     owner_tz = await user_tz(session, deal.owner_id) or caller_tz
     followup = FollowUp(
         deal_id=deal.id, owner_id=deal.owner_id, due_at=due_at, text=text.strip(), tz=owner_tz,
@@ -45,7 +50,8 @@ async def _schedule(session: AsyncSession, ws: Workspace, actor: Actor, deal: De
     session.add(followup)
     deal.updated_at = now
     log(session, deal, actor.user_id, "followup",
-        f"scheduled a follow-up for {format_when(due_at, ZoneInfo(owner_tz), ws.locale)}: {followup.text}", now,
+        render(t("scheduled a follow-up for {when}: {text}", when=format_when(due_at, ZoneInfo(owner_tz), ws.locale),
+                 text=followup.text), ws.locale), now,
         {"due_at": due_at.isoformat()})
     await effects.refresh_card(session, deal, now=now)
     return followup
@@ -55,17 +61,20 @@ async def add_note(session: AsyncSession, ws: Workspace, actor: Actor, deal: Dea
                    next_at: datetime | None, now: datetime, caller_tz: str) -> FollowUp | None:
     await require_edit(session, actor, deal)
     if not text.strip():
-        raise Refused("A note needs some text.", "/deal note <text> [via:call|email|meeting|demo|chat] [next:<when>]")
+        raise Refused(t("A note needs some text."),
+                      "/deal note <text> [via:call|email|meeting|demo|chat] [next:<when>]")
     if via is not None and via not in VIA:
-        raise Refused(f"via: is one of {', '.join(VIA)}.")
+        raise Refused(t("via: is one of {choices}.", choices=", ".join(VIA)))
     deal.updated_at = now
     nudges.contacted(deal, now=now)
-    label = f"logged a {via}" if via else "noted"
-    log(session, deal, actor.user_id, "note", f"{label}: {text.strip()}", now, {"via": via})
+    entry = t("logged a {via}: {text}", via=Text(_VIA_WORDS[via]), text=text.strip()) if via else \
+        t("noted: {text}", text=text.strip())
+    log(session, deal, actor.user_id, "note", render(entry, ws.locale), now, {"via": via})
     if next_at is None:
         await effects.refresh_card(session, deal, now=now)
         return None
-    return await _schedule(session, ws, actor, deal, due_at=next_at, text=f"follow up on: {text.strip()}"[:500],
+    follow = render(t("follow up on: {text}", text=text.strip()), ws.locale)[:500]
+    return await _schedule(session, ws, actor, deal, due_at=next_at, text=follow,
                            now=now, caller_tz=caller_tz, source="note")
 
 
@@ -81,9 +90,10 @@ async def score_deal(session: AsyncSession, ws: Workspace, actor: Actor, deal: D
     deal.bant = {"budget": str(budget), "authority": authority, "need": need, "timing_days": timing_days,
                  "parts": score.parts, "sla_hours": score.sla_hours}
     deal.updated_at = now
-    yes_no = {True: "yes", False: "no"}
-    log(session, deal, actor.user_id, "score",
-        f"scored {score.total} ({score.band}): budget {format_amount(budget, ws.locale)}, "
-        f"authority {yes_no[authority]}, need {yes_no[need]}, timing {timing_days} days", now, deal.bant)
+    yes_no = {True: t("yes"), False: t("no")}
+    log(session, deal, actor.user_id, "score", render(t(
+        "scored {total} ({band}): budget {budget}, authority {authority}, need {need}, timing {days} days",
+        total=score.total, band=Text(_BANDS.get(score.band, score.band)), budget=format_amount(budget, ws.locale),
+        authority=yes_no[authority], need=yes_no[need], days=timing_days), ws.locale), now, deal.bant)
     await effects.refresh_card(session, deal, now=now)
     return score

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import deals, effects
 from models.conditions import deal_values, evaluate, fields_of
 from models.errors import Forbidden, NotFound, Refused
+from models.i18n import N_, Text, render, t
 from models.outbox import deal_lane, dm_lane, enqueue, enqueue_many
 from models.people import manager_of, role_holders
 from models.permissions import Actor, decide_refusal
@@ -102,15 +103,16 @@ async def move_to(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal
                   now: datetime, reason: str | None = None, won_amount: Decimal | None = None) -> Move | Asked:
     await deals.require_edit(session, actor, deal)
     if target.closed is not None:
-        plan = plan_close(deals.facts_of(deal), target.closed, ws.pipeline)
+        plan = plan_close(deals.facts_of(deal), target.closed, ws.pipeline, locale=ws.locale)
     else:
-        plan = plan_move(deals.facts_of(deal), target, ws.pipeline)
+        plan = plan_move(deals.facts_of(deal), target, ws.pipeline, locale=ws.locale)
     return await _gate(session, ws, actor, deal, plan, now=now, reason=reason, won_amount=won_amount)
 
 
 async def move_next(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, *, now: datetime) -> Move | Asked:
     await deals.require_edit(session, actor, deal)
-    return await _gate(session, ws, actor, deal, plan_next(deals.facts_of(deal), ws.pipeline), now=now)
+    return await _gate(session, ws, actor, deal, plan_next(deals.facts_of(deal), ws.pipeline, locale=ws.locale),
+                       now=now)
 
 
 async def close_deal(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, outcome: str, *,
@@ -118,7 +120,7 @@ async def close_deal(session: AsyncSession, ws: Workspace, actor: Actor, deal: D
     """Won and lost are never held (SPEC 12); a pending request lapses, since the deal leaves its stage."""
     move = await deals.close_deal(session, ws, actor, deal, outcome, now=now, reason=reason,
                                   won_amount=won_amount)  # type: ignore[arg-type]
-    await _lapse_pending(session, deal, actor.user_id, now=now, why=f"the deal was closed as {outcome}")
+    await _lapse_pending(session, deal, actor.user_id, now=now, why=_closed_as(outcome), locale=ws.locale)
     return move
 
 
@@ -129,13 +131,13 @@ async def _gate(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, 
     if plan.to_stage.closed is not None:
         move = await deals._apply(session, ws, actor, deal, plan, now=now, reason=reason,
                                   won_amount=won_amount)  # type: ignore[arg-type]
-        why = f"the deal was closed as {plan.to_stage.closed}"
-        await _lapse_pending(session, deal, actor.user_id, now=now, why=why)
+        await _lapse_pending(session, deal, actor.user_id, now=now, why=_closed_as(plan.to_stage.closed),
+                             locale=ws.locale)
         return move
     if (pending := await pending_of(session, deal.id)) is not None:
-        stage = _stage_name(ws, pending.to_stage)
-        raise Refused(f"D-{deal.id} is waiting for approval to move to {stage} (asked "
-                      f"{_people(pending.approvers)}); it can't move again until that is decided.", "/deal approvals")
+        raise Refused(t("D-{number} is waiting for approval to move to {stage} (asked {people}); it can't move "
+                        "again until that is decided.", number=deal.id, stage=_stage_name(ws, pending.to_stage),
+                        people=_people(pending.approvers)), "/deal approvals")
     matched = matched_rules(plan, deal)
     if not matched:
         return await deals._apply(session, ws, actor, deal, plan, now=now)
@@ -158,9 +160,10 @@ async def _ask(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, m
     conditions = tuple(dict.fromkeys(rule.when for _, rule in matched))
     if not approvers:
         roles = dict.fromkeys(role for _, rule in matched for role in rule.approvers)
-        raise Refused(
-            f"Moving D-{deal.id} to {move.to_stage.name} needs approval ({'; '.join(conditions)}), but there is "
-            f"no one to ask: {'; '.join(_nobody(role) for role in roles)}. Nothing was changed.")
+        nobody = "; ".join(render(_nobody(role), ws.locale) for role in roles)
+        raise Refused(t("Moving D-{number} to {stage} needs approval ({conditions}), but there is no one to ask: "
+                        "{nobody}. Nothing was changed.", number=deal.id,
+                        stage=move.to_stage.display_name(ws.locale), conditions="; ".join(conditions), nobody=nobody))
     first = min((rule for _, rule in matched), key=lambda r: r.expire_after_hours)
     expires_at = now + timedelta(hours=first.expire_after_hours)
     remind_at = expires_at - timedelta(hours=first.remind_before_hours) if first.remind_before_hours else None
@@ -176,7 +179,9 @@ async def _ask(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, m
     await session.flush()
     names = _people(approvers)
     deals.log(session, deal, actor.user_id, "approval",
-              f"asked {names} to approve {move.from_stage.name} → {move.to_stage.name} ({'; '.join(conditions)})",
+              render(t("asked {people} to approve {from} → {to} ({conditions})", people=names,
+                       **{"from": move.from_stage.display_name(ws.locale)}, to=move.to_stage.display_name(ws.locale),
+                       conditions="; ".join(conditions)), ws.locale),
               now, {"request": request.id, "step": "requested"})
     lanes = [deal_lane(deal.id)]
     await enqueue(session, lane=deal_lane(deal.id), kind="approval", deal_id=deal.id, now=now,
@@ -196,12 +201,16 @@ async def _holders(session: AsyncSession, ws: Workspace, deal: Deal, role: str) 
     return await role_holders(session, role)
 
 
-def _nobody(role: str) -> str:
+def _nobody(role: str) -> Text:
     if role == "manager":
-        return "the owner has no manager (an admin sets one with /deal team @rep manager:@user)"
+        return t("the owner has no manager (an admin sets one with /deal team @rep manager:@user)")
     if role == "admin":
-        return "there is no admin other than the owner"
-    return f"nobody but the owner holds the role {role} (an admin gives it with /deal role @user {role})"
+        return t("there is no admin other than the owner")
+    return t("nobody but the owner holds the role {role} (an admin gives it with /deal role @user {role})", role=role)
+
+
+def _closed_as(outcome: str | None) -> Text:
+    return t("the deal was closed as won") if outcome == "won" else t("the deal was closed as lost")
 
 
 def _figures(deal: Deal, matched: list[tuple[Stage, ApprovalRule]], locale: str) -> dict[str, str]:
@@ -232,7 +241,7 @@ async def load(session: AsyncSession, request_id: int) -> tuple[ApprovalRequest,
     request = await session.get(ApprovalRequest, request_id)
     deal = await session.get(Deal, request.deal_id) if request is not None else None
     if request is None or deal is None:
-        raise NotFound("That approval request no longer exists.")
+        raise NotFound(t("That approval request no longer exists."))
     return request, deal
 
 
@@ -246,9 +255,26 @@ async def check_decider(session: AsyncSession, actor: Actor, request_id: int) ->
     return request, deal
 
 
-def already_text(request: ApprovalRequest, deal: Deal) -> str:
-    by = f" by <@{request.decided_by}>" if request.decided_by else ""
-    return f"The approval for D-{deal.id} was already decided: {request.status}{by}. Nothing was changed."
+# The whole sentence per outcome, with and without who decided (`already_text`).
+_ALREADY = {
+    "approved": (N_("The approval for D-{number} was already decided: approved. Nothing was changed."),
+                 N_("The approval for D-{number} was already decided: approved by <@{by}>. Nothing was changed.")),
+    "rejected": (N_("The approval for D-{number} was already decided: rejected. Nothing was changed."),
+                 N_("The approval for D-{number} was already decided: rejected by <@{by}>. Nothing was changed.")),
+    "expired": (N_("The approval for D-{number} was already decided: expired. Nothing was changed."),
+                N_("The approval for D-{number} was already decided: expired by <@{by}>. Nothing was changed.")),
+    "lapsed": (N_("The approval for D-{number} was already decided: lapsed. Nothing was changed."),
+               N_("The approval for D-{number} was already decided: lapsed by <@{by}>. Nothing was changed.")),
+}
+
+
+def already_text(request: ApprovalRequest, deal: Deal) -> Text:
+    if request.status not in _ALREADY:
+        return t("The approval for D-{number} was already decided. Nothing was changed.", number=deal.id)
+    plain, by_whom = _ALREADY[request.status]
+    if request.decided_by:
+        return Text(by_whom, (("number", deal.id), ("by", request.decided_by)))
+    return Text(plain, (("number", deal.id),))
 
 
 async def decide(session: AsyncSession, ws: Workspace, actor: Actor, request_id: int, *, approve: bool,
@@ -256,11 +282,12 @@ async def decide(session: AsyncSession, ws: Workspace, actor: Actor, request_id:
     request, deal = await check_decider(session, actor, request_id)
     reason = (reason or "").strip()
     if not approve and not reason:
-        raise Refused("A rejection needs a reason, for the owner to read.")
+        raise Refused(t("A rejection needs a reason, for the owner to read."))
     if not approve:
         await _close(session, request, deal, "rejected", actor.user_id, now=now, reason=reason)
         deals.log(session, deal, actor.user_id, "approval",
-                  f"rejected {_stage_name(ws, request.from_stage)} → {_stage_name(ws, request.to_stage)}: {reason}",
+                  render(t("rejected {from} → {to}: {reason}", **{"from": _stage_name(ws, request.from_stage)},
+                           to=_stage_name(ws, request.to_stage), reason=reason), ws.locale),
                   now, {"request": request.id, "step": "rejected"})
         lanes = await _tell_outcome(session, request, deal, "rejected", now=now)
         await effects.refresh_card(session, deal, now=now)
@@ -269,17 +296,22 @@ async def decide(session: AsyncSession, ws: Workspace, actor: Actor, request_id:
     target = ws.pipeline.stage(request.to_stage) if request.to_stage in ws.pipeline else None
     if deal.stage_key != request.from_stage or target is None:
         await _close(session, request, deal, "lapsed", actor.user_id, now=now,
-                     reason="the deal has left the stage it was asked from")
-        deals.log(session, deal, actor.user_id, "approval", "the approval request lapsed: the deal has left "
-                  f"{_stage_name(ws, request.from_stage)}", now, {"request": request.id, "step": "lapsed"})
+                     reason=render(t("the deal has left the stage it was asked from"), ws.locale))
+        deals.log(session, deal, actor.user_id, "approval",
+                  render(t("the approval request lapsed: the deal has left {stage}",
+                           stage=_stage_name(ws, request.from_stage)), ws.locale),
+                  now, {"request": request.id, "step": "lapsed"})
         await effects.refresh_card(session, deal, now=now)
         return Decided(request, deal, "lapsed", lanes=(deal_lane(deal.id),))
-    plan = plan_move(deals.facts_of(deal), target, ws.pipeline)
+    plan = plan_move(deals.facts_of(deal), target, ws.pipeline, locale=ws.locale)
     if isinstance(plan, Refusal):  # the stage's requirements are checked again at approval
-        raise Refused(f"D-{deal.id} can't move to {target.name} yet: {plan.reason} The request stays open.")
+        raise Refused(t("D-{number} can't move to {stage} yet: {reason} The request stays open.", number=deal.id,
+                        stage=target.display_name(ws.locale), reason=plan.reason))
     await _close(session, request, deal, "approved", actor.user_id, now=now)
     deals.log(session, deal, actor.user_id, "approval",
-              f"approved {plan.from_stage.name} → {target.name}", now, {"request": request.id, "step": "approved"})
+              render(t("approved {from} → {to}", **{"from": plan.from_stage.display_name(ws.locale)},
+                       to=target.display_name(ws.locale)), ws.locale),
+              now, {"request": request.id, "step": "approved"})
     move = await deals._apply(session, ws, Actor(user_id=request.requested_by), deal, plan, now=now)
     lanes = await _tell_outcome(session, request, deal, "approved", now=now)
     return Decided(request, deal, "approved", move=move, lanes=lanes)
@@ -307,13 +339,14 @@ async def _tell_outcome(session: AsyncSession, request: ApprovalRequest, deal: D
     return tuple(lanes)
 
 
-async def _lapse_pending(session: AsyncSession, deal: Deal, actor_id: str | None, *, now: datetime, why: str) -> None:
+async def _lapse_pending(session: AsyncSession, deal: Deal, actor_id: str | None, *, now: datetime, why: Text,
+                         locale: str) -> None:
     request = await pending_of(session, deal.id)
     if request is None:
         return
-    await _close(session, request, deal, "lapsed", actor_id, now=now, reason=why)
-    deals.log(session, deal, actor_id, "approval", f"the approval request lapsed: {why}", now,
-              {"request": request.id, "step": "lapsed"})
+    await _close(session, request, deal, "lapsed", actor_id, now=now, reason=render(why, locale))
+    deals.log(session, deal, actor_id, "approval", render(t("the approval request lapsed: {why}", why=why), locale),
+              now, {"request": request.id, "step": "lapsed"})
 
 
 async def _dm(session: AsyncSession, deal_id: int, request_id: int, user_id: str, what: str, *,
@@ -340,7 +373,7 @@ async def card_clicked(session: AsyncSession, request_id: int, user_id: str, *, 
 
 async def sweep(session: AsyncSession, ws: Workspace, *, now: datetime) -> set[str]:
     """Remind approvers before expiry, expire what is due; returns the outbox lanes to deliver."""
-    lanes = await _remind(session, now=now)
+    lanes = await _remind(session, now=now, locale=ws.locale)
     return lanes | await _expire(session, ws, now=now)
 
 
@@ -362,13 +395,14 @@ async def _take(session: AsyncSession, values: dict, *conditions) -> list:  # ty
     )).all())
 
 
-async def _remind(session: AsyncSession, *, now: datetime) -> set[str]:
+async def _remind(session: AsyncSession, *, now: datetime, locale: str) -> set[str]:
     taken = await _take(session, {"reminded_at": now}, ApprovalRequest.remind_at <= now,
                         ApprovalRequest.reminded_at.is_(None), ApprovalRequest.expires_at > now)
     messages = []
     for request_id, deal_id, approvers, _owner in taken:
         session.add(TimelineEntry(deal_id=deal_id, at=now, actor_id=None, kind="approval",
-                                  text=f"reminded {_people(approvers)} of the pending approval",
+                                  text=render(t("reminded {people} of the pending approval",
+                                                people=_people(approvers)), locale),
                                   data={"request": request_id, "step": "reminded"}))
         messages += [_message(deal_id, request_id, user_id, "remind") for user_id in approvers]
     await enqueue_many(session, messages, now=now)
@@ -380,7 +414,8 @@ async def _expire(session: AsyncSession, ws: Workspace, *, now: datetime) -> set
     messages = []
     for request_id, deal_id, approvers, owner in taken:
         session.add(TimelineEntry(deal_id=deal_id, at=now, actor_id=None, kind="approval",
-                                  text=f"the approval request expired ({_people(approvers)} did not decide)",
+                                  text=render(t("the approval request expired ({people} did not decide)",
+                                                people=_people(approvers)), ws.locale),
                                   data={"request": request_id, "step": "expired"}))
         messages.append({"lane": deal_lane(deal_id), "kind": "approval", "deal_id": deal_id,
                          "payload": {"request": request_id, "what": "expired"}})
@@ -418,9 +453,9 @@ async def visible_pending(session: AsyncSession, actor: Actor) -> list[tuple[App
     return found
 
 
-def _people(user_ids: list[str] | tuple[str, ...]) -> str:
-    return ", ".join(f"<@{u}>" for u in user_ids) or "nobody"
+def _people(user_ids: list[str] | tuple[str, ...]) -> str | Text:
+    return ", ".join(f"<@{u}>" for u in user_ids) or t("nobody")
 
 
 def _stage_name(ws: Workspace, key: str) -> str:
-    return ws.pipeline.stage(key).name if key in ws.pipeline else key
+    return ws.pipeline.stage(key).display_name(ws.locale) if key in ws.pipeline else key

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.calendar import add_business_days, add_calendar_days
+from models.i18n import N_, Text, render, t
 from models.outbox import deal_lane, enqueue
 from models.people import role_holders, user_tz
 from models.tables import Deal, FollowUp, TimelineEntry
@@ -47,17 +48,20 @@ async def after_move_effects(session: AsyncSession, ws: Workspace, actor_id: str
 async def _won(session: AsyncSession, ws: Workspace, actor_id: str, deal: Deal, *, now: datetime) -> None:
     tz_name = await user_tz(session, deal.owner_id) or ws.default_tz.key
     tz = ZoneInfo(tz_name)
-    who = deal.customer or deal.title
+    who, locale = deal.customer or deal.title, ws.locale
     handoff = _followup(deal, actor_id, tz_name, now, source="handoff",
                         due_at=add_business_days(now, HANDOFF_BUSINESS_DAYS, tz, ws.calendar),
-                        text=f"Hand {who} over to customer success")
+                        text=render(t("Hand {who} over to customer success", who=who), locale))
     checkin = _followup(deal, actor_id, tz_name, now, source="checkin",
-                        due_at=add_calendar_days(now, CHECKIN_DAYS, tz), text=f"First check-in call with {who}")
+                        due_at=add_calendar_days(now, CHECKIN_DAYS, tz),
+                        text=render(t("First check-in call with {who}", who=who), locale))
     session.add_all([handoff, checkin])
-    for followup, what in ((handoff, "the customer handoff"), (checkin, "the first check-in call")):
+    for followup, entry in ((handoff, N_("scheduled the customer handoff for {when}")),
+                            (checkin, N_("scheduled the first check-in call for {when}"))):
+        when = format_when(followup.due_at, tz, locale)
         session.add(TimelineEntry(
             deal_id=deal.id, at=now, actor_id=None, kind="followup",
-            text=f"scheduled {what} for {format_when(followup.due_at, tz, ws.locale)}",
+            text=render(Text(entry, (("when", when),)), locale),
             data={"due_at": followup.due_at.isoformat(), "source": followup.source},
         ))
     await enqueue(session, lane=deal_lane(deal.id), kind="won_card", deal_id=deal.id, now=now, payload={

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import automation, effects
 from models.assignment import matching_rule, next_assignee
 from models.errors import Forbidden, Refused
+from models.i18n import N_, Text, render, t
 from models.people import ensure_user, manager_of, role_holders
 from models.permissions import Actor, DealAccess, edit_refusal, read_refusal
 from models.pipeline import Stage
@@ -55,6 +56,8 @@ async def require_read(session: AsyncSession, actor: Actor, deal: Deal, *, here_
 
 def log(session: AsyncSession, deal: Deal, actor_id: str | None, kind: str, text: str, now: datetime,
         data: dict | None = None) -> None:
+    """A timeline entry; ``text`` is already in the workspace's language (``render(t(…), ws.locale)``):
+    stored history stays in the language it was written in."""
     session.add(TimelineEntry(deal_id=deal.id, at=now, actor_id=actor_id, kind=kind, text=text, data=data))
 
 
@@ -63,7 +66,7 @@ async def create_deal(
     now: datetime,
 ) -> Deal:
     if not changes.title:
-        raise Refused("A deal needs a title.", "/deal new <title> [amount:…] [customer:…] [close:…] [owner:@user]")
+        raise Refused(t("A deal needs a title."), "/deal new <title> [amount:…] [customer:…] [close:…] [owner:@user]")
     first = ws.pipeline.open_stages[0]
     rule = matching_rule(ws.pipeline, source=changes.source, custom=changes.custom) if owner_id is None else None
     territory = (matching_territory(ws.pipeline.territories, changes.custom)
@@ -86,19 +89,23 @@ async def create_deal(
         deal_id=deal.id, from_stage=None, to_stage=first.key, actor_id=actor.user_id, at=now,
         amount=deal.amount, probability=first.probability,
     ))
-    log(session, deal, actor.user_id, "created", f"created the deal in {first.name}", now)
+    locale = ws.locale
+    log(session, deal, actor.user_id, "created",
+        render(t("created the deal in {stage}", stage=first.display_name(locale)), locale), now)
     if rule is not None:
-        log(session, deal, actor.user_id, "owner", f"<@{owner}> got the lead by assignment {rule.describe()}", now,
+        log(session, deal, actor.user_id, "owner",
+            render(t("<@{owner}> got the lead by assignment {rule}", owner=owner, rule=rule.describe()), locale), now,
             {"rule": rule.number, "to": owner})
     elif territory is not None:
-        await routed_to_territory(session, deal, territory, actor.user_id, now=now)
+        await routed_to_territory(session, deal, territory, actor.user_id, now=now, locale=locale)
     elif owner != actor.user_id:
-        log(session, deal, actor.user_id, "owner", f"made <@{owner}> the owner", now)
+        log(session, deal, actor.user_id, "owner", render(t("made <@{owner}> the owner", owner=owner), locale), now)
     if rule is not None and owner != actor.user_id:
-        await effects.direct_message(session, owner, (
-            f"You have a new lead: *D-{deal.id}* {_plain(deal.title)} from <@{actor.user_id}>, given to you by lead "
-            f"assignment {rule.describe()}. Its channel is on its way; `/deal info D-{deal.id}` shows it."
-        ), now=now, deal_id=deal.id)
+        await effects.direct_message(session, owner, render(t(
+            "You have a new lead: *D-{number}* {title} from <@{actor}>, given to you by lead assignment {rule}. "
+            "Its channel is on its way; `/deal info D-{number}` shows it.",
+            number=deal.id, title=_plain(deal.title), actor=actor.user_id, rule=rule.describe()), locale),
+            now=now, deal_id=deal.id)
     invitees = [owner, actor.user_id]
     if manager := await manager_of(session, owner):
         invitees.append(manager)
@@ -137,24 +144,26 @@ async def move_to(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal
                   now: datetime, reason: str | None = None, won_amount: Decimal | None = None) -> Move:
     await require_edit(session, actor, deal)
     if target.closed is not None:
-        plan = plan_close(facts_of(deal), target.closed, ws.pipeline)
+        plan = plan_close(facts_of(deal), target.closed, ws.pipeline, locale=ws.locale)
     else:
-        plan = plan_move(facts_of(deal), target, ws.pipeline)
+        plan = plan_move(facts_of(deal), target, ws.pipeline, locale=ws.locale)
     return await _apply(session, ws, actor, deal, plan, now=now, reason=reason, won_amount=won_amount)
 
 
 async def move_next(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, *, now: datetime) -> Move:
     await require_edit(session, actor, deal)
-    return await _apply(session, ws, actor, deal, plan_next(facts_of(deal), ws.pipeline), now=now)
+    return await _apply(session, ws, actor, deal, plan_next(facts_of(deal), ws.pipeline, locale=ws.locale),
+                        now=now)
 
 
 async def close_deal(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, outcome: str, *,
                      now: datetime, reason: str | None = None, won_amount: Decimal | None = None) -> Move:
     target = ws.pipeline.won_stage if outcome == "won" else ws.pipeline.lost_stage
     if target is None:
-        raise Refused(f"This pipeline has no {outcome} stage.")
+        raise Refused(t("This pipeline has no won stage.") if outcome == "won"
+                      else t("This pipeline has no lost stage."))
     if outcome == "lost" and not (reason and reason.strip()):
-        raise Refused("Say why the deal was lost.", "/deal lost <reason>")
+        raise Refused(t("Say why the deal was lost."), "/deal lost <reason>")
     return await move_to(session, ws, actor, deal, target, now=now, reason=reason, won_amount=won_amount)
 
 
@@ -196,12 +205,17 @@ def _move_kind(move: Move) -> str:
 
 def _move_text(move: Move, deal: Deal, locale: str) -> str:
     if move.to_stage.closed == "won":
-        amount = f" at {format_amount(deal.amount, locale)}" if deal.amount is not None else ""
-        return f"won the deal{amount}"
+        if deal.amount is not None:
+            return render(t("won the deal at {amount}", amount=format_amount(deal.amount, locale)), locale)
+        return render(t("won the deal"), locale)
     if move.to_stage.closed == "lost":
-        return f"marked the deal lost: {deal.lost_reason}"
-    verb = "reopened" if move.reopen else ("moved back" if move.backward else "moved")
-    return f"{verb} {move.from_stage.display_name(locale)} → {move.to_stage.display_name(locale)}"
+        return render(t("marked the deal lost: {reason}", reason=deal.lost_reason), locale)
+    names = {"from": move.from_stage.display_name(locale), "to": move.to_stage.display_name(locale)}
+    if move.reopen:
+        return render(t("reopened {from} → {to}", **names), locale)
+    if move.backward:
+        return render(t("moved back {from} → {to}", **names), locale)
+    return render(t("moved {from} → {to}", **names), locale)
 
 
 async def set_fields(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, changes: FieldChanges, *,
@@ -209,30 +223,31 @@ async def set_fields(session: AsyncSession, ws: Workspace, actor: Actor, deal: D
     """Apply the changes; returns one line per change for the confirmation ('custom field' flagged)."""
     await require_edit(session, actor, deal)
     tz = ZoneInfo(tz_name)
+    locale = ws.locale
     standard: list[tuple[str, str, Any, Callable[[Any], str]]] = [
-        ("title", "title", changes.title, str),
-        ("amount", "amount", changes.amount, lambda v: format_amount(v, ws.locale)),
-        ("customer", "customer", changes.customer, str),
-        ("close_at", "close date", changes.close_at, lambda v: format_when(v, tz, ws.locale)),
-        ("source", "source", changes.source, str),
+        ("title", N_("title → {value}"), changes.title, str),
+        ("amount", N_("amount → {value}"), changes.amount, lambda v: format_amount(v, locale)),
+        ("customer", N_("customer → {value}"), changes.customer, str),
+        ("close_at", N_("close date → {value}"), changes.close_at, lambda v: format_when(v, tz, locale)),
+        ("source", N_("source → {value}"), changes.source, str),
     ]
     lines: list[str] = []
-    for attribute, label, value, shown in standard:
+    for attribute, template, value, shown in standard:
         if value is not None and value != getattr(deal, attribute):
             setattr(deal, attribute, value)
-            lines.append(f"{label} → {shown(value)}")
+            lines.append(render(Text(template, (("value", shown(value)),)), locale))
     if changes.custom:
         custom = dict(deal.custom_fields or {})
         for key, value in changes.custom.items():
             if custom.get(key) != value:
                 custom[key] = value
-                lines.append(f"custom field {key} → {value}")
+                lines.append(render(t("custom field {key} → {value}", key=key, value=value), locale))
         deal.custom_fields = custom
     if not lines:
-        raise Refused("Nothing changed: the deal already has those values.")
+        raise Refused(t("Nothing changed: the deal already has those values."))
     deal.updated_at = now
     for line in lines:
-        log(session, deal, actor.user_id, "field", f"set {line}", now)
+        log(session, deal, actor.user_id, "field", render(t("set {change}", change=line), locale), now)
     await effects.refresh_card(session, deal, now=now)
     return lines
 
@@ -241,7 +256,7 @@ async def assign(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal,
                  now: datetime) -> str:
     await require_edit(session, actor, deal)
     if new_owner == deal.owner_id:
-        raise Refused(f"<@{new_owner}> already owns D-{deal.id}.")
+        raise Refused(t("<@{user}> already owns D-{number}.", user=new_owner, number=deal.id))
     previous = deal.owner_id
     await ensure_user(session, new_owner, now=now)
     deal.owner_id = new_owner
@@ -250,8 +265,9 @@ async def assign(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal,
         update(FollowUp).where(FollowUp.deal_id == deal.id, FollowUp.done_at.is_(None)).values(owner_id=new_owner)
         .execution_options(synchronize_session=False)
     )
-    log(session, deal, actor.user_id, "owner", f"handed the deal from <@{previous}> to <@{new_owner}>", now,
-        {"from": previous, "to": new_owner})
+    log(session, deal, actor.user_id, "owner",
+        render(t("handed the deal from <@{previous}> to <@{owner}>", previous=previous, owner=new_owner), ws.locale),
+        now, {"from": previous, "to": new_owner})
     invitees = [new_owner]
     if manager := await manager_of(session, new_owner):
         invitees.append(manager)
@@ -269,7 +285,8 @@ async def invite(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal,
         await ensure_user(session, user_id, now=now)
         if user_id != deal.owner_id and user_id not in access.collaborator_ids:
             session.add(DealCollaborator(deal_id=deal.id, user_id=user_id, added_by=actor.user_id, added_at=now))
-            log(session, deal, actor.user_id, "collaborator", f"invited <@{user_id}> as a collaborator", now)
+            log(session, deal, actor.user_id, "collaborator",
+                render(t("invited <@{user}> as a collaborator", user=user_id), ws.locale), now)
         invited.append(user_id)
     unheld: list[str] = []
     for role in roles:
@@ -278,7 +295,8 @@ async def invite(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal,
             unheld.append(role)
             continue
         names = ", ".join(f"<@{u}>" for u in holders)
-        log(session, deal, actor.user_id, "collaborator", f"brought in {role}: {names}", now)
+        log(session, deal, actor.user_id, "collaborator",
+            render(t("brought in {role}: {names}", role=role, names=names), ws.locale), now)
         invited += holders
     if invited:
         deal.updated_at = now

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from models.i18n import N_, Text, t
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -32,31 +34,30 @@ def can_read(actor: Actor, deal: DealAccess, *, in_deal_channel: bool) -> bool:
     return in_deal_channel or can_edit(actor, deal)
 
 
-def edit_refusal(actor: Actor, deal: DealAccess, ref: str) -> str | None:
+def edit_refusal(actor: Actor, deal: DealAccess, ref: str) -> Text | None:
     """Why the actor may not change the deal called `ref`, naming who may; None when they may."""
     if can_edit(actor, deal):
         return None
-    return f"You can't change {ref}: only {who_may_edit(deal)} can."
+    return t("You can't change {ref}: only <@{owner}> (the owner), the deal's collaborators, the owner's manager "
+             "or an admin can.", ref=ref, owner=deal.owner_id)
 
 
-def read_refusal(actor: Actor, deal: DealAccess, ref: str, *, in_deal_channel: bool) -> str | None:
+def read_refusal(actor: Actor, deal: DealAccess, ref: str, *, in_deal_channel: bool) -> Text | None:
     if can_read(actor, deal, in_deal_channel=in_deal_channel):
         return None
-    return f"You can't see {ref}: only its channel members, {who_may_edit(deal)} can."
+    return t("You can't see {ref}: only its channel members, <@{owner}> (the owner), the deal's collaborators, "
+             "the owner's manager or an admin can.", ref=ref, owner=deal.owner_id)
 
 
-def who_may_edit(deal: DealAccess) -> str:
-    return f"<@{deal.owner_id}> (the owner), the deal's collaborators, the owner's manager or an admin"
-
-
-def list_refusal(actor: Actor, scope: str, user_id: str | None = None) -> str | None:
+def list_refusal(actor: Actor, scope: str, user_id: str | None = None) -> Text | None:
     """Why the actor may not list deals in this scope (`all`, `team`, `user`), or None when they may."""
     if scope == "all" and not actor.is_admin:
-        return "Only admins can list all deals; /deal list shows yours."
+        return t("Only admins can list all deals; /deal list shows yours.")
     if scope == "team" and not (actor.is_admin or actor.managed_ids):
-        return "Only managers can list their team, and nobody reports to you yet; /deal list shows yours."
+        return t("Only managers can list their team, and nobody reports to you yet; /deal list shows yours.")
     if scope == "user" and user_id and not can_see_person(actor, user_id):
-        return f"Only <@{user_id}> themselves, their manager or an admin can list their deals; /deal list shows yours."
+        return t("Only <@{user}> themselves, their manager or an admin can list their deals; /deal list shows yours.",
+                 user=user_id)
     return None
 
 
@@ -70,10 +71,19 @@ def can_administer(actor: Actor) -> bool:
     return actor.is_admin
 
 
-def admin_refusal(actor: Actor, what: str) -> str | None:
+# What only an admin may do, each as its whole refusal sentence (`admin_refusal(actor, "change teams")`).
+ADMIN_ONLY: dict[str, str] = {
+    "give roles": N_("Only an admin can give roles; nothing was changed."),
+    "take roles away": N_("Only an admin can take roles away; nothing was changed."),
+    "change teams": N_("Only an admin can change teams; nothing was changed."),
+}
+
+
+def admin_refusal(actor: Actor, what: str) -> Text | None:
+    """``what`` is a key of :data:`ADMIN_ONLY`."""
     if can_administer(actor):
         return None
-    return f"Only an admin can {what}; nothing was changed."
+    return Text(ADMIN_ONLY[what])
 
 
 @dataclass(frozen=True)
@@ -104,41 +114,52 @@ def visible_owner_ids(actor: Actor) -> frozenset[str] | None:
     return frozenset({actor.user_id, *actor.managed_ids})
 
 
+class ScopeRefused(ValueError):
+    """A report scope the actor may not see; ``message`` is the reason (a :class:`Text`)."""
+
+    def __init__(self, message: Text) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
 def report_owner_ids(actor: Actor, scope: str, user_id: str | None = None) -> frozenset[str] | None:
-    """Whose deals a report covers (SPEC 8): None means everyone. Raises ValueError with the
-    reason when the actor may not see that scope."""
+    """Whose deals a report covers (SPEC 8): None means everyone. Raises :class:`ScopeRefused` (a
+    ValueError) with the reason when the actor may not see that scope."""
     if scope == "user" and user_id is not None:
         if user_id == actor.user_id or actor.is_admin or user_id in actor.managed_ids:
             return frozenset({user_id})
         if actor.managed_ids:
-            raise ValueError(f"<@{user_id}> is not on your team: only their manager or an admin can see that report.")
-        raise ValueError(f"Only <@{user_id}>'s manager or an admin can see that report; /deal report shows yours.")
+            raise ScopeRefused(t("<@{user}> is not on your team: only their manager or an admin can see that report.",
+                                   user=user_id))
+        raise ScopeRefused(t("Only <@{user}>'s manager or an admin can see that report; /deal report shows yours.",
+                               user=user_id))
     if scope == "team":
         if actor.managed_ids:
             return frozenset({actor.user_id, *actor.managed_ids})
-        raise ValueError("Only managers can report on their team, and nobody reports to you yet; "
-                         "/deal report shows yours.")
+        raise ScopeRefused(t("Only managers can report on their team, and nobody reports to you yet; "
+                               "/deal report shows yours."))
     if actor.is_admin:
         return None
     return frozenset({actor.user_id, *actor.managed_ids})
 
 
-def quota_refusal(actor: Actor, user_id: str) -> str | None:
+def quota_refusal(actor: Actor, user_id: str) -> Text | None:
     """Managers set quotas for their team, admins for everyone."""
     if actor.is_admin or user_id in actor.managed_ids:
         return None
-    return f"Only <@{user_id}>'s manager or an admin can set their target."
+    return t("Only <@{user}>'s manager or an admin can set their target.", user=user_id)
 
 
-def decide_refusal(actor: Actor, owner_id: str, approver_ids: list[str] | tuple[str, ...], ref: str) -> str | None:
+def decide_refusal(actor: Actor, owner_id: str, approver_ids: list[str] | tuple[str, ...], ref: str) -> Text | None:
     """Why the actor may not decide an approval request on the deal `ref` (SPEC 12), or None when they may:
     its approvers and admins may, never the deal's owner."""
     if actor.user_id == owner_id:
-        return f"You own {ref}, so you can't decide its approval: only {_people(approver_ids)} or an admin can."
+        return t("You own {ref}, so you can't decide its approval: only {people} or an admin can.",
+                 ref=ref, people=_people(approver_ids))
     if actor.is_admin or actor.user_id in approver_ids:
         return None
-    return f"Only {_people(approver_ids)} or an admin can decide the approval for {ref}."
+    return t("Only {people} or an admin can decide the approval for {ref}.", ref=ref, people=_people(approver_ids))
 
 
-def _people(user_ids: list[str] | tuple[str, ...]) -> str:
-    return ", ".join(f"<@{u}>" for u in user_ids) or "the approvers"
+def _people(user_ids: list[str] | tuple[str, ...]) -> str | Text:
+    return ", ".join(f"<@{u}>" for u in user_ids) or t("the approvers")

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from models.conditions import Condition, ConditionError, parse_condition
+from models.i18n import Text, t
 from models.territories import Territory, parse_territory
 
 __all__ = [
@@ -102,11 +103,13 @@ class PipelineError(Exception):
 
 
 class StageLookupError(ValueError):
-    """What the user typed does not name exactly one stage. ``str()`` is a friendly one-liner."""
+    """What the user typed does not name exactly one stage. ``message`` is a friendly one-liner (a
+    :class:`~models.i18n.Text`, rendered in the workspace's language); ``str()`` is the English one."""
 
-    def __init__(self, text: str, message: str) -> None:
+    def __init__(self, text: str, message: Text) -> None:
         self.text = text
-        super().__init__(message)
+        self.message = message
+        super().__init__(str(message))
 
 
 class UnknownStage(StageLookupError):
@@ -114,14 +117,21 @@ class UnknownStage(StageLookupError):
 
     def __init__(self, text: str, candidates: Iterable[Stage] = (), *, stage_count: int | None = None) -> None:
         self.candidates: tuple[Stage, ...] = tuple(candidates)
-        shown = _clip(text) or "(nothing)"
+        shown = _clip(text) or t("(nothing)")
+        keys = [s.key for s in self.candidates]
         if stage_count is not None:
-            message = f"No stage {shown}: stages are numbered 1–{stage_count} (see /deal help stage)"
-        elif self.candidates:
-            names = " or ".join(f'"{s.key}"' for s in self.candidates)
-            message = f'No stage "{shown}" — did you mean {names}? See /deal help stage'
+            message = t("No stage {text}: stages are numbered 1–{count} (see /deal help stage)",
+                        text=shown, count=stage_count)
+        elif len(keys) == 1:
+            message = t('No stage "{text}" — did you mean "{a}"? See /deal help stage', text=shown, a=keys[0])
+        elif len(keys) == 2:
+            message = t('No stage "{text}" — did you mean "{a}" or "{b}"? See /deal help stage',
+                        text=shown, a=keys[0], b=keys[1])
+        elif keys:
+            message = t('No stage "{text}" — did you mean "{a}" or "{b}" or "{c}"? See /deal help stage',
+                        text=shown, a=keys[0], b=keys[1], c=keys[2])
         else:
-            message = f'No stage "{shown}": give a stage number, key or name (see /deal help stage)'
+            message = t('No stage "{text}": give a stage number, key or name (see /deal help stage)', text=shown)
         super().__init__(text, message)
 
 
@@ -131,7 +141,8 @@ class AmbiguousStage(StageLookupError):
     def __init__(self, text: str, matches: Iterable[Stage]) -> None:
         self.matches: tuple[Stage, ...] = tuple(matches)
         names = ", ".join(s.key for s in self.matches)
-        super().__init__(text, f'"{_clip(text)}" could be any of {names}: type more of the name')
+        super().__init__(text, t('"{text}" could be any of {names}: type more of the name',
+                                 text=_clip(text), names=names))
 
 
 # --------------------------------------------------------------------------- model
@@ -177,9 +188,11 @@ class AssignRule:
         digest = hashlib.sha1(repr((self.to, self.source, self.region, self.product)).encode()).hexdigest()
         return f"assign-{self.number}-{digest[:16]}"
 
-    def describe(self) -> str:
+    def describe(self) -> Text:
         parts = [f"{name} {'/'.join(getattr(self, name))}" for name in ASSIGN_CRITERIA if getattr(self, name)]
-        return f"rule #{self.number}" + (f" ({', '.join(parts)})" if parts else "")
+        if parts:
+            return t("rule #{number} ({criteria})", number=self.number, criteria=", ".join(parts))
+        return t("rule #{number}", number=self.number)
 
 
 @dataclass(frozen=True)

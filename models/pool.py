@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import deals, effects
 from models.errors import Conflict, Refused
+from models.i18n import Text, render, t, tn
 from models.people import ensure_user, manager_of
 from models.permissions import Actor
 from models.pipeline import Pipeline, Stage
@@ -112,9 +113,10 @@ async def claim(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, 
     if won.rowcount != 1:
         if deal.pooled_at is None:
             raise Refused(_not_in_pool(deal))
-        raise Conflict(f"D-{deal.id} changed at the same moment; nothing was claimed. Try again.")
+        raise Conflict(t("D-{number} changed at the same moment; nothing was claimed. Try again.", number=deal.id))
     await ensure_user(session, actor.user_id, now=now)
-    deals.log(session, deal, actor.user_id, "owner", f"claimed the deal from the public pool (it was <@{former}>'s)",
+    deals.log(session, deal, actor.user_id, "owner",
+              render(t("claimed the deal from the public pool (it was <@{former}>'s)", former=former), ws.locale),
               now, {"from": former, "to": actor.user_id})
     reopened = None
     if ws.pipeline.stage(deal.stage_key).closed is not None:
@@ -128,8 +130,8 @@ async def claim(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, 
     return Claimed(deal=deal, former_owner_id=former, reopened=reopened)
 
 
-def _not_in_pool(deal: Deal) -> str:
-    return f"D-{deal.id} is not in the public pool: <@{deal.owner_id}> holds it."
+def _not_in_pool(deal: Deal) -> Text:
+    return t("D-{number} is not in the public pool: <@{owner}> holds it.", number=deal.id, owner=deal.owner_id)
 
 
 # --- sweeps: one conditional UPDATE each ---------------------------------------------------------
@@ -184,16 +186,19 @@ async def mark_pooled(session: AsyncSession, ws: Workspace, *, now: datetime) ->
     marked = await _mark(session, _pool_due(ws.pipeline, now),
                          {"pooled_at": now, "pool_reason": "inactive", "version": Deal.version + 1})
     days = ws.pipeline.pool_after_days
-    session.add_all(TimelineEntry(deal_id=m.number, at=now, actor_id=None, kind="pool",
-                                  text=f"went to the public pool: no update for {days} days") for m in marked)
+    text = render(tn("went to the public pool: no update for {n} day",
+                     "went to the public pool: no update for {n} days",
+                     days), ws.locale)
+    session.add_all(TimelineEntry(deal_id=m.number, at=now, actor_id=None, kind="pool", text=text) for m in marked)
     return marked
 
 
 async def mark_archived(session: AsyncSession, ws: Workspace, *, now: datetime) -> list[Marked]:
     marked = await _mark(session, _archive_due(ws.pipeline, now), {"archived_at": now})
     days = ws.pipeline.archive_lost_after_days
-    session.add_all(TimelineEntry(deal_id=m.number, at=now, actor_id=None, kind="archive",
-                                  text=f"archived the channel, {days} days after the deal was lost") for m in marked)
+    text = render(tn("archived the channel, {n} day after the deal was lost",
+                     "archived the channel, {n} days after the deal was lost", days), ws.locale)
+    session.add_all(TimelineEntry(deal_id=m.number, at=now, actor_id=None, kind="archive", text=text) for m in marked)
     return marked
 
 

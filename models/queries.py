@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.errors import NotFound
+from models.i18n import t
 from models.permissions import Actor, DealAccess, list_scope
 from models.pipeline import Pipeline, Stage
 from models.snapshots import DealSnapshot, FollowUpInfo, StageInfo, TimelineItem
@@ -33,14 +34,15 @@ async def find_deal(
     if number is not None:
         deal = await session.get(Deal, number)
         if deal is None:
-            raise NotFound(f"There is no deal D-{number}.")
+            raise NotFound(t("There is no deal D-{number}.", number=number))
         return deal
     target = channel_id or here_channel_id
     deal = await session.scalar(select(Deal).where(Deal.channel_id == target)) if target else None
     if deal is None:
         if channel_id:
-            raise NotFound("That channel is not a deal channel.")
-        raise NotFound("Which deal? Run this in the deal's channel, or name it right after the subcommand, e.g. D-42.")
+            raise NotFound(t("That channel is not a deal channel."))
+        raise NotFound(t("Which deal? Run this in the deal's channel, or name it right after the subcommand, "
+                         "e.g. D-42."))
     return deal
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.db import insert_or_ignore
 from models.errors import Forbidden, Refused
+from models.i18n import t
 from models.metrics import Period, current_period, period_from
 from models.people import ensure_user
 from models.permissions import Actor, quota_refusal
@@ -36,7 +37,7 @@ def target_period(text: str, *, now: datetime, tz: ZoneInfo) -> Period:
             return period_from("quarter", date(int(m[1]), (int(m[2]) - 1) * 3 + 1, 1), tz)
     except (ValueError, OverflowError):  # month 13, year 0000 or 9999's end
         pass
-    raise Refused(f'"{text}" is not a period.', USAGE)
+    raise Refused(t('"{text}" is not a period.', text=text), USAGE)
 
 
 async def set_quota(session: AsyncSession, actor: Actor, user_id: str, period: Period, amount: Decimal, *,
@@ -45,7 +46,7 @@ async def set_quota(session: AsyncSession, actor: Actor, user_id: str, period: P
     if refusal := quota_refusal(actor, user_id):
         raise Forbidden(refusal, USAGE)
     if amount <= 0:
-        raise Refused("A target must be a positive amount.", USAGE)
+        raise Refused(t("A target must be a positive amount."), USAGE)
     await ensure_user(session, user_id, now=now)
     key = (user_id, period.kind, period.first_day)
     previous_row = await session.get(Quota, key)

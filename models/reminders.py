@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import effects
 from models.deals import log, require_edit
 from models.errors import Refused
+from models.i18n import render, t
 from models.outbox import dm_lane, enqueue_many
 from models.permissions import Actor
 from models.tables import Deal, FollowUp
@@ -95,7 +96,8 @@ async def _messages(session: AsyncSession, ws: Workspace, which: Which, taken: S
         recipient = _recipient(ws, deal, owner_id)
         if recipient is None:
             log(session, deal, None, "reminder_dropped",
-                f"dropped a reminder: the deal is in the public pool ({text})", now, {"followup": followup_id})
+                render(t("dropped a reminder: the deal is in the public pool ({text})", text=text), ws.locale), now,
+                {"followup": followup_id})
             continue
         if recipient != owner_id:  # reassigned: the follow-up is the new owner's now
             await session.execute(update(FollowUp).where(FollowUp.id == followup_id).values(owner_id=recipient)
@@ -120,7 +122,7 @@ async def load_followup(session: AsyncSession, followup_id: int) -> tuple[Follow
     followup = await session.get(FollowUp, followup_id)
     deal = await session.get(Deal, followup.deal_id) if followup is not None else None
     if followup is None or deal is None:
-        raise Refused("That follow-up no longer exists.")
+        raise Refused(t("That follow-up no longer exists."))
     return followup, deal
 
 
@@ -137,7 +139,8 @@ class Completed:
     already: bool  # done before this click (a second click, or someone else)
 
 
-async def complete(session: AsyncSession, actor: Actor, followup_id: int, *, now: datetime) -> Completed:
+async def complete(session: AsyncSession, actor: Actor, followup_id: int, *, now: datetime,
+                   locale: str = "en") -> Completed:
     followup, deal = await load_followup(session, followup_id)
     await require_edit(session, actor, deal)
     done = await session.execute(
@@ -149,7 +152,8 @@ async def complete(session: AsyncSession, actor: Actor, followup_id: int, *, now
         return Completed(followup, deal, already=True)
     await session.refresh(followup)
     deal.updated_at = now
-    log(session, deal, actor.user_id, "followup_done", f"followed up: {followup.text}", now,
+    log(session, deal, actor.user_id, "followup_done", render(t("followed up: {text}", text=followup.text), locale),
+        now,
         {"followup": followup.id})
     await effects.refresh_card(session, deal, now=now)
     return Completed(followup, deal, already=False)
@@ -173,14 +177,14 @@ def snooze_until(now: datetime, length: str, tz: ZoneInfo) -> datetime:
 async def snooze(session: AsyncSession, ws: Workspace, actor: Actor, ref: ReminderRef, length: str, *,
                  now: datetime, tz: ZoneInfo) -> Snoozed:
     if length not in SNOOZES:
-        raise Refused("Snooze for an hour or a day.")
+        raise Refused(t("Snooze for an hour or a day."))
     followup, deal = await load_followup(session, ref.followup_id)
     await require_edit(session, actor, deal)
     if followup.done_at is not None:
-        raise Refused("That follow-up is done already.")
+        raise Refused(t("That follow-up is done already."))
     if not is_current(followup, ref):
-        raise Refused(f"That reminder was snoozed already; the follow-up is due "
-                      f"{format_when(followup.due_at, tz, ws.locale)}.")
+        raise Refused(t("That reminder was snoozed already; the follow-up is due {when}.",
+                        when=format_when(followup.due_at, tz, ws.locale)))
     until = snooze_until(now, length, tz)
     if ref.which == "early" and until < followup.due_at:
         followup.early_reminder_at, followup.early_sent_at = until, None
@@ -192,9 +196,10 @@ async def snooze(session: AsyncSession, ws: Workspace, actor: Actor, ref: Remind
         followup.early_reminder_at = None
         moved_due = True
     deal.updated_at = now
-    what = "the follow-up" if moved_due else "the reminder of the follow-up"
-    log(session, deal, actor.user_id, "followup_snoozed",
-        f"snoozed {what} until {format_when(until, tz, ws.locale)}: {followup.text}", now,
+    values = {"when": format_when(until, tz, ws.locale), "text": followup.text}
+    text = (t("snoozed the follow-up until {when}: {text}", **values) if moved_due
+            else t("snoozed the reminder of the follow-up until {when}: {text}", **values))
+    log(session, deal, actor.user_id, "followup_snoozed", render(text, ws.locale), now,
         {"followup": followup.id, "until": until.isoformat()})
     if moved_due:
         await effects.refresh_card(session, deal, now=now)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.db import insert_or_ignore
 from models.dms import enqueue_dm
+from models.i18n import render, t
 from models.tables import AssignCounter, Deal, TimelineEntry
 from models.territories import Territory
 
@@ -30,18 +31,21 @@ async def territory_owner(session: AsyncSession, territory: Territory) -> str:
 
 
 async def routed_to_territory(session: AsyncSession, deal: Deal, territory: Territory, actor_id: str, *,
-                              now: datetime) -> None:
+                              now: datetime, locale: str = "en") -> None:
     title = deal.title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     name = territory.name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     if territory.routing == "manager":
-        text = f"routed to territory {territory.name}: its manager <@{deal.owner_id}> hands it on"
-        dm = (f"A new lead in territory *{name}*: *D-{deal.id}* {title}, from <@{actor_id}>. Hand it to one of "
-              f"your reps with `/deal assign D-{deal.id} @rep`.")
+        text = t("routed to territory {territory}: its manager <@{owner}> hands it on",
+                 territory=territory.name, owner=deal.owner_id)
+        dm = t("A new lead in territory *{territory}*: *D-{number}* {title}, from <@{actor}>. Hand it to one of "
+               "your reps with `/deal assign D-{number} @rep`.", territory=name, number=deal.id, title=title,
+               actor=actor_id)
     else:
-        text = f"routed to territory {territory.name}: <@{deal.owner_id}> got the lead in turn"
-        dm = (f"You have a new lead in territory *{name}*: *D-{deal.id}* {title}, from <@{actor_id}>. "
-              f"`/deal info D-{deal.id}` shows it.")
-    session.add(TimelineEntry(deal_id=deal.id, at=now, actor_id=actor_id, kind="owner", text=text,
+        text = t("routed to territory {territory}: <@{owner}> got the lead in turn",
+                 territory=territory.name, owner=deal.owner_id)
+        dm = t("You have a new lead in territory *{territory}*: *D-{number}* {title}, from <@{actor}>. "
+               "`/deal info D-{number}` shows it.", territory=name, number=deal.id, title=title, actor=actor_id)
+    session.add(TimelineEntry(deal_id=deal.id, at=now, actor_id=actor_id, kind="owner", text=render(text, locale),
                               data={"territory": territory.key, "to": deal.owner_id}))
     if deal.owner_id != actor_id:
-        await enqueue_dm(session, deal.owner_id, text=dm, blocks=[], now=now, deal_id=deal.id)
+        await enqueue_dm(session, deal.owner_id, text=render(dm, locale), blocks=[], now=now, deal_id=deal.id)

@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.errors import Forbidden, Refused
+from models.i18n import t
 from models.people import ROLES, ensure_user, manager_of, role_holders
 from models.permissions import Actor, admin_refusal
 from models.tables import PeopleChange, User, UserRole
@@ -68,9 +69,9 @@ async def add_role(session: AsyncSession, ws: Workspace, actor: Actor, user_id: 
                    now: datetime) -> None:
     _require_admin(actor, "give roles")
     if role not in ROLES:
-        raise Refused(f"There is no role {role}; roles are {', '.join(ROLES)}.")
+        raise Refused(t("There is no role {role}; roles are {roles}.", role=role, roles=", ".join(ROLES)))
     if await _has_role(session, user_id, role) or (role == "admin" and user_id in ws.admin_ids):
-        raise Refused(f"<@{user_id}> already has the role {role}.")
+        raise Refused(t("<@{user}> already has the role {role}.", user=user_id, role=role))
     await ensure_user(session, user_id, now=now)
     session.add(UserRole(user_id=user_id, role=role))
     _record(session, actor, user_id, "role_added", role, now)
@@ -80,15 +81,16 @@ async def remove_role(session: AsyncSession, ws: Workspace, actor: Actor, user_i
                       now: datetime) -> None:
     _require_admin(actor, "take roles away")
     if role == "admin" and user_id in ws.admin_ids:
-        raise Refused(f"<@{user_id}> is an admin through DEALROOM_ADMINS; take them out of that setting instead.")
+        raise Refused(t("<@{user}> is an admin through DEALROOM_ADMINS; take them out of that setting instead.",
+                        user=user_id))
     if not await _has_role(session, user_id, role):
-        raise Refused(f"<@{user_id}> does not have the role {role}.")
+        raise Refused(t("<@{user}> does not have the role {role}.", user=user_id, role=role))
     if role == "admin" and not ws.admin_ids and not set(await role_holders(session, "admin")) - {user_id}:
-        raise Refused(f"<@{user_id}> is the last admin; make someone else an admin first.")
+        raise Refused(t("<@{user}> is the last admin; make someone else an admin first.", user=user_id))
     if role == "manager" and (reports := await reports_of(session, user_id)):
         names = ", ".join(f"<@{r}>" for r in reports)
-        raise Refused(f"<@{user_id}> still manages {names}; give them another manager first "
-                      "(/deal team @rep manager:@user, or manager:none).")
+        raise Refused(t("<@{user}> still manages {names}; give them another manager first "
+                        "(/deal team @rep manager:@user, or manager:none).", user=user_id, names=names))
     await session.execute(delete(UserRole).where(UserRole.user_id == user_id, UserRole.role == role))
     _record(session, actor, user_id, "role_removed", role, now)
 
@@ -98,20 +100,20 @@ async def set_manager(session: AsyncSession, ws: Workspace, actor: Actor, rep_id
     """Make `manager_id` the rep's manager (and a manager); True when they got the manager role now."""
     _require_admin(actor, "change teams")
     if manager_id == rep_id:
-        raise Refused("Nobody can be their own manager.")
+        raise Refused(t("Nobody can be their own manager."))
     await ensure_user(session, rep_id, now=now)
     await ensure_user(session, manager_id, now=now)
     rep = await session.get(User, rep_id)
     assert rep is not None
     previous = rep.manager_id
     if previous == manager_id:
-        raise Refused(f"<@{manager_id}> already manages <@{rep_id}>.")
+        raise Refused(t("<@{manager}> already manages <@{rep}>.", manager=manager_id, rep=rep_id))
     above, seen = manager_id, 0
     while above is not None and seen < MAX_CHAIN:
         above = await manager_of(session, above)
         if above == rep_id:
-            raise Refused(f"<@{rep_id}> manages <@{manager_id}> (directly or further up), so it can't be the "
-                          "other way round.")
+            raise Refused(t("<@{rep}> manages <@{manager}> (directly or further up), so it can't be the "
+                            "other way round.", rep=rep_id, manager=manager_id))
         seen += 1
     rep.manager_id = manager_id
     was = f" (was <@{previous}>)" if previous else ""
@@ -128,7 +130,7 @@ async def clear_manager(session: AsyncSession, ws: Workspace, actor: Actor, rep_
     _require_admin(actor, "change teams")
     rep = await session.get(User, rep_id)
     if rep is None or rep.manager_id is None:
-        raise Refused(f"<@{rep_id}> has no manager.")
+        raise Refused(t("<@{rep}> has no manager.", rep=rep_id))
     previous = rep.manager_id
     rep.manager_id = None
     _record(session, actor, rep_id, "manager_cleared", f"no manager (was <@{previous}>)", now)

@@ -18,6 +18,8 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from models.i18n import Text, t
+
 __all__ = [
     "MAX_AMOUNT",
     "AmountError",
@@ -32,7 +34,13 @@ __all__ = [
 
 
 class InputError(ValueError):
-    """User-facing parse error. ``str(e)`` is one friendly English sentence saying what was wrong."""
+    """User-facing parse error. ``message`` says what was wrong as a :class:`~models.i18n.Text` (rendered
+    in the workspace's language at the edge, like :class:`~models.errors.DomainError`); ``str(e)`` is the
+    English sentence, for logs."""
+
+    def __init__(self, message: Text | str) -> None:
+        super().__init__(str(message))
+        self.message = message
 
 
 class AmountError(InputError):
@@ -106,27 +114,28 @@ def parse_amount(text: str) -> Decimal:
     non-finite, or above :data:`MAX_AMOUNT` (10^15).
     """
     if not isinstance(text, str):
-        raise AmountError("I could not read that as an amount.")
+        raise AmountError(t("I could not read that as an amount."))
     raw = text
     s = _nfkc(text).strip().lower()
     if not s:
-        raise AmountError("Give an amount, e.g. 150000, 150k, 1.5m or 15万.")
+        raise AmountError(t("Give an amount, e.g. 150000, 150k, 1.5m or 15万."))
     if len(s) > _MAX_AMOUNT_TEXT:
-        raise AmountError(f'I could not read "{_show(raw)}" as an amount; it is too long.')
+        raise AmountError(t('I could not read "{text}" as an amount; it is too long.', text=_show(raw)))
     m = _AMOUNT_RE.fullmatch(s)
     if m is None:
-        raise AmountError(f'I could not read "{_show(raw)}" as an amount; try 150000, 150,000, 150k, 1.5m or 15万.')
+        raise AmountError(t('I could not read "{text}" as an amount; try 150000, 150,000, 150k, 1.5m or 15万.',
+                                  text=_show(raw)))
     if "-" in (m.group("sign") or "", m.group("sign2") or ""):
-        raise AmountError(f'The amount must be positive, and "{_show(raw)}" is not.')
+        raise AmountError(t('The amount must be positive, and "{text}" is not.', text=_show(raw)))
     try:
         value = Decimal(m.group("num").replace(",", "")) * _MULTIPLIERS[m.group("suf") or ""]
     except (InvalidOperation, KeyError):  # pragma: no cover - the regex only lets numbers through
-        raise AmountError(f'I could not read "{_show(raw)}" as an amount.') from None
+        raise AmountError(t('I could not read "{text}" as an amount.', text=_show(raw))) from None
     if not value.is_finite() or value > MAX_AMOUNT:
-        raise AmountError(f'The amount "{_show(raw)}" is too large; the limit is 1,000,000,000,000,000.')
+        raise AmountError(t('The amount "{text}" is too large; the limit is 1,000,000,000,000,000.', text=_show(raw)))
     value = value.quantize(_CENT, rounding=ROUND_HALF_UP)
     if value <= 0:
-        raise AmountError(f'The amount must be more than zero, and "{_show(raw)}" is not.')
+        raise AmountError(t('The amount must be more than zero, and "{text}" is not.', text=_show(raw)))
     return value
 
 
@@ -158,7 +167,6 @@ def format_amount(amount: Decimal, locale: str = "en") -> str:
 
 _MAX_WHEN_TEXT = 100
 _DATE_ONLY_TIME = (9, 0)  # a date alone means 09:00 local time (SPEC section 2)
-_HINT = "try 2026-12-01 14:00, tomorrow 10:00, in 2h, next monday or 明天下午3点"
 
 _WEEKDAYS_EN = {
     "monday": 0, "mon": 0, "tuesday": 1, "tues": 1, "tue": 1, "wednesday": 2, "wed": 2,
@@ -504,21 +512,21 @@ _DP_DURATION_HINT = re.compile(r"\b(?:days?|weeks?|months?|years?|fortnight|ago)
 
 def _parse_dateparser(s: str, now_local: datetime, tz: tzinfo) -> datetime | None:
     tokens = re.findall(r"[a-z]+|\d+|\S", s)
-    alpha = [t for t in tokens if t.isalpha()]
+    alpha = [w for w in tokens if w.isalpha()]
     if not alpha or len(tokens) > 16 or tokens[-1] in _DP_NOT_LAST or not tokens[-1].isalnum():
         return None
     if len(tokens) == 1 and tokens[0] in _MONTHS_EN:
         return None  # "may" alone is more likely a word than the 1st of May
-    if any(t.isdigit() for t in tokens):
+    if any(w.isdigit() for w in tokens):
         # Everything with digits is ours (the regexes above); dateparser reads stray numbers
         # as days or months ("monday 10" became a date in October).
         return None
-    for t in tokens:
-        if t.isalpha() and t not in _DP_WORDS:
+    for w in tokens:
+        if w.isalpha() and w not in _DP_WORDS:
             return None
-        if not t.isalnum() and t not in _DP_PUNCT:
+        if not w.isalnum() and w not in _DP_PUNCT:
             return None
-        if not t.isascii():
+        if not w.isascii():
             return None
     tz_name = getattr(tz, "key", None) or str(tz)
     try:
@@ -553,28 +561,29 @@ def parse_when(text: str, *, now: datetime, tz: tzinfo, locale: str = "en", futu
     With ``future_only``, a result not after ``now`` raises :class:`WhenError`.
     """
     if not isinstance(text, str):
-        raise WhenError("I could not read that as a time.")
+        raise WhenError(t("I could not read that as a time."))
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     raw = text
     s = _normalize_when(text)
     if not s:
-        raise WhenError(f"Say when, e.g. {_HINT.removeprefix('try ')}.")
+        raise WhenError(t("Say when, e.g. 2026-12-01 14:00, tomorrow 10:00, in 2h, next monday or 明天下午3点."))
     if len(s) > _MAX_WHEN_TEXT:
-        raise WhenError(f'I could not read "{_show(raw)}" as a time; it is too long.')
+        raise WhenError(t('I could not read "{text}" as a time; it is too long.', text=_show(raw)))
     now_local = now.astimezone(tz)
     try:
         result = _parse_regex(s, now_local, tz)
         if result is None:
             result = _parse_dateparser(s, now_local, tz)
     except _Invalid:
-        raise WhenError(f'"{_show(raw)}" is not a real date or time.') from None
+        raise WhenError(t('"{text}" is not a real date or time.', text=_show(raw))) from None
     except (OverflowError, ValueError):
-        raise WhenError(f'"{_show(raw)}" is too far away.') from None
+        raise WhenError(t('"{text}" is too far away.', text=_show(raw))) from None
     if result is None:
-        raise WhenError(f'I could not read "{_show(raw)}" as a time; {_HINT}.')
+        raise WhenError(t('I could not read "{text}" as a time; try 2026-12-01 14:00, tomorrow 10:00, in 2h, '
+                          'next monday or 明天下午3点.', text=_show(raw)))
     if future_only and result <= now:
-        raise WhenError(f'"{_show(raw)}" is in the past: {format_when(result, tz, "en")}.')
+        raise WhenError(t('"{text}" is in the past: {when}.', text=_show(raw), when=format_when(result, tz, locale)))
     return result
 
 
@@ -590,7 +599,7 @@ def split_when(words: list[str], *, now: datetime, tz: tzinfo, locale: str = "en
     """
     words = [w for w in words if w.strip()]
     if not words:
-        raise WhenError("Say when and what, e.g. tomorrow 10:00 send the contract.")
+        raise WhenError(t("Say when and what, e.g. tomorrow 10:00 send the contract."))
 
     def attempt(text: str) -> datetime | None:
         try:
@@ -617,15 +626,15 @@ def split_when(words: list[str], *, now: datetime, tz: tzinfo, locale: str = "en
             if found:
                 break
     if found is None:
-        raise WhenError(
-            f'I could not read a time at the start of "{_show(" ".join(words))}"; '
-            "start with when, then what, e.g. tomorrow 10:00 send the contract."
-        )
+        raise WhenError(t(
+            'I could not read a time at the start of "{text}"; '
+            "start with when, then what, e.g. tomorrow 10:00 send the contract.", text=_show(" ".join(words))
+        ))
     head, when, rest = found
     if not rest:
-        raise WhenError(f'Say what the follow-up is, after "{_show(head)}".')
+        raise WhenError(t('Say what the follow-up is, after "{text}".', text=_show(head)))
     if when <= now:
-        raise WhenError(f'"{_show(head)}" is in the past: {format_when(when, tz, "en")}.')
+        raise WhenError(t('"{text}" is in the past: {when}.', text=_show(head), when=format_when(when, tz, locale)))
     return when, rest
 
 

@@ -72,7 +72,7 @@ async def test_concurrent_claims_from_many_sessions_have_exactly_one_winner(
                 await asyncio.sleep(0.01)  # every attempt has read the pooled deal before any claims
                 await pool.claim(session, WS, Actor(user), deal, now=NOW)
         except Refused as refused:
-            return refused.message
+            return str(refused)
         return "won"
 
     results = await asyncio.gather(*(attempt(f"U0R{i}") for i in range(6)))
