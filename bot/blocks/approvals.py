@@ -30,6 +30,7 @@ from bot.blocks.text import (
     message,
     mlabel,
     mrkdwn,
+    mtr,
     one_line,
     plain,
     section_block,
@@ -37,7 +38,8 @@ from bot.blocks.text import (
     user,
 )
 from bot.ids import ActionId, BlockId, CallbackId
-from models.approvals import ApprovalInfo
+from models.approvals import LAPSE_REASONS, ApprovalInfo
+from models.i18n import render
 from models.snapshots import DealSnapshot
 
 REASON_MAX_INPUT = 1000
@@ -147,7 +149,17 @@ def request_card(info: ApprovalInfo, deal: DealSnapshot, *, tz: ZoneInfo, locale
     return message(fallback, blocks)
 
 
+def _lapse_reason(info: ApprovalInfo, locale: str) -> str:
+    """A lapsed request's reason is one of the domain's sentences (stored in English): said in `locale`."""
+    reason = one_line(info.reason or "")
+    known = next((why for why in LAPSE_REASONS if why.msgid == reason), None)
+    return render(known, locale) if known is not None else reason
+
+
 def decided_line(info: ApprovalInfo, locale: str) -> Mrkdwn:
+    if info.status == "lapsed":
+        return mtr("⏹️ Lapsed, nothing to decide any more: {reason}.", locale,
+                   reason=truncate(_lapse_reason(info, locale), 300))
     by = fmt(" ({})", user(info.decided_by)) if info.decided_by else ""
     return mlabel("approval.decided", locale, status=label(f"approval.status.{info.status}", locale), by=Mrkdwn(by))
 
@@ -157,7 +169,7 @@ def outcome(what: str, info: ApprovalInfo, deal: DealSnapshot, *, tz: ZoneInfo, 
     values = _values(info, deal, tz, locale)
     if what in ("approved", "rejected"):
         values["who"] = user(info.decided_by)
-    values["reason"] = truncate(one_line(info.reason or ""), 1000)
+    values["reason"] = truncate(_lapse_reason(info, locale) if what == "lapsed" else one_line(info.reason or ""), 1000)
     text = mlabel(f"approval.{what}", locale, **values)
     return message(text, [section_block(text)])
 

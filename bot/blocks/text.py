@@ -53,6 +53,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from models.i18n import render, translate
 from models.values import format_amount, format_when
 
 # --- Slack limits the builders keep (shared/slack/limits.md §6; slack_sdk enforces most at to_dict()) ---
@@ -447,6 +448,20 @@ def label(key: str, locale: str = "en", **values: object) -> str:
     """A UI label (plain text) in ``locale``, English when missing; ``{name}`` filled from values."""
     text = _LABELS[normalize_locale(locale)].get(key) or _LABELS["en"].get(key, key)
     return text.format(**values) if values else text
+
+
+def tr(msgid: str, locale: str = "en", /, **values: object) -> str:
+    """Plain text in ``locale`` from the catalogue (models/i18n.py): ``msgid`` is the English sentence,
+    ``{name}`` fields are filled from values (a :class:`~models.i18n.Text` value is rendered too)."""
+    template = translate(msgid, locale)
+    return template.format(**{k: render(v, locale) for k, v in values.items()}) if values else template
+
+
+def mtr(msgid: str, locale: str = "en", /, **values: object) -> Mrkdwn:
+    """Like :func:`tr` but as mrkdwn: the sentence is escaped, values escaped unless Mrkdwn."""
+    template = translate(msgid, locale)
+    return Mrkdwn(_escape_raw(template).format(
+        **{k: v if isinstance(v, Mrkdwn) else escape(render(v, locale)) for k, v in values.items()}))
 
 
 # ---------------------------------------------------------------------------------------------
