@@ -8,7 +8,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from models.metrics import build_report, period_from
+from models.metrics import Lines, Scope, build_report, period_from
 
 if TYPE_CHECKING:
     from bot.outbox import Deliverer, DeliveryContext
@@ -20,7 +20,11 @@ async def deliver_report_chart(deliverer: Deliverer, ctx: DeliveryContext) -> No
     payload = ctx.row.payload
     period = period_from(payload["period"], date.fromisoformat(payload["first_day"]), ZoneInfo(payload["tz"]))
     owners = payload.get("owners")
-    report = await build_report(ctx.session, deliverer.ws.pipeline, period, None if owners is None else set(owners))
+    scope: Scope = None if owners is None else set(owners)
+    if payload.get("territory"):  # a territory's lines are the pipeline file's (commands change people only)
+        territory = next((t for t in deliverer.ws.pipeline.territories if t.key == payload["territory"]), None)
+        scope = Lines.of(territory) if territory is not None else Lines(payload["territory"], ())
+    report = await build_report(ctx.session, deliverer.ws.pipeline, period, scope)
     await ctx.session.commit()  # no transaction stays open while matplotlib draws or Slack answers
     title = f"{period.label} · {payload.get('scope') or 'report'}"
     png = await asyncio.to_thread(report_chart, report, deliverer.ws.pipeline, title=title,

@@ -23,7 +23,7 @@ from bot.container import Deps
 from bot.gateway import SlackFailure
 from handlers import approvals as approval_handlers
 from handlers import grammar as g
-from handlers import people, reports
+from handlers import people, reports, territories
 from handlers.context import Request
 from handlers.replies import say_error, send
 from models import activity, approvals, deals, pool
@@ -356,11 +356,11 @@ ROUTES: dict[type, Route] = {
     g.FollowUp: _followup, g.Won: _won, g.Lost: _lost, g.Score: _score, g.Info: _info, g.History: _history,
     g.List: _list, g.Assign: _assign, g.Invite: _invite,
     g.Pool: _pool, g.Claim: _claim, g.Role: people.role, g.Team: people.team,
-    g.Approvals: approval_handlers.list_route,
+    g.Approvals: approval_handlers.list_route, g.Territory: territories.territory,
 }
 ROUTES.update({g.Report: reports.report, g.Target: reports.target})
 # The subcommands this version offers (the grammar knows some that later versions will add).
 OFFERED = frozenset({"new", "stage", "next", "set", "note", "followup", "won", "lost", "score", "info", "history",
                      "list", "assign", "invite", "help", "pool", "claim", "role", "team", "report", "target",
-                     "approvals"})
+                     "approvals", "territory"})
 
