@@ -19,7 +19,7 @@ from models.errors import Forbidden, NotFound, Refused
 from models.i18n import t
 from models.people import ensure_user
 from models.permissions import Actor, territory_admin_refusal
-from models.tables import PeopleChange, TerritoryManager, TerritoryRep
+from models.tables import PeopleChange, TerritoryManager, TerritoryRep, User
 from models.territories import Territory
 from models.workspace import Workspace
 
@@ -154,3 +154,18 @@ def _people(user_ids: tuple[str, ...] | list[str]) -> str:
 async def managed_territories(session: AsyncSession, ws: Workspace, user_id: str) -> tuple[Territory, ...]:
     """The territories `user_id` manages now."""
     return tuple(x for x in await effective_territories(session, ws.pipeline.territories) if x.manager == user_id)
+
+
+async def territories_by_manager(session: AsyncSession, ws: Workspace) -> dict[str, list[TerritoryState]]:
+    """Each territory manager (as they are now) and the territories they manage, in the file's order."""
+    found: dict[str, list[TerritoryState]] = {}
+    for state in await territory_states(session, ws.pipeline.territories):
+        if state.territory.manager:
+            found.setdefault(state.territory.manager, []).append(state)
+    return found
+
+
+async def zones_of(session: AsyncSession, user_ids: list[str]) -> list[tuple[str, str | None]]:
+    """(user id, Slack time zone or None) for each id, in the given order."""
+    known = dict((await session.execute(select(User.id, User.tz).where(User.id.in_(user_ids)))).all())
+    return [(uid, known.get(uid)) for uid in user_ids]

@@ -11,6 +11,8 @@ from bot.blocks.text import (
     Mrkdwn,
     context_block,
     escape,
+    fmt,
+    fmt_amount,
     header_block,
     join,
     message,
@@ -22,6 +24,7 @@ from bot.blocks.text import (
 )
 from models.territories import CRITERIA
 from models.territory_admin import TerritoryState
+from models.territory_digest import TerritoryDigest
 
 LIST_MAX = 20  # up to two blocks each (a message holds 50)
 
@@ -77,3 +80,28 @@ def territory_report_note(state: TerritoryState, locale: str = "en") -> Mrkdwn:
     return mtr("Territory {name}: every deal whose {lines} match, whoever owns it (territory reps and others "
                "alike); no quota, since targets are set per rep.", locale,
                name=truncate(state.territory.name, 100), lines=truncate(_lines(state), 300))
+
+
+def territory_digest_message(d: TerritoryDigest, *, locale: str = "en") -> Message:
+    """One territory's part of its manager's daily digest (a DM of its own, after the team digest)."""
+    name = truncate(d.state.territory.name, 100)
+    title = tr("Territory {name} · daily digest · {day}", locale, name=name, day=d.day.isoformat())
+    blocks: list[Block] = [header_block(title)]
+    blocks.append(section_block(mtr(
+        "*Open pipeline:* {open} deals, {value} · *weighted forecast* {forecast}\n"
+        "*Yesterday:* {new} new · {won} won ({won_value}) · {lost} lost", locale,
+        open=d.open_count, value=fmt_amount(d.open_value, locale), forecast=fmt_amount(d.weighted, locale),
+        new=d.new_count, won=d.won_count, won_value=fmt_amount(d.won_value, locale), lost=d.lost_count)))
+    if d.owners:
+        lines = [mtr("• {owner}: {open} open ({value}), forecast {forecast}", locale, owner=user(r.user_id),
+                     open=r.open_count, value=fmt_amount(r.open_value, locale),
+                     forecast=fmt_amount(r.weighted, locale)) for r in d.owners]
+        if d.owners_total > len(d.owners):
+            lines.append(mtr("…and {n} more owners.", locale, n=d.owners_total - len(d.owners)))
+        blocks.append(section_block(fmt("{}\n{}", mtr("*By owner*", locale), Mrkdwn("\n".join(lines)))))
+    blocks.append(context_block(territory_report_note(d.state, locale),
+                                mtr("`/deal report territory:{key}` has the whole month.", locale,
+                                    key=d.state.territory.key)))
+    summary = tr("{title}: {open} open deals, forecast {forecast}", locale, title=title, open=d.open_count,
+                 forecast=fmt_amount(d.weighted, locale))
+    return message(summary, blocks)
