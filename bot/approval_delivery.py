@@ -6,10 +6,12 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
+
 from bot.blocks import approvals as blocks
 from bot.gateway import SlackFailure
 from models.approvals import info_of
-from models.tables import ApprovalRequest
+from models.tables import ApprovalCard, ApprovalRequest
 
 if TYPE_CHECKING:
     from bot.outbox import Deliverer, DeliveryContext
@@ -29,19 +31,32 @@ async def deliver(deliverer: Deliverer, ctx: DeliveryContext) -> None:
     tz = await deliverer._tz_of(ctx.session, recipient) if recipient else deliverer.ws.default_tz
     if what == "card":  # the clicked card, redrawn in place
         message = blocks.request_card(info, deal, tz=tz, locale=locale)
-        try:
-            await deliverer.gateway.update(payload["channel"], payload["ts"], message.text, message.blocks)
-        except SlackFailure as failure:
-            if failure.error not in ("message_not_found", "cant_update_message", "channel_not_found"):
-                raise
-            log.info("approval card %s/%s not updated: %s", payload["channel"], payload["ts"], failure.error)
+        await _redraw(deliverer, payload["channel"], payload["ts"], message)
+        return
+    if what == "closed":  # the request left "pending": each of the recipient's cards loses its buttons
+        message = blocks.request_card(info, deal, tz=tz, locale=locale)
+        cards = await ctx.session.scalars(select(ApprovalCard).where(
+            ApprovalCard.request_id == request.id, ApprovalCard.user_id == recipient).order_by(ApprovalCard.id))
+        for card in cards:
+            await _redraw(deliverer, card.channel, card.ts, message)
         return
     if what in ("ask", "remind"):
         message = blocks.request_card(info, deal, tz=tz, locale=locale, reminder=what == "remind")
     else:
         message = blocks.outcome(what, info, deal, tz=tz, locale=locale)
     if recipient:
-        await deliverer.gateway.post(recipient, message.text, message.blocks)
+        channel, ts = await deliverer.gateway.post_to(recipient, message.text, message.blocks)
+        if what in ("ask", "remind") and request.status == "pending":  # a card with buttons: kept to redraw
+            ctx.session.add(ApprovalCard(request_id=request.id, user_id=recipient, channel=channel, ts=ts))
     else:
         _, channel = deliverer._require_channel(ctx)
         await deliverer.gateway.post(channel, message.text, message.blocks)
+
+
+async def _redraw(deliverer: Deliverer, channel: str, ts: str, message: blocks.Message) -> None:
+    try:
+        await deliverer.gateway.update(channel, ts, message.text, message.blocks)
+    except SlackFailure as failure:
+        if failure.error not in ("message_not_found", "cant_update_message", "channel_not_found"):
+            raise
+        log.info("approval card %s/%s not updated: %s", channel, ts, failure.error)

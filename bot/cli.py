@@ -39,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     digest = commands.add_parser("digest", help="send the daily digests now (ignoring the workday and time rule)")
     digest.add_argument("--now", action="store_true", required=True, help="send at once")
     digest.add_argument("--manager", metavar="USER_ID", help="only this manager's digest")
+    digest.add_argument("--territory", metavar="KEY", help="only this territory's digest, to its manager")
     playground = commands.add_parser("playground", help="the bot with a local Slack in your browser (no workspace)")
     playground.add_argument("--port", type=int, default=None, help="port on 127.0.0.1 (default: PORT, else 3000)")
     backup = commands.add_parser("backup", help="a consistent copy of the database while the bot runs")
@@ -57,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "digest":
             from bot.digest_cli import send_now
 
-            return send_now(load_settings(), args.manager)
+            return send_now(load_settings(), args.manager, args.territory)
         if args.command in ("backup", "outbox"):
             from bot import ops_cli
 

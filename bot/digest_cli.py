@@ -10,17 +10,18 @@ import sys
 from sqlalchemy import func, select
 
 from bot.settings import Settings, SettingsError
+from models.errors import DomainError
 from models.tables import OutboxMessage
 
 
-def send_now(settings: Settings, manager_id: str | None) -> int:
+def send_now(settings: Settings, manager_id: str | None, territory: str | None = None) -> int:
     if not settings.bot_token().startswith("xoxb-"):
         raise SettingsError("SLACK_BOT_TOKEN: a bot token (xoxb-…) is needed to send digests (see .env.example)")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    return asyncio.run(_send_now(settings, manager_id))
+    return asyncio.run(_send_now(settings, manager_id, territory))
 
 
-async def _send_now(settings: Settings, manager_id: str | None) -> int:
+async def _send_now(settings: Settings, manager_id: str | None, territory: str | None = None) -> int:
     from bot.container import build_deps
     from models.db import migrate
     from scheduler.digests import send_digests_now
@@ -33,7 +34,11 @@ async def _send_now(settings: Settings, manager_id: str | None) -> int:
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             print(f"dealroom: DATABASE_URL: cannot open the database ({reason[:200]})", file=sys.stderr)
             return 1
-        lanes = await send_digests_now(deps.sessions, deps.ws, deps.clock, manager_id)
+        try:
+            lanes = await send_digests_now(deps.sessions, deps.ws, deps.clock, manager_id, territory)
+        except DomainError as refusal:  # an unknown territory, or one without a manager
+            print(f"dealroom digest: --territory: {refusal.message}", file=sys.stderr)
+            return 2
         if not lanes:
             print("No managers yet: nobody has the manager role or reports to anyone.")
             return 0

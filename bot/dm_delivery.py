@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.blocks.report_labels import period_label
 from bot.blocks.text import tr
-from models.metrics import build_report, period_from
+from models.metrics import Lines, Scope, build_report, period_from
 
 if TYPE_CHECKING:
     from bot.outbox import Deliverer, DeliveryContext
@@ -22,7 +22,11 @@ async def deliver_report_chart(deliverer: Deliverer, ctx: DeliveryContext) -> No
     payload = ctx.row.payload
     period = period_from(payload["period"], date.fromisoformat(payload["first_day"]), ZoneInfo(payload["tz"]))
     owners = payload.get("owners")
-    report = await build_report(ctx.session, deliverer.ws.pipeline, period, None if owners is None else set(owners))
+    scope: Scope = None if owners is None else set(owners)
+    if payload.get("territory"):  # a territory's lines are the pipeline file's (commands change people only)
+        territory = next((t for t in deliverer.ws.pipeline.territories if t.key == payload["territory"]), None)
+        scope = Lines.of(territory) if territory is not None else Lines(payload["territory"], ())
+    report = await build_report(ctx.session, deliverer.ws.pipeline, period, scope)
     await ctx.session.commit()  # no transaction stays open while matplotlib draws or Slack answers
     locale = deliverer.ws.locale
     title = f"{period_label(period, locale)} · {payload.get('scope') or tr('report', locale)}"

@@ -173,11 +173,17 @@ class SlackGateway:
                    metadata: dict[str, Any] | None = None) -> str:
         """`metadata` ({"event_type": ..., "event_payload": {...}}) marks the message so that a retry
         can find it (`find_own_message`) instead of posting it twice."""
+        return (await self.post_to(channel, text, blocks, metadata=metadata))[1]
+
+    async def post_to(self, channel: str, text: str, blocks: list[dict] | None = None, *,
+                      metadata: dict[str, Any] | None = None) -> tuple[str, str]:
+        """Like :meth:`post`, returning (conversation id, ts): a post to a user ID lands in their DM,
+        whose id `chat.update` needs later."""
         params: dict[str, Any] = {"channel": channel, "text": text, "blocks": blocks or []}
         if metadata is not None:
             params["metadata"] = metadata
         data = await self.call("chat.postMessage", **params)
-        return data["ts"]
+        return str(data.get("channel") or channel), data["ts"]
 
     async def find_own_message(self, channel: str, event_type: str, payload: dict[str, Any], *,
                                pages: int = 3) -> str | None:

@@ -23,13 +23,14 @@ from bot.container import Deps
 from bot.gateway import SlackFailure
 from handlers import approvals as approval_handlers
 from handlers import grammar as g
-from handlers import people, reports
+from handlers import people, reports, territories
 from handlers.context import Request
 from handlers.replies import say_error, send
 from models import activity, approvals, deals, pool
 from models.deals import FieldChanges
 from models.dms import enqueue_dm
 from models.errors import DomainError, Forbidden
+from models.i18n import render, t
 from models.outbox import deal_lane, dm_lane
 from models.people import load_actor
 from models.permissions import list_refusal
@@ -184,6 +185,13 @@ async def _deal_for(deps: Deps, req: Request, cmd: Any, session: AsyncSession): 
 
 
 def _moved(deal_id: int, move: Any, locale: str) -> str:
+    if isinstance(move, approvals.Closed):
+        text = _moved(deal_id, move.move, locale)
+        if move.lapsed is not None:
+            stage = escape(move.lapsed_to.display_name(locale) if move.lapsed_to else move.lapsed.to_stage)
+            text += " " + render(t("The approval request to move it to *{stage}* lapsed; its approvers are told.",
+                                   stage=stage), locale)
+        return text
     if isinstance(move, approvals.Asked):
         return (f"D-{deal_id} needs approval to move to *{escape(move.to_stage.display_name(locale))}* "
                 f"({escape('; '.join(move.conditions))}). Asked " + ", ".join(f"<@{u}>" for u in move.approvers)
@@ -198,7 +206,7 @@ def _moved(deal_id: int, move: Any, locale: str) -> str:
 
 
 def _kick(req: Request, move: Any) -> None:
-    if isinstance(move, approvals.Asked):
+    if isinstance(move, approvals.Asked | approvals.Closed):
         req.lanes.extend(move.lanes)
 
 
@@ -222,12 +230,14 @@ async def _next(deps: Deps, req: Request, cmd: g.Next, session: AsyncSession) ->
 async def _won(deps: Deps, req: Request, cmd: g.Won, session: AsyncSession) -> Reply:
     actor, deal = await _deal_for(deps, req, cmd, session)
     move = await approvals.close_deal(session, deps.ws, actor, deal, "won", now=req.now, won_amount=cmd.amount)
+    _kick(req, move)
     return _moved(deal.id, move, deps.ws.locale)
 
 
 async def _lost(deps: Deps, req: Request, cmd: g.Lost, session: AsyncSession) -> Reply:
     actor, deal = await _deal_for(deps, req, cmd, session)
     move = await approvals.close_deal(session, deps.ws, actor, deal, "lost", now=req.now, reason=cmd.reason)
+    _kick(req, move)
     return _moved(deal.id, move, deps.ws.locale)
 
 
@@ -329,7 +339,14 @@ async def _claim(deps: Deps, req: Request, cmd: g.Claim, session: AsyncSession) 
         req.lanes.append(await enqueue_dm(session, claimed.former_owner_id, text=told.text, blocks=told.blocks,
                                           now=req.now, deal_id=deal.id))
     text = f"You own D-{deal.id} now; you are invited to its channel."
-    if claimed.reopened is not None:
+    if isinstance(claimed.reopened, approvals.Asked):
+        _kick(req, claimed.reopened)
+        asked = claimed.reopened
+        text += " " + render(t(
+            "Reopening it at *{stage}* needs approval ({rules}): asked {approvers} by DM. It stays lost until then.",
+            stage=escape(asked.to_stage.display_name(deps.ws.locale)), rules=escape("; ".join(asked.conditions)),
+            approvers=", ".join(f"<@{u}>" for u in asked.approvers)), deps.ws.locale)
+    elif claimed.reopened is not None:
         text += f" It is reopened at *{escape(claimed.reopened.to_stage.display_name(deps.ws.locale))}*."
     return text
 
@@ -339,11 +356,11 @@ ROUTES: dict[type, Route] = {
     g.FollowUp: _followup, g.Won: _won, g.Lost: _lost, g.Score: _score, g.Info: _info, g.History: _history,
     g.List: _list, g.Assign: _assign, g.Invite: _invite,
     g.Pool: _pool, g.Claim: _claim, g.Role: people.role, g.Team: people.team,
-    g.Approvals: approval_handlers.list_route,
+    g.Approvals: approval_handlers.list_route, g.Territory: territories.territory,
 }
 ROUTES.update({g.Report: reports.report, g.Target: reports.target})
 # The subcommands this version offers (the grammar knows some that later versions will add).
 OFFERED = frozenset({"new", "stage", "next", "set", "note", "followup", "won", "lost", "score", "info", "history",
                      "list", "assign", "invite", "help", "pool", "claim", "role", "team", "report", "target",
-                     "approvals"})
+                     "approvals", "territory"})
 

@@ -58,6 +58,7 @@ __all__ = [
     "Stage",
     "Target",
     "Team",
+    "Territory",
     "UsageError",
     "Won",
     "help_text",
@@ -210,8 +211,9 @@ class Claim:
 @dataclass(frozen=True)
 class Report:
     period: str = "month"  # "week" | "month" | "quarter"
-    scope: str = "default"  # "default" (by role) | "team" | "user"
+    scope: str = "default"  # "default" (by role) | "team" | "user" | "territory"
     user_id: str | None = None
+    territory: str | None = None  # the key, with scope "territory"
 
 
 @dataclass(frozen=True)
@@ -240,9 +242,18 @@ class Approvals:
     pass
 
 
+@dataclass(frozen=True)
+class Territory:
+    """`/deal territory` lists; `<key>` shows one; `<key> add|remove @rep…` / `<key> manager @user` change it."""
+
+    key: str | None = None
+    action: str = "list"  # list | show | add | remove | manager
+    user_ids: tuple[str, ...] = ()
+
+
 Command = (
     Help | New | Stage | Next | Set | Note | FollowUp | Won | Lost | Score | Info | History | List
-    | Assign | Invite | Pool | Claim | Report | Target | Team | Role | Approvals
+    | Assign | Invite | Pool | Claim | Report | Target | Team | Role | Approvals | Territory
 )  # fmt: skip
 
 
@@ -269,11 +280,12 @@ USAGE: dict[str, str] = {
     "invite": f"/deal invite {_REF} @user|<role> … (roles: {', '.join(INVITE_ROLES)})",
     "pool": "/deal pool",
     "claim": "/deal claim D-<n>",
-    "report": "/deal report [week|month|quarter] [@user|team]",
+    "report": "/deal report [week|month|quarter] [@user|team|territory:<key>]",
     "target": "/deal target @user <period> <amount>",
     "team": "/deal team @rep [manager:@user|none]",
     "role": f"/deal role @user [-]<role> (roles: {', '.join(ROLES)})",
     "approvals": "/deal approvals",
+    "territory": "/deal territory [<key> add|remove @rep …] [<key> manager @user]",
     "help": "/deal help [<subcommand>]",
 }
 SUBCOMMANDS: tuple[str, ...] = tuple(USAGE)
@@ -300,6 +312,7 @@ _EXAMPLES: dict[str, str] = {
     "team": "/deal team @alice manager:@carol",
     "role": "/deal role @carol manager",
     "approvals": "/deal approvals",
+    "territory": "/deal territory emea add @alice",
     "help": "/deal help note",
 }
 
@@ -337,6 +350,13 @@ _NOTES: dict[str, str] = {
     "role": "Admins only. `role` adds a role, `-role` removes it. rep (the default), manager, admin; presales, "
     "legal, finance and cs are brought into deal channels by /deal invite and by the pipeline's stages.\n"
     "e.g. `/deal role @dan legal` · `/deal role @dan -legal`",
+    "territory": "`/deal territory` lists the territories: name, lines (region, industry, product), manager and "
+    "reps. Admins change them: `<key> add @rep` (several at once too), `<key> remove @rep`, `<key> manager @user`. "
+    "The pipeline file's territories are the defaults; changes are kept in the database and audited. New deals "
+    "are routed to the reps as they are now; `/deal report territory:<key>` covers the deals in its lines.\n"
+    "e.g. `/deal territory emea remove @ben` · `/deal territory emea manager @mia`",
+    "report": "No scope: yours as a rep, your team as a manager, everyone as an admin. `team`, `@user`, or "
+    "`territory:<key>`: the deals whose region/industry/product match that territory (its manager and admins).",
     "list": "`/deal list` your deals and those you collaborate on; `team` your team's (managers); "
     "`@user` that person's (themselves, their manager or an admin); `all` every open deal (admins).",
 }
@@ -502,11 +522,12 @@ _SPECS: dict[str, _Spec] = {
     "invite": _Spec(),
     "pool": _Spec(ref=False),
     "claim": _Spec(),
-    "report": _Spec(ref=False),
+    "report": _Spec(frozenset({"territory"}), ref=False),
     "target": _Spec(ref=False),
     "team": _Spec(frozenset({"manager"}), ref=False),
     "role": _Spec(ref=False),
     "approvals": _Spec(ref=False),
+    "territory": _Spec(ref=False),
 }
 assert set(_SPECS) == set(USAGE)
 
@@ -916,7 +937,33 @@ def _report(p: _Parser, parsed: _Parsed, ref: DealRef | None, free: _Free) -> Co
             scope, user = ("user", uid) if uid else ("team", None)
         else:
             raise p.error(f'I did not understand "{_clip(t.raw)}" in a report; give a period and a scope.')
+    if "territory" in parsed.options:
+        key = plain_text(parsed.options["territory"][0]).strip()
+        if scope != "default" or not _TERRITORY_KEY.fullmatch(key):
+            raise p.error("Give one scope: @user, team or territory:<key> (e.g. territory:emea).")
+        return Report(period or "month", "territory", None, key)
     return Report(period or "month", scope, user)
+
+
+_TERRITORY_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+
+
+def _territory(p: _Parser, parsed: _Parsed, ref: DealRef | None, free: _Free) -> Command:
+    if not free:
+        return Territory()
+    key = plain_text(free[0].value).strip()
+    if not _TERRITORY_KEY.fullmatch(key):
+        raise p.error(f'Name the territory by its key (/deal territory lists them), not "{_clip(free[0].raw)}".')
+    if len(free) == 1:
+        return Territory(key, "show")
+    action = plain_text(free[1].value).strip().lower()
+    users = [_user_id(t.raw) for t in free[2:]]
+    if action not in ("add", "remove", "manager") or not users or None in users:
+        raise p.error("Say add @rep, remove @rep or manager @user after the territory's key, "
+                      "e.g. /deal territory emea add @alice.")
+    if action != "add" and len(users) != 1:
+        raise p.error(f"Mention one person to {action}, e.g. /deal territory {key} {action} @alice.")
+    return Territory(key, action, tuple(dict.fromkeys(str(u) for u in users)))
 
 
 def _target(p: _Parser, parsed: _Parsed, ref: DealRef | None, free: _Free) -> Command:
@@ -982,5 +1029,6 @@ _BUILDERS = {
     "team": _team,
     "role": _role,
     "approvals": _approvals,
+    "territory": _territory,
 }
 assert set(_BUILDERS) == set(USAGE)

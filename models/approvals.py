@@ -55,8 +55,25 @@ class Decided:
     lanes: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Closed:
+    """A won/lost move (never held); `lapsed` is the pending request it ended, whose approvers are told."""
+
+    move: Move
+    lapsed: ApprovalRequest | None = None
+    lapsed_to: Stage | None = None  # the stage the lapsed request asked for
+    lanes: tuple[str, ...] = ()
+
+
 class AlreadyDecided(Refused):
     pass
+
+
+# Why a pending request lapsed: stored in English on the request, shown translated (bot/blocks/approvals.py).
+LAPSED_WON = t("the deal was closed as won")
+LAPSED_LOST = t("the deal was closed as lost")
+LAPSED_LEFT = t("the deal has left the stage it was asked from")
+LAPSE_REASONS = (LAPSED_WON, LAPSED_LOST, LAPSED_LEFT)
 
 
 @dataclass(frozen=True)
@@ -100,7 +117,8 @@ def info_of(request: ApprovalRequest, ws: Workspace) -> ApprovalInfo:
 
 
 async def move_to(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, target: Stage, *,
-                  now: datetime, reason: str | None = None, won_amount: Decimal | None = None) -> Move | Asked:
+                  now: datetime, reason: str | None = None,
+                  won_amount: Decimal | None = None) -> Move | Asked | Closed:
     await deals.require_edit(session, actor, deal)
     if target.closed is not None:
         plan = plan_close(deals.facts_of(deal), target.closed, ws.pipeline, locale=ws.locale)
@@ -109,31 +127,38 @@ async def move_to(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal
     return await _gate(session, ws, actor, deal, plan, now=now, reason=reason, won_amount=won_amount)
 
 
-async def move_next(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, *, now: datetime) -> Move | Asked:
+async def move_next(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, *,
+                    now: datetime) -> Move | Asked | Closed:
     await deals.require_edit(session, actor, deal)
     return await _gate(session, ws, actor, deal, plan_next(deals.facts_of(deal), ws.pipeline, locale=ws.locale),
                        now=now)
 
 
 async def close_deal(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, outcome: str, *,
-                     now: datetime, reason: str | None = None, won_amount: object = None) -> Move:
-    """Won and lost are never held (SPEC 12); a pending request lapses, since the deal leaves its stage."""
+                     now: datetime, reason: str | None = None, won_amount: object = None) -> Closed:
+    """Won and lost are never held (SPEC 12): a pending request lapses, since the deal leaves its stage;
+    its approvers' cards lose their buttons and say so, the channel and the timeline are told."""
     move = await deals.close_deal(session, ws, actor, deal, outcome, now=now, reason=reason,
                                   won_amount=won_amount)  # type: ignore[arg-type]
-    await _lapse_pending(session, deal, actor.user_id, now=now, why=_closed_as(outcome), locale=ws.locale)
-    return move
+    return await _closed(session, ws, deal, move, actor.user_id, now=now)
+
+
+async def _closed(session: AsyncSession, ws: Workspace, deal: Deal, move: Move, actor_id: str, *,
+                  now: datetime) -> Closed:
+    why = LAPSED_WON if move.to_stage.closed == "won" else LAPSED_LOST
+    lapsed, lanes = await _lapse_pending(session, ws, deal, actor_id, now=now, why=why)
+    to = ws.pipeline.stage(lapsed.to_stage) if lapsed is not None and lapsed.to_stage in ws.pipeline else None
+    return Closed(move, lapsed, to, lanes)
 
 
 async def _gate(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, plan: Move | Refusal, *,
-                now: datetime, reason: str | None = None, won_amount: object = None) -> Move | Asked:
+                now: datetime, reason: str | None = None, won_amount: object = None) -> Move | Asked | Closed:
     if isinstance(plan, Refusal):
         raise Refused(plan.reason)
     if plan.to_stage.closed is not None:
         move = await deals._apply(session, ws, actor, deal, plan, now=now, reason=reason,
                                   won_amount=won_amount)  # type: ignore[arg-type]
-        await _lapse_pending(session, deal, actor.user_id, now=now, why=_closed_as(plan.to_stage.closed),
-                             locale=ws.locale)
-        return move
+        return await _closed(session, ws, deal, move, actor.user_id, now=now)
     if (pending := await pending_of(session, deal.id)) is not None:
         raise Refused(t("D-{number} is waiting for approval to move to {stage} (asked {people}); it can't move "
                         "again until that is decided.", number=deal.id, stage=_stage_name(ws, pending.to_stage),
@@ -207,10 +232,6 @@ def _nobody(role: str) -> Text:
     if role == "admin":
         return t("there is no admin other than the owner")
     return t("nobody but the owner holds the role {role} (an admin gives it with /deal role @user {role})", role=role)
-
-
-def _closed_as(outcome: str | None) -> Text:
-    return t("the deal was closed as won") if outcome == "won" else t("the deal was closed as lost")
 
 
 def _figures(deal: Deal, matched: list[tuple[Stage, ApprovalRule]], locale: str) -> dict[str, str]:
@@ -290,19 +311,14 @@ async def decide(session: AsyncSession, ws: Workspace, actor: Actor, request_id:
                            to=_stage_name(ws, request.to_stage), reason=reason), ws.locale),
                   now, {"request": request.id, "step": "rejected"})
         lanes = await _tell_outcome(session, request, deal, "rejected", now=now)
+        lanes += await _retire_cards(session, request, now=now)
         await effects.refresh_card(session, deal, now=now)
         return Decided(request, deal, "rejected", lanes=lanes)
 
     target = ws.pipeline.stage(request.to_stage) if request.to_stage in ws.pipeline else None
     if deal.stage_key != request.from_stage or target is None:
-        await _close(session, request, deal, "lapsed", actor.user_id, now=now,
-                     reason=render(t("the deal has left the stage it was asked from"), ws.locale))
-        deals.log(session, deal, actor.user_id, "approval",
-                  render(t("the approval request lapsed: the deal has left {stage}",
-                           stage=_stage_name(ws, request.from_stage)), ws.locale),
-                  now, {"request": request.id, "step": "lapsed"})
-        await effects.refresh_card(session, deal, now=now)
-        return Decided(request, deal, "lapsed", lanes=(deal_lane(deal.id),))
+        _, lanes = await _lapse(session, ws, request, deal, actor.user_id, now=now, why=LAPSED_LEFT)
+        return Decided(request, deal, "lapsed", lanes=lanes)
     plan = plan_move(deals.facts_of(deal), target, ws.pipeline, locale=ws.locale)
     if isinstance(plan, Refusal):  # the stage's requirements are checked again at approval
         raise Refused(t("D-{number} can't move to {stage} yet: {reason} The request stays open.", number=deal.id,
@@ -314,6 +330,7 @@ async def decide(session: AsyncSession, ws: Workspace, actor: Actor, request_id:
               now, {"request": request.id, "step": "approved"})
     move = await deals._apply(session, ws, Actor(user_id=request.requested_by), deal, plan, now=now)
     lanes = await _tell_outcome(session, request, deal, "approved", now=now)
+    lanes += await _retire_cards(session, request, now=now)
     return Decided(request, deal, "approved", move=move, lanes=lanes)
 
 
@@ -339,14 +356,32 @@ async def _tell_outcome(session: AsyncSession, request: ApprovalRequest, deal: D
     return tuple(lanes)
 
 
-async def _lapse_pending(session: AsyncSession, deal: Deal, actor_id: str | None, *, now: datetime, why: Text,
-                         locale: str) -> None:
+async def _lapse_pending(session: AsyncSession, ws: Workspace, deal: Deal, actor_id: str | None, *, now: datetime,
+                         why: Text) -> tuple[ApprovalRequest | None, tuple[str, ...]]:
     request = await pending_of(session, deal.id)
     if request is None:
-        return
-    await _close(session, request, deal, "lapsed", actor_id, now=now, reason=render(why, locale))
-    deals.log(session, deal, actor_id, "approval", render(t("the approval request lapsed: {why}", why=why), locale),
-              now, {"request": request.id, "step": "lapsed"})
+        return None, ()
+    return await _lapse(session, ws, request, deal, actor_id, now=now, why=why)
+
+
+async def _lapse(session: AsyncSession, ws: Workspace, request: ApprovalRequest, deal: Deal, actor_id: str | None,
+                 *, now: datetime, why: Text) -> tuple[ApprovalRequest, tuple[str, ...]]:
+    """The request ends as "lapsed": on the timeline, in the channel, and on every approver's card."""
+    await _close(session, request, deal, "lapsed", actor_id, now=now, reason=why.msgid)
+    entry = t("the approval request to move {from} → {to} lapsed: {why}", why=why, to=_stage_name(ws, request.to_stage),
+              **{"from": _stage_name(ws, request.from_stage)})
+    deals.log(session, deal, actor_id, "approval", render(entry, ws.locale), now,
+              {"request": request.id, "step": "lapsed"})
+    await enqueue(session, lane=deal_lane(deal.id), kind="approval", deal_id=deal.id, now=now,
+                  payload={"request": request.id, "what": "lapsed"})
+    await effects.refresh_card(session, deal, now=now)
+    return request, (deal_lane(deal.id), *await _retire_cards(session, request, now=now))
+
+
+async def _retire_cards(session: AsyncSession, request: ApprovalRequest, *, now: datetime) -> tuple[str, ...]:
+    """Every approver's DM card of a request no longer pending is redrawn as decided, without buttons."""
+    return tuple([await _dm(session, request.deal_id, request.id, user_id, "closed", now=now)
+                  for user_id in request.approvers])
 
 
 async def _dm(session: AsyncSession, deal_id: int, request_id: int, user_id: str, what: str, *,
@@ -421,6 +456,7 @@ async def _expire(session: AsyncSession, ws: Workspace, *, now: datetime) -> set
                          "payload": {"request": request_id, "what": "expired"}})
         messages += [_message(deal_id, request_id, user_id, "expired")
                      for user_id in dict.fromkeys([owner, *approvers])]
+        messages += [_message(deal_id, request_id, user_id, "closed") for user_id in approvers]
         messages += [{"lane": deal_lane(deal_id), "kind": kind, "deal_id": deal_id} for kind in ("update_card",)]
     await enqueue_many(session, messages, now=now)
     return {m["lane"] for m in messages}

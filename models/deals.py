@@ -24,6 +24,7 @@ from models.queries import access_of
 from models.routing import routed_to_territory, territory_owner
 from models.tables import Deal, DealCollaborator, FollowUp, StageChange, TimelineEntry
 from models.territories import matching_territory
+from models.territory_admin import effective_territories
 from models.transitions import DealFacts, Move, Refusal, plan_close, plan_move, plan_next
 from models.values import format_amount, format_when
 from models.workspace import Workspace
@@ -69,7 +70,7 @@ async def create_deal(
         raise Refused(t("A deal needs a title."), "/deal new <title> [amount:…] [customer:…] [close:…] [owner:@user]")
     first = ws.pipeline.open_stages[0]
     rule = matching_rule(ws.pipeline, source=changes.source, custom=changes.custom) if owner_id is None else None
-    territory = (matching_territory(ws.pipeline.territories, changes.custom)
+    territory = (matching_territory(await effective_territories(session, ws.pipeline.territories), changes.custom)
                  if owner_id is None and rule is None else None)
     owner = owner_id or (await next_assignee(session, rule) if rule else actor.user_id)
     if territory is not None:

@@ -20,10 +20,32 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.base import UTCDateTime
 from models.pipeline import Pipeline
 from models.tables import Deal, Quota, StageChange
+from models.territories import CRITERIA, Territory
 
 PERIOD_KINDS = ("week", "month", "quarter")
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
+
+
+# --- scopes -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lines:
+    """A territory's deals (issue 8): those whose custom fields match every line the territory names
+    (region, industry, product), ignoring case and surrounding spaces, as routing matches them. Deals count
+    by what they are, not by who owns them: "EMEA's pipeline" is the deals in EMEA."""
+
+    key: str
+    criteria: tuple[tuple[str, tuple[str, ...]], ...]  # (field, lower-cased values)
+
+    @classmethod
+    def of(cls, territory: Territory) -> Lines:
+        return cls(territory.key, tuple((c, tuple(v.lower() for v in getattr(territory, c)))
+                                        for c in CRITERIA if getattr(territory, c)))
+
+
+Scope = Collection[str] | Lines | None  # owners' ids, a territory's lines, or None: every deal
 
 
 # --- periods ------------------------------------------------------------------------------
@@ -145,7 +167,7 @@ class RepRow:
 @dataclass(frozen=True)
 class Report:
     period: Period
-    owner_ids: frozenset[str] | None  # None: everyone
+    owner_ids: frozenset[str] | None  # None: everyone (or the territory's deals, see `territory`)
     funnel: tuple[FunnelStep, ...]
     stage_times: tuple[StageTime, ...]
     won_count: int
@@ -158,6 +180,7 @@ class Report:
     pipe: Pipe
     quota: Decimal | None
     reps: tuple[RepRow, ...]
+    territory: str | None = None  # the key when the report covers a territory's lines
 
     @property
     def win_rate(self) -> float | None:
@@ -201,8 +224,21 @@ def in_period(column: Any, period: Period) -> ColumnElement[bool]:
     return and_(column >= at_utc(period.start), column < at_utc(period.end))
 
 
-def _owned_by(owner_ids: Collection[str] | None) -> list[ColumnElement[bool]]:
-    return [] if owner_ids is None else [Deal.owner_id.in_(sorted(owner_ids))]
+def _owned_by(scope: Scope) -> list[ColumnElement[bool]]:
+    """The WHERE terms of a scope over `deals` (one condition; no per-deal work in Python)."""
+    if scope is None:
+        return []
+    if isinstance(scope, Lines):
+        return [in_lines(scope)]
+    return [Deal.owner_id.in_(sorted(scope))]
+
+
+def in_lines(lines: Lines) -> ColumnElement[bool]:
+    """Deals matching every line of a territory; a territory naming no line matches nothing."""
+    if not lines.criteria:
+        return literal(False)
+    return and_(*(func.lower(func.trim(Deal.custom_fields[field].as_string())).in_(values)
+                  for field, values in lines.criteria))
 
 
 def probability_of(pipeline: Pipeline, column: Any) -> ColumnElement[Any]:
@@ -225,7 +261,7 @@ def won_value_of() -> ColumnElement[Any]:
 
 
 async def funnel(session: AsyncSession, pipeline: Pipeline, period: Period,
-                 owner_ids: Collection[str] | None) -> tuple[FunnelStep, ...]:
+                 owner_ids: Scope) -> tuple[FunnelStep, ...]:
     """Deals reaching each stage in the period. A deal that reached a later stage passed the
     earlier ones (skips included), so each step counts the deals whose furthest stage entered in
     the period is at least this one; lost is not a step."""
@@ -260,7 +296,7 @@ async def funnel(session: AsyncSession, pipeline: Pipeline, period: Period,
 
 
 async def stage_times(session: AsyncSession, pipeline: Pipeline, period: Period,
-                      owner_ids: Collection[str] | None) -> tuple[StageTime, ...]:
+                      owner_ids: Scope) -> tuple[StageTime, ...]:
     """Average days in each open stage, over the stays that ended in the period (LEAD() finds
     when a deal left each stage it entered)."""
     dialect = session.get_bind().dialect.name
@@ -287,7 +323,7 @@ async def stage_times(session: AsyncSession, pipeline: Pipeline, period: Period,
 
 
 async def rep_rows(session: AsyncSession, pipeline: Pipeline, period: Period,
-                   owner_ids: Collection[str] | None) -> tuple[RepRow, ...]:
+                   owner_ids: Scope) -> tuple[RepRow, ...]:
     """One row per owner (every id of the scope, with or without deals), figures by conditional
     aggregates in one pass over the scope's deals."""
     is_open = Deal.stage_key.in_(_open_keys(pipeline))
@@ -312,7 +348,8 @@ async def rep_rows(session: AsyncSession, pipeline: Pipeline, period: Period,
     )
     rows = {r[0]: r for r in (await session.execute(query)).all()}
     quotas = await quotas_for(session, period, owner_ids)
-    ids = sorted(set(rows) | set(quotas) | set(owner_ids or ()))
+    named = () if owner_ids is None or isinstance(owner_ids, Lines) else owner_ids
+    ids = sorted(set(rows) | set(quotas) | set(named))
     empty = (None, 0, 0, 0, 0, 0, 0, 0)
     return tuple(
         RepRow(user_id=uid, open_count=int(r[1] or 0), open_value=money(r[2]), weighted=money(r[3]),
@@ -322,7 +359,10 @@ async def rep_rows(session: AsyncSession, pipeline: Pipeline, period: Period,
     )
 
 
-async def quotas_for(session: AsyncSession, period: Period, owner_ids: Collection[str] | None) -> dict[str, Decimal]:
+async def quotas_for(session: AsyncSession, period: Period, owner_ids: Scope) -> dict[str, Decimal]:
+    """Targets are set per rep: a territory's report has none (its reps sell in other lines too)."""
+    if isinstance(owner_ids, Lines):
+        return {}
     query = select(Quota.user_id, Quota.amount).where(Quota.period_kind == period.kind,
                                                       Quota.period_start == period.first_day)
     if owner_ids is not None:
@@ -331,7 +371,7 @@ async def quotas_for(session: AsyncSession, period: Period, owner_ids: Collectio
 
 
 async def avg_cycle_days(session: AsyncSession, pipeline: Pipeline, period: Period,
-                         owner_ids: Collection[str] | None) -> float | None:
+                         owner_ids: Scope) -> float | None:
     dialect = session.get_bind().dialect.name
     query = select(func.avg(days_between(Deal.created_at, Deal.closed_at, dialect))).where(
         Deal.stage_key.in_(_keys(pipeline, "won")), in_period(Deal.closed_at, period), *_owned_by(owner_ids))
@@ -339,7 +379,7 @@ async def avg_cycle_days(session: AsyncSession, pipeline: Pipeline, period: Peri
 
 
 async def new_by_source(session: AsyncSession, period: Period,
-                        owner_ids: Collection[str] | None) -> tuple[SourceCount, ...]:
+                        owner_ids: Scope) -> tuple[SourceCount, ...]:
     n = func.count().label("n")
     query = (
         select(Deal.source, n, func.sum(func.coalesce(Deal.amount, 0)))
@@ -351,7 +391,7 @@ async def new_by_source(session: AsyncSession, period: Period,
 
 
 async def lost_reasons(session: AsyncSession, pipeline: Pipeline, period: Period,
-                       owner_ids: Collection[str] | None, limit: int = 10) -> tuple[ReasonCount, ...]:
+                       owner_ids: Scope, limit: int = 10) -> tuple[ReasonCount, ...]:
     reason = func.coalesce(func.lower(func.trim(Deal.lost_reason)), "").label("reason")
     n = func.count().label("n")
     query = (
@@ -362,13 +402,14 @@ async def lost_reasons(session: AsyncSession, pipeline: Pipeline, period: Period
     return tuple(ReasonCount(r or "(no reason)", int(c)) for r, c in (await session.execute(query)).all())
 
 
-async def build_report(session: AsyncSession, pipeline: Pipeline, period: Period,
-                       owner_ids: Collection[str] | None) -> Report:
-    scope = None if owner_ids is None else frozenset(owner_ids)
+async def build_report(session: AsyncSession, pipeline: Pipeline, period: Period, owner_ids: Scope) -> Report:
+    scope: frozenset[str] | Lines | None = (
+        owner_ids if owner_ids is None or isinstance(owner_ids, Lines) else frozenset(owner_ids))
     reps = await rep_rows(session, pipeline, period, scope)
     quotas = [r.quota for r in reps if r.quota is not None]
     return Report(
-        period=period, owner_ids=scope,
+        period=period, owner_ids=None if isinstance(scope, Lines) else scope,
+        territory=scope.key if isinstance(scope, Lines) else None,
         funnel=await funnel(session, pipeline, period, scope),
         stage_times=await stage_times(session, pipeline, period, scope),
         won_count=sum(r.won_count for r in reps), won_value=money(sum((r.won_value for r in reps), ZERO)),

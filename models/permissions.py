@@ -163,3 +163,21 @@ def decide_refusal(actor: Actor, owner_id: str, approver_ids: list[str] | tuple[
 
 def _people(user_ids: list[str] | tuple[str, ...]) -> str | Text:
     return ", ".join(f"<@{u}>" for u in user_ids) or t("the approvers")
+
+
+def territory_admin_refusal(actor: Actor) -> Text | None:
+    """Territories' reps and managers (`/deal territory <key> add|remove|manager`) are for admins."""
+    if actor.is_admin:
+        return None
+    return t("Only an admin can change a territory's reps or manager; nothing was changed.")
+
+
+def territory_report_refusal(actor: Actor, name: str, manager_id: str | None) -> Text | None:
+    """A territory's report and digest: its manager and admins (SPEC 8 scopes, issue 8)."""
+    if actor.is_admin or (manager_id is not None and actor.user_id == manager_id):
+        return None
+    if manager_id is None:
+        return t("Only an admin can see the report of territory {name} (it has no manager); /deal report shows yours.",
+                 name=name)
+    return t("Only the manager of territory {name} (<@{manager}>) or an admin can see its report; "
+             "/deal report shows yours.", name=name, manager=manager_id)

@@ -16,15 +16,16 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import deals, effects
+from models import approvals, deals, effects
 from models.errors import Conflict, Refused
 from models.i18n import Text, render, t, tn
+from models.outbox import deal_lane, enqueue
 from models.people import ensure_user, manager_of
 from models.permissions import Actor
 from models.pipeline import Pipeline, Stage
 from models.queries import stage_info
 from models.snapshots import StageInfo
-from models.tables import Deal, TimelineEntry
+from models.tables import ApprovalRequest, Deal, TimelineEntry
 from models.transitions import Move
 from models.workspace import Workspace
 
@@ -57,7 +58,7 @@ class PoolPage:
 class Claimed:
     deal: Deal
     former_owner_id: str
-    reopened: Move | None
+    reopened: Move | approvals.Asked | None  # Asked: the reopen waits for approval
 
 
 @dataclass(frozen=True)
@@ -118,14 +119,21 @@ async def claim(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, 
     deals.log(session, deal, actor.user_id, "owner",
               render(t("claimed the deal from the public pool (it was <@{former}>'s)", former=former), ws.locale),
               now, {"from": former, "to": actor.user_id})
+    if deal.archived_at is not None:  # the claimant needs the channel, reopened or not yet
+        deal.archived_at = None
+        await enqueue(session, lane=deal_lane(deal.id), kind="unarchive_channel", deal_id=deal.id, now=now)
     reopened = None
     if ws.pipeline.stage(deal.stage_key).closed is not None:
-        reopened = await deals.move_to(session, ws, actor, deal, reached_stage(deal, ws.pipeline), now=now)
+        # Reopening is a move into a stage like any other: its approval rules apply (SPEC 12). When one
+        # matches, the claim stands (the claimant owns the deal, out of the pool) and the reopen waits.
+        move = await approvals.move_to(session, ws, actor, deal, reached_stage(deal, ws.pipeline), now=now)
+        assert not isinstance(move, approvals.Closed)
+        reopened = move
     invitees = [actor.user_id]
     if manager := await manager_of(session, actor.user_id):
         invitees.append(manager)
     await effects.invite(session, deal, invitees, now=now)
-    if reopened is None:
+    if not isinstance(reopened, Move):
         await effects.refresh_card(session, deal, now=now)
     return Claimed(deal=deal, former_owner_id=former, reopened=reopened)
 
@@ -158,8 +166,11 @@ def _pool_due(pipeline: Pipeline, now: datetime) -> ColumnElement[bool]:
 
 def _archive_due(pipeline: Pipeline, now: datetime) -> ColumnElement[bool]:
     lost = [s.key for s in pipeline.stages if s.closed == "lost"]
+    waiting = select(ApprovalRequest.id).where(ApprovalRequest.deal_id == Deal.id,
+                                               ApprovalRequest.status == approvals.PENDING)
     return and_(Deal.stage_key.in_(lost), Deal.archived_at.is_(None), Deal.channel_id.is_not(None),
-                Deal.closed_at <= now - timedelta(days=pipeline.archive_lost_after_days))
+                Deal.closed_at <= now - timedelta(days=pipeline.archive_lost_after_days),
+                ~waiting.exists())  # a claimed deal waiting for approval to reopen keeps its channel
 
 
 async def _mark(session: AsyncSession, due: ColumnElement[bool], values: dict) -> list[Marked]:

@@ -279,3 +279,40 @@ class ApprovalRequest(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by: Mapped[str | None] = mapped_column(SlackId)
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+class ApprovalCard(Base):
+    """An approval card posted to an approver's DM, so that when the request closes (decided, expired,
+    lapsed) every copy is redrawn without its buttons, not only the one clicked."""
+
+    __tablename__ = "approval_cards"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("approval_requests.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(SlackId)
+    channel: Mapped[str] = mapped_column(SlackId)
+    ts: Mapped[str] = mapped_column(String(32))
+
+
+class TerritoryRep(Base):
+    """A change by `/deal territory <key> add|remove @rep` to a territory's reps (the pipeline file's are
+    the defaults): `member` true adds the rep, false takes a default rep out."""
+
+    __tablename__ = "territory_reps"
+
+    territory_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(SlackId, primary_key=True)
+    member: Mapped[bool] = mapped_column(Boolean)
+    changed_by: Mapped[str] = mapped_column(SlackId)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TerritoryManager(Base):
+    """`/deal territory <key> manager @user`: replaces the pipeline file's manager of the territory."""
+
+    __tablename__ = "territory_managers"
+
+    territory_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    manager_id: Mapped[str] = mapped_column(SlackId)
+    changed_by: Mapped[str] = mapped_column(SlackId)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.blocks.digests import daily_digest_message, team_weekly_message, weekly_message
 from bot.blocks.reports import report_message
+from bot.blocks.territories import territory_digest_message
 from bot.blocks.text import Message, tr
 from models.clock import Clock
 from models.digests import (
@@ -32,9 +33,19 @@ from models.digests import (
     team_of,
     weekly_reports,
 )
+from models.errors import Refused
+from models.i18n import t
 from models.metrics import Period, build_report, period_from
 from models.outbox import dm_lane, enqueue
 from models.tables import DigestSent, User
+from models.territory_admin import (
+    TerritoryState,
+    find_territory,
+    territories_by_manager,
+    territory_states,
+    zones_of,
+)
+from models.territory_digest import territory_digest
 from models.values import zone
 from models.workdays import first_workday_of_month, is_workday
 from models.workspace import Workspace
@@ -51,7 +62,7 @@ class DigestRules:
     holidays: str | None = None  # country code for the `holidays` package
 
 
-Build = Callable[[AsyncSession], Awaitable[Message]]
+Build = Callable[[AsyncSession], Awaitable[Message | list[Message]]]
 
 
 async def send_due_digests(sessions: async_sessionmaker[AsyncSession], ws: Workspace, clock: Clock,
@@ -65,6 +76,9 @@ async def send_due_digests(sessions: async_sessionmaker[AsyncSession], ws: Works
         )).all())
         bosses = await managers(session)
         reps = await reps_with_managers(session)
+        territories = await territories_by_manager(session, ws)
+        # a territory's manager gets its digest even without a team of their own
+        territory_only = await zones_of(session, [m for m in territories if m not in {b for b, _ in bosses}])
     lanes: list[str] = []
     with_reps = {manager for _, _, manager in reps if manager}
 
@@ -75,13 +89,14 @@ async def send_due_digests(sessions: async_sessionmaker[AsyncSession], ws: Works
             return None
         return None if (user_id, day, kind) in sent else day
 
-    daily = {uid: day for uid, tz_name in bosses
+    daily = {uid: day for uid, tz_name in [*bosses, *territory_only]
              if (day := due(uid, zone(tz_name, ws.default_tz), "daily", lambda d: True)) is not None}
     messages = await _daily_messages(sessions, ws, [(uid, tz) for uid, tz in bosses if uid in daily], now)
-    for manager_id, _ in bosses:  # the daily digests first: the weekly and monthly ones take longer
+    for manager_id, tz_name in [*bosses, *territory_only]:  # the daily digests first: the others take longer
         if manager_id in daily:
             lanes += await _send(sessions, manager_id, daily[manager_id], "daily", now,
-                                 _ready(messages[manager_id]))
+                                 _with_territories(ws, messages.get(manager_id), territories.get(manager_id, []),
+                                                   now, zone(tz_name, ws.default_tz)))
     first_workday = lambda d: d == first_workday_of_month(d, rules.holidays)  # noqa: E731
     for manager_id, tz_name in bosses:
         tz = zone(tz_name, ws.default_tz)
@@ -124,19 +139,36 @@ async def send_due_digests(sessions: async_sessionmaker[AsyncSession], ws: Works
 
 
 async def send_digests_now(sessions: async_sessionmaker[AsyncSession], ws: Workspace, clock: Clock,
-                           manager_id: str | None = None) -> list[str]:
+                           manager_id: str | None = None, territory: str | None = None) -> list[str]:
     """`dealroom digest --now`: every manager's (or one person's) daily digest at once, whatever
-    the day and time; it counts as today's, so the scheduled one does not follow."""
+    the day and time; it counts as today's, so the scheduled one does not follow. A territory's manager
+    gets its digest with theirs. `territory`: only that territory's digest, to its manager (it does not
+    count as their daily digest). Raises NotFound / Refused (models.errors) for a territory it can't send."""
     now = clock.now()
     async with sessions() as session:
         bosses = await managers(session)
+        territories = await territories_by_manager(session, ws)
+        if territory is not None:
+            [state] = await territory_states(session, (find_territory(ws.pipeline.territories, territory),))
+            if state.territory.manager is None:
+                raise Refused(t("Territory {name} has no manager to send its digest to; an admin sets one with "
+                                "/deal territory {key} manager @user.", name=state.territory.name,
+                                key=state.territory.key))
+            [(uid, tz_name)] = await zones_of(session, [state.territory.manager])
+            tz = zone(tz_name, ws.default_tz)
+            return await _send(sessions, uid, now.astimezone(tz).date(), "territory", now,
+                               _with_territories(ws, None, [state], now, tz), force=True)
+        teams = {b for b, _ in bosses}
+        bosses += await zones_of(session, [m for m in territories if m not in teams])
     if manager_id is not None:
         bosses = [b for b in bosses if b[0] == manager_id] or [(manager_id, None)]
-    messages = await _daily_messages(sessions, ws, bosses, now)
+        teams.add(manager_id)  # asked for by name: their digest, even with nobody reporting to them
+    messages = await _daily_messages(sessions, ws, [b for b in bosses if b[0] in teams], now)
     lanes: list[str] = []
     for uid, tz_name in bosses:
-        day = now.astimezone(zone(tz_name, ws.default_tz)).date()
-        lanes += await _send(sessions, uid, day, "daily", now, _ready(messages[uid]), force=True)
+        tz = zone(tz_name, ws.default_tz)
+        lanes += await _send(sessions, uid, now.astimezone(tz).date(), "daily", now,
+                             _with_territories(ws, messages.get(uid), territories.get(uid, []), now, tz), force=True)
     return lanes
 
 
@@ -147,8 +179,9 @@ async def _send(sessions: async_sessionmaker[AsyncSession], user_id: str, day: d
             if not await claim(session, user_id, day, kind, now=now) and not force:
                 return []  # another process has it
             content = await build(session)
-            await enqueue(session, lane=dm_lane(user_id), kind="dm", now=now,
-                          payload={"user": user_id, "text": content.text, "blocks": content.blocks})
+            for part in content if isinstance(content, list) else [content]:
+                await enqueue(session, lane=dm_lane(user_id), kind="dm", now=now,
+                              payload={"user": user_id, "text": part.text, "blocks": part.blocks})
             if chart is not None:  # drawn at delivery, like the one of /deal report
                 await enqueue(session, lane=dm_lane(user_id), kind="report_chart", now=now,
                               payload={"user": user_id, **chart})
@@ -202,6 +235,18 @@ async def _daily_messages(sessions: async_sessionmaker[AsyncSession], ws: Worksp
 def _ready(message: Message) -> Build:
     async def build(session: AsyncSession) -> Message:
         return message
+    return build
+
+
+def _with_territories(ws: Workspace, team_digest: Message | None, states: list[TerritoryState], now: datetime,
+                      tz: ZoneInfo) -> Build:
+    """The team digest (None for someone who manages territories but no reps), then one per territory."""
+    async def build(session: AsyncSession) -> list[Message]:
+        parts = [team_digest] if team_digest is not None else []
+        for state in states:
+            digest = await territory_digest(session, ws.pipeline, state, now=now, tz=tz)
+            parts.append(territory_digest_message(digest, locale=ws.locale))
+        return parts
     return build
 
 

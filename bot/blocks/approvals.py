@@ -37,8 +37,8 @@ from bot.blocks.text import (
     user,
 )
 from bot.ids import ActionId, BlockId, CallbackId
-from models.approvals import ApprovalInfo
-from models.i18n import N_, pt, t
+from models.approvals import LAPSE_REASONS, ApprovalInfo
+from models.i18n import N_, pt, render, t
 from models.snapshots import DealSnapshot
 
 REASON_MAX_INPUT = 1000
@@ -128,7 +128,17 @@ def request_card(info: ApprovalInfo, deal: DealSnapshot, *, tz: ZoneInfo, locale
     return message(fallback, blocks)
 
 
+def _lapse_reason(info: ApprovalInfo, locale: str) -> str:
+    """A lapsed request's reason is one of the domain's sentences (stored in English): said in `locale`."""
+    reason = one_line(info.reason or "")
+    known = next((why for why in LAPSE_REASONS if why.msgid == reason), None)
+    return render(known, locale) if known is not None else reason
+
+
 def decided_line(info: ApprovalInfo, locale: str) -> Mrkdwn:
+    if info.status == "lapsed":
+        return mtr("⏹️ Lapsed, nothing to decide any more: {reason}.", locale,
+                   reason=truncate(_lapse_reason(info, locale), 300))
     by = fmt(" ({})", user(info.decided_by)) if info.decided_by else ""
     return mtr("Decided: {status}{by}.", locale, status=say(_STATUSES[info.status], locale), by=Mrkdwn(by))
 
@@ -138,7 +148,8 @@ def outcome(what: str, info: ApprovalInfo, deal: DealSnapshot, *, tz: ZoneInfo, 
     values = _values(info, deal, tz, locale)
     if what in ("approved", "rejected"):
         values["who"] = user(info.decided_by)
-    values["reason"] = truncate(one_line(info.reason or ""), 1000)
+    reason = _lapse_reason(info, locale) if what == "lapsed" else one_line(info.reason or "")
+    values["reason"] = truncate(reason, 1000)
     text = mtr(_OUTCOMES[what], locale, **values)
     return message(text, [section_block(text)])
 

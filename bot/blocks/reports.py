@@ -42,7 +42,8 @@ def days(value: float | None, locale: str = "en") -> str:
 
 
 def report_message(report: Report, pipeline: Pipeline, *, scope_label: str, locale: str = "en",
-                   chart_note: str | None = None) -> Message:
+                   chart_note: str | None = None, scope_note: str | None = None) -> Message:
+    """`scope_note`: what the scope covers when it is not plain (a territory's report says which deals)."""
     title = tr("Report · {period} · {scope}", locale, period=period_label(report.period, locale), scope=scope_label)
     blocks: list[Block] = [header_block(title), fields_block(headline_fields(report, locale), locale=locale)]
     blocks.append(section_block(funnel_text(report, pipeline, locale)))
@@ -50,6 +51,8 @@ def report_message(report: Report, pipeline: Pipeline, *, scope_label: str, loca
     blocks.extend(section_block(chunk) for chunk in pack_lines(rep_lines(report, locale)))
     footer = [mtr("{first} to {last} · new deals by creation date, won and lost by close date", locale,
                   first=report.period.first_day.isoformat(), last=report.period.last_day.isoformat())]
+    if scope_note:
+        footer.append(scope_note)
     if chart_note:
         footer.append(chart_note)
     blocks.append(context_block(*footer))

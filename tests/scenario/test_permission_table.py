@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+import pytest_asyncio
 from sqlalchemy import func, insert, select, update
 
 from bot.ids import ActionId, BlockId, CallbackId, history_value
@@ -27,10 +30,14 @@ from models.tables import (
     OutboxMessage,
     PeopleChange,
     StageChange,
+    TerritoryManager,
+    TerritoryRep,
     TimelineEntry,
     User,
     UserRole,
 )
+from tests.emulator import SlackEmulator
+from tests.scenario.conftest import assert_everything_slack_received_is_valid
 from tests.scenario.harness import ADMIN, GENERAL, MANAGER, NEWCOMER, REP, REP2, Bot
 
 COLLABORATOR = "U0COLLAB"
@@ -96,8 +103,38 @@ ROWS = [
     Row("report team", frozenset({"manager", "other manager"}), command="report week team"),
     Row("target", frozenset({"manager", "admin"}), command=f"target <@{REP}> quarter 500k"),
     Row("approvals", EVERYONE, command="approvals"),  # each sees what they may decide or wait on
+    Row("territory", EVERYONE, command="territory"),
+    Row("territory (show)", EVERYONE, command="territory emea"),
+    Row("report territory", frozenset({"manager", "admin"}), command="report territory:emea"),  # its manager
+    Row("territory add", ADMINS, command="territory emea add <@U0T1>"),
+    Row("territory remove", ADMINS, command=f"territory emea remove <@{REP2}>"),
+    Row("territory manager", ADMINS, command="territory emea manager <@U0T2>"),
     # Later subcommands are one line each.
 ]
+
+
+STANDARD = (Path(__file__).parents[2] / "models" / "templates" / "standard.toml").read_text("utf-8")
+TERRITORY = f"""
+[[territories]]
+key = "emea"
+name = "EMEA"
+region = "emea"
+reps = ["{REP}", "{REP2}"]
+manager = "{MANAGER}"
+"""
+
+
+@pytest_asyncio.fixture
+async def bot(slack: SlackEmulator, db_url: str, tmp_path: Path) -> AsyncIterator[Bot]:
+    """The standard pipeline with one territory (managed by MANAGER), for the territory rows."""
+    path = tmp_path / "team.toml"
+    path.write_text(STANDARD + TERRITORY, encoding="utf-8")
+    running = await Bot(slack, db_url, dealroom_pipeline=str(path)).start()
+    try:
+        yield running
+    finally:
+        await running.stop()
+    assert_everything_slack_received_is_valid(slack)
 
 
 def test_every_offered_subcommand_is_in_the_table() -> None:
@@ -224,7 +261,8 @@ async def _state(bot: Bot, number: int | None) -> dict[str, Any]:
             children = (TimelineEntry, OutboxMessage, FollowUp, StageChange, DealCollaborator)
             counts = await session.execute(select(*(_count(model, model.deal_id == number) for model in children)))
             return {"deal": deal, **counts.one()._mapping}
-        tables = (Deal, TimelineEntry, OutboxMessage, FollowUp, StageChange, DealCollaborator, PeopleChange, UserRole)
+        tables = (Deal, TimelineEntry, OutboxMessage, FollowUp, StageChange, DealCollaborator, PeopleChange, UserRole,
+                  TerritoryRep, TerritoryManager)
         state: dict[str, Any] = dict((await session.execute(select(*(_count(m) for m in tables)))).one()._mapping)
         managers = await session.execute(select(User.id, User.manager_id).where(User.manager_id.is_not(None)))
         state["managers"] = sorted(tuple(r) for r in managers)

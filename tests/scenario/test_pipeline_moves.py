@@ -176,7 +176,7 @@ OFFERED_EXAMPLES = {
     "role": "role <@U1> legal", "team": "team <@U1> manager:<@U2>",
     "approvals": "approvals",
 }
-OFFERED_EXAMPLES |= {"report": "report week team", "target": "target <@U1> month 5k"}
+OFFERED_EXAMPLES |= {"report": "report week team", "target": "target <@U1> month 5k", "territory": "territory"}
 
 
 def test_every_offered_subcommand_has_a_route_and_others_are_unknown() -> None:
