@@ -6,8 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.blocks import replies
+from bot.blocks.report_labels import period_label
 from bot.blocks.reports import report_message
-from bot.blocks.text import fmt_amount, tr
+from bot.blocks.text import fmt_amount, mtr, tr, user
 from bot.container import Deps
 from handlers import grammar as g
 from handlers.context import Request
@@ -27,7 +28,7 @@ async def report(deps: Deps, req: Request, cmd: g.Report, session: AsyncSession)
     try:
         owner_ids = report_owner_ids(actor, cmd.scope, cmd.user_id)
     except ValueError as refusal:
-        raise Forbidden(str(refusal), REPORT_USAGE) from None
+        raise Forbidden(g.message_of(refusal), REPORT_USAGE) from None
     period = current_period(cmd.period, req.now, req.tz)
     figures = await build_report(session, deps.ws.pipeline, period, owner_ids)
     label = await scope_label(session, req.user_id, cmd.scope, owner_ids, deps.ws.locale)
@@ -58,6 +59,10 @@ async def target(deps: Deps, req: Request, cmd: g.Target, session: AsyncSession)
     actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
     period = target_period(cmd.period, now=req.now, tz=req.tz)
     previous = await set_quota(session, actor, cmd.user_id, period, cmd.amount, now=req.now)
-    was = f" (was {fmt_amount(previous, deps.ws.locale)})" if previous is not None else ""
-    return (f"Target for <@{cmd.user_id}> for {period.label} ({period.first_day.isoformat()} to "
-            f"{period.last_day.isoformat()}): *{fmt_amount(cmd.amount, deps.ws.locale)}*{was}.")
+    locale = deps.ws.locale
+    values = {"user": user(cmd.user_id), "period": period_label(period, locale), "first": period.first_day.isoformat(),
+              "last": period.last_day.isoformat(), "amount": fmt_amount(cmd.amount, locale)}
+    if previous is not None:
+        return mtr("Target for {user} for {period} ({first} to {last}): *{amount}* (was {previous}).", locale,
+                   previous=fmt_amount(previous, locale), **values)
+    return mtr("Target for {user} for {period} ({first} to {last}): *{amount}*.", locale, **values)
