@@ -8,6 +8,8 @@ from datetime import date
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from bot.blocks.report_labels import period_label
+from bot.blocks.text import tr
 from models.metrics import build_report, period_from
 
 if TYPE_CHECKING:
@@ -22,12 +24,14 @@ async def deliver_report_chart(deliverer: Deliverer, ctx: DeliveryContext) -> No
     owners = payload.get("owners")
     report = await build_report(ctx.session, deliverer.ws.pipeline, period, None if owners is None else set(owners))
     await ctx.session.commit()  # no transaction stays open while matplotlib draws or Slack answers
-    title = f"{period.label} · {payload.get('scope') or 'report'}"
-    png = await asyncio.to_thread(report_chart, report, deliverer.ws.pipeline, title=title,
-                                  locale=deliverer.ws.locale)
+    locale = deliverer.ws.locale
+    # the scope was worded in the workspace's language when the report was asked for
+    title = f"{period_label(period, locale)} · {payload.get('scope') or tr('report', locale)}"
+    png = await asyncio.to_thread(report_chart, report, deliverer.ws.pipeline, title=title, locale=locale)
     channel = await deliverer.gateway.open_dm(payload["user"])
     await deliverer.gateway.upload_file(
         channel, f"dealroom-report-{period.kind}-{period.first_day.isoformat()}.png", png,
-        title=f"Dealroom report: {title}", comment=f"Your report for {title}: funnel, and forecast against quota.",
-        alt_text=f"Funnel and forecast against quota, {title}",
+        title=tr("Dealroom report: {title}", locale, title=title),
+        comment=tr("Your report for {title}: funnel, and forecast against quota.", locale, title=title),
+        alt_text=tr("Funnel and forecast against quota, {title}", locale, title=title),
     )
