@@ -22,11 +22,28 @@ CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanY
              "SimHei", "Microsoft YaHei", "PingFang SC", "Droid Sans Fallback")
 
 
+_CJK_FILES = ("wqy", "notosanscjk", "notoserifcjk", "notosanssc", "sourcehan", "droidsansfallback", "simhei",
+              "msyh", "pingfang")
+
+
 @lru_cache(maxsize=1)
 def cjk_font() -> str | None:
-    """An installed font that has Chinese glyphs, if any (matplotlib's own DejaVu has none)."""
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    return next((name for name in CJK_FONTS if name in installed), None)
+    """An installed font that has Chinese glyphs, if any (matplotlib's own DejaVu has none). matplotlib
+    keeps its font list in a cache built once: a font installed after that (CI installs Debian's
+    fonts-wqy-microhei) is looked for on disk and added."""
+    def known() -> str | None:
+        installed = {f.name for f in font_manager.fontManager.ttflist}
+        return next((name for name in CJK_FONTS if name in installed), None)
+
+    if (name := known()) is not None:
+        return name
+    for path in font_manager.findSystemFonts():
+        if any(hint in path.lower().replace("-", "").replace("_", "") for hint in _CJK_FILES):
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError, ValueError):  # an unreadable file: try the next
+                continue
+    return known()
 
 
 def report_chart(report: Report, pipeline: Pipeline, *, title: str, locale: str = "en") -> bytes:
