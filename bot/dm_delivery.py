@@ -29,6 +29,7 @@ async def deliver_report_chart(deliverer: Deliverer, ctx: DeliveryContext) -> No
     report = await build_report(ctx.session, deliverer.ws.pipeline, period, scope)
     await ctx.session.commit()  # no transaction stays open while matplotlib draws or Slack answers
     locale = deliverer.ws.locale
+    # the scope was worded in the workspace's language when the report was asked for
     title = f"{period_label(period, locale)} · {payload.get('scope') or tr('report', locale)}"
     png = await asyncio.to_thread(report_chart, report, deliverer.ws.pipeline, title=title, locale=locale)
     channel = await deliverer.gateway.open_dm(payload["user"])

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models.clock import Clock
+from models.i18n import render, t, tn
 from models.outbox import enqueue
 from models.parked import ALERT_KIND, claim_unalerted
 from models.tables import OutboxMessage
@@ -21,18 +22,22 @@ def admin_lane(user_id: str) -> str:
     return f"dm:{user_id}"
 
 
-def alert_text(rows: list[OutboxMessage]) -> str:
-    lines = [f"Dealroom could not deliver {len(rows)} Slack message(s); they are parked, not lost:"]
+def alert_text(rows: list[OutboxMessage], locale: str = "en") -> str:
+    """The admin DM, in the workspace's language (each row's kind and Slack error stay as recorded)."""
+    lines = [render(tn("Dealroom could not deliver {n} Slack message; it is parked, not lost:",
+                       "Dealroom could not deliver {n} Slack messages; they are parked, not lost:", len(rows)), locale)]
     for row in rows[:LISTED]:
         deal = f" D-{row.deal_id}" if row.deal_id is not None else ""
         lines.append(f"• #{row.id}{deal} {row.kind}: {row.last_error or 'unknown'}")
     if len(rows) > LISTED:
-        lines.append(f"… and {len(rows) - LISTED} more.")
-    lines.append("See them with `dealroom outbox --parked`; after fixing the cause, `dealroom outbox --retry ID`.")
+        lines.append(render(t("… and {n} more.", n=len(rows) - LISTED), locale))
+    lines.append(render(t("See them with `dealroom outbox --parked`; after fixing the cause, "
+                          "`dealroom outbox --retry ID`."), locale))
     return "\n".join(lines)
 
 
-async def alert_admins(sessions: async_sessionmaker[AsyncSession], clock: Clock, admins: Iterable[str]) -> list[str]:
+async def alert_admins(sessions: async_sessionmaker[AsyncSession], clock: Clock, admins: Iterable[str], *,
+                       locale: str = "en") -> list[str]:
     """Queue one DM per admin about parked rows nobody was told of; the lanes to deliver."""
     admins = sorted(set(admins))
     async with sessions.begin() as session:
@@ -43,7 +48,7 @@ async def alert_admins(sessions: async_sessionmaker[AsyncSession], clock: Clock,
             log.warning("%s outbox message(s) parked and DEALROOM_ADMINS is empty: see `dealroom outbox --parked`",
                         len(rows))
             return []
-        text = alert_text(rows)
+        text = alert_text(rows, locale)
         for admin in admins:
             await enqueue(session, lane=admin_lane(admin), kind=ALERT_KIND, now=clock.now(),
                           payload={"user": admin, "text": text, "rows": [row.id for row in rows]})

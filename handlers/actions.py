@@ -19,19 +19,20 @@ from handlers.context import Request
 from handlers.replies import say_error, send
 from models import deals
 from models.errors import DomainError
+from models.i18n import t
 from models.people import load_actor
 from models.queries import find_deal, history, snapshot
 
 log = logging.getLogger(__name__)
 
-OUT_OF_DATE = "That button is out of date; run /deal info for a fresh card."
+OUT_OF_DATE = t("That button is out of date; run /deal info for a fresh card.")
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.action(ActionId.NEXT_STAGE.value)
     async def next_stage(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
-        if (number := await _deal_of_button(body, respond)) is None:
+        if (number := await _deal_of_button(deps, body, respond)) is None:
             return
         async with deps.turn_of(body["user"]["id"]):
             await execute(deps, await _request(deps, body), g.Next(ref=g.DealRef(number=number)), respond)
@@ -39,7 +40,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.action(ActionId.LOG_NOTE.value)
     async def log_note(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
-        if (number := await _deal_of_button(body, respond)) is None:
+        if (number := await _deal_of_button(deps, body, respond)) is None:
             return
         async with deps.sessions() as session:
             try:
@@ -53,7 +54,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         try:
             await deps.gateway.open_view(body["trigger_id"], modals.log_note_modal(number, title))
         except SlackFailure as failure:
-            await say_error(respond, f"Slack would not open the form ({failure}). Use /deal note instead.")
+            await say_error(respond, t("Slack would not open the form ({failure}). Use /deal note instead.",
+                                       failure=str(failure)), locale=deps.ws.locale)
 
     @app.action(ActionId.OPEN_CHANNEL.value)
     async def open_channel(ack: AsyncAck) -> None:
@@ -71,7 +73,7 @@ async def _history_page(deps: Deps, body: dict[str, Any], respond: AsyncRespond)
     try:
         number, page = parse_history_value(_button_value(body))
     except ValueError:
-        await say_error(respond, OUT_OF_DATE)
+        await say_error(respond, OUT_OF_DATE, locale=deps.ws.locale)
         return
     req = await _request(deps, body)
     async with deps.sessions() as session:
@@ -101,10 +103,10 @@ def _button_value(body: dict[str, Any]) -> str:
     return str((body.get("actions") or [{}])[0].get("value", ""))
 
 
-async def _deal_of_button(body: dict[str, Any], respond: AsyncRespond) -> int | None:
+async def _deal_of_button(deps: Deps, body: dict[str, Any], respond: AsyncRespond) -> int | None:
     """The deal a card button names; a value we did not write gets a private word, not a crash."""
     try:
         return parse_deal_value(_button_value(body))
     except ValueError:
-        await say_error(respond, OUT_OF_DATE)
+        await say_error(respond, OUT_OF_DATE, locale=deps.ws.locale)
         return None

@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from bot.blocks import approvals as blocks
 from bot.blocks import replies
-from bot.blocks.text import escape
+from bot.blocks.text import mtr, tr
 from bot.container import Deps
 from bot.gateway import SlackFailure
 from bot.ids import ActionId, BlockId, CallbackId, parse_deal_value
@@ -25,19 +25,20 @@ from handlers.context import Request
 from handlers.replies import say_error, send
 from models import approvals
 from models.errors import DomainError
+from models.i18n import N_, t
 from models.people import load_actor
 from models.queries import brief_snapshot
 
 log = logging.getLogger(__name__)
 
-OUT_OF_DATE = "That approval button is out of date; /deal approvals shows the pending requests."
+OUT_OF_DATE = t("That approval button is out of date; /deal approvals shows the pending requests.")
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.action(ActionId.APPROVE.value)
     async def approve(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
-        if (request_id := await _request_of_button(body, respond)) is None:
+        if (request_id := await _request_of_button(deps, body, respond)) is None:
             return
         async with deps.turn_of(body["user"]["id"]), deps.after_ack:
             await _decide(deps, body["user"]["id"], request_id, approve=True, reason=None, respond=respond,
@@ -46,7 +47,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.action(ActionId.REJECT.value)
     async def reject(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
-        if (request_id := await _request_of_button(body, respond)) is None:
+        if (request_id := await _request_of_button(deps, body, respond)) is None:
             return
         user_id = body["user"]["id"]
         async with deps.sessions() as session:
@@ -61,13 +62,15 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await deps.gateway.open_view(body["trigger_id"], blocks.reject_modal(request_id, ref, card=_card(body),
                                                                                  locale=deps.ws.locale))
         except SlackFailure as failure:
-            await say_error(respond, f"Slack would not open the form ({failure}). Try again in a moment.")
+            await say_error(respond, t("Slack would not open the form ({failure}). Try again in a moment.",
+                                       failure=str(failure)), locale=deps.ws.locale)
 
     @app.view(CallbackId.REJECT_APPROVAL.value)
     async def rejected(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         reason = _reason(view)
         if not reason:
-            await ack(response_action="errors", errors={BlockId.REJECT_REASON.value: "Say why, for the owner."})
+            await ack(response_action="errors",
+                      errors={BlockId.REJECT_REASON.value: tr("Say why, for the owner.", deps.ws.locale)})
             return
         await ack()
         try:
@@ -113,14 +116,17 @@ async def _decide_now(deps: Deps, user_id: str, request_id: int, *, approve: boo
     except DomainError as exc:
         return replies.error_reply(exc.message, locale=deps.ws.locale)
     except StaleDataError:
-        return replies.error_reply("Someone changed this deal at the same moment; nothing was decided. Try again.")
+        return replies.error_reply(t("Someone changed this deal at the same moment; nothing was decided. Try again."),
+                                   locale=deps.ws.locale)
     deps.deliverer.kick(decided.lanes)
-    text = {
-        "approved": f"Approved: D-{number} moves on; the owner is told.",
-        "rejected": f"Rejected: D-{number} stays where it is; the owner is told why.",
-        "lapsed": f"D-{number} has left the stage it was asked from, so the request lapsed; nothing moved.",
-    }[status]
-    return replies.ok_reply(escape(text))
+    return replies.ok_reply(mtr(_DECIDED[status], deps.ws.locale, n=number))
+
+
+_DECIDED = {
+    "approved": N_("Approved: D-{n} moves on; the owner is told."),
+    "rejected": N_("Rejected: D-{n} stays where it is; the owner is told why."),
+    "lapsed": N_("D-{n} has left the stage it was asked from, so the request lapsed; nothing moved."),
+}
 
 
 async def _say(deps: Deps, user_id: str, respond: AsyncRespond | None, message: replies.Message) -> None:
@@ -133,11 +139,11 @@ async def _say(deps: Deps, user_id: str, respond: AsyncRespond | None, message: 
         log.warning("could not tell %s about an approval: %s", user_id, failure)
 
 
-async def _request_of_button(body: dict[str, Any], respond: AsyncRespond) -> int | None:
+async def _request_of_button(deps: Deps, body: dict[str, Any], respond: AsyncRespond) -> int | None:
     try:
         return parse_deal_value(str((body.get("actions") or [{}])[0].get("value", "")))
     except ValueError:
-        await say_error(respond, OUT_OF_DATE)
+        await say_error(respond, OUT_OF_DATE, locale=deps.ws.locale)
         return None
 
 

@@ -18,19 +18,19 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from bot.blocks import cards, modals, replies, timeline
 from bot.blocks import pool as pool_blocks
-from bot.blocks.text import escape
+from bot.blocks.text import Mrkdwn, escape, mtr, say, tr, user
 from bot.container import Deps
 from bot.gateway import SlackFailure
 from handlers import approvals as approval_handlers
 from handlers import grammar as g
 from handlers import people, reports, territories
 from handlers.context import Request
-from handlers.replies import say_error, send
+from handlers.replies import mentions, say_error, send, sentences, words
 from models import activity, approvals, deals, pool
 from models.deals import FieldChanges
 from models.dms import enqueue_dm
 from models.errors import DomainError, Forbidden
-from models.i18n import render, t
+from models.i18n import N_, pt, render, t
 from models.outbox import deal_lane, dm_lane
 from models.people import load_actor
 from models.permissions import list_refusal
@@ -107,11 +107,13 @@ async def execute(deps: Deps, req: Request, parsed: Any, respond: AsyncRespond) 
         await say_error(respond, exc.message, "/deal stage <stage>", locale=deps.ws.locale)
         return
     except StaleDataError:
-        await say_error(respond, "Someone changed this deal at the same moment; nothing was changed. Try again.")
+        await say_error(respond, t("Someone changed this deal at the same moment; nothing was changed. Try again."),
+                        locale=deps.ws.locale)
         return
     except SQLAlchemyError:
         log.exception("database error in /deal %s", type(parsed).__name__)
-        await say_error(respond, "The database is not answering; nothing was changed. Try again in a minute.")
+        await say_error(respond, t("The database is not answering; nothing was changed. Try again in a minute."),
+                        locale=deps.ws.locale)
         return
     if req.lanes:
         deps.deliverer.kick(req.lanes)
@@ -124,9 +126,10 @@ async def execute(deps: Deps, req: Request, parsed: Any, respond: AsyncRespond) 
 
 
 async def _help(deps: Deps, req: Request, cmd: g.Help, session: AsyncSession) -> Reply:
-    text = g.help_text(cmd.topic, OFFERED)
+    locale = deps.ws.locale
+    text = g.help_text(cmd.topic, OFFERED, locale)
     if cmd.topic == "stage":
-        text += "\n\nStages:\n" + describe_stages(deps.ws.pipeline, deps.ws.locale)
+        text += "\n\n" + tr("Stages:", locale) + "\n" + say(describe_stages(deps.ws.pipeline, locale), locale)
     return replies.help_reply(escape(text))
 
 
@@ -136,20 +139,25 @@ async def _new(deps: Deps, req: Request, cmd: g.New, session: AsyncSession) -> R
                            source=cmd.source, custom=cmd.custom)
     deal = await deals.create_deal(session, deps.ws, actor, changes, owner_id=cmd.owner_id, now=req.now)
     req.lanes.append(deal_lane(deal.id))
-    custom = f" Custom fields: {', '.join(sorted(cmd.custom))}." if cmd.custom else ""
-    assigned = ""
+    locale = deps.ws.locale
+    said = [mtr("Created *D-{n}* {title}.", locale, n=deal.id, title=deal.title)]
+    if cmd.custom:
+        said.append(mtr("Custom fields: {fields}.", locale, fields=words(sorted(cmd.custom), locale)))
     if cmd.owner_id is None and deal.owner_id != req.user_id:  # a lead assignment rule chose the owner
         req.lanes.append(dm_lane(deal.owner_id))
-        assigned = f" Assigned to <@{deal.owner_id}> by the lead assignment rules; they are told by DM."
-    return Created(deal.id, f"Created *D-{deal.id}* {escape(deal.title)}.{escape(custom)}{assigned}")
+        said.append(mtr("Assigned to {owner} by the lead assignment rules; they are told by DM.", locale,
+                        owner=user(deal.owner_id)))
+    return Created(deal.id, sentences(said, locale))
 
 
 async def _channel_outcome(deps: Deps, created: Created) -> str:
+    locale = deps.ws.locale
     channel_id = await _wait_for_channel(deps, created.number)
     if channel_id:
-        return f"{created.text} Its channel: <#{channel_id}>"
-    return (f"{created.text} It is saved. Slack is not answering right now, so its channel and card will "
-            "follow as soon as it does.")
+        return sentences([created.text, mtr("Its channel: {channel}", locale, channel=Mrkdwn(f"<#{channel_id}>"))],
+                         locale)
+    return sentences([created.text, mtr("It is saved. Slack is not answering right now, so its channel and card "
+                                        "will follow as soon as it does.", locale)], locale)
 
 
 async def _wait_for_channel(deps: Deps, number: int) -> str | None:
@@ -165,14 +173,14 @@ async def _wait_for_channel(deps: Deps, number: int) -> str | None:
 
 async def _open_new_deal_form(deps: Deps, command: dict[str, Any], respond: AsyncRespond) -> None:
     if not command.get("trigger_id"):
-        await say_error(respond, "Give the deal a title.", g.USAGE["new"])
+        await say_error(respond, t("Give the deal a title."), g.USAGE["new"], locale=deps.ws.locale)
         return
     try:
         await deps.gateway.open_view(command["trigger_id"],
                                      modals.new_deal_modal(channel_id=command.get("channel_id")))
     except SlackFailure as failure:
-        await say_error(respond, f"Slack would not open the form ({failure}). Type the title instead.",
-                        g.USAGE["new"])
+        await say_error(respond, t("Slack would not open the form ({failure}). Type the title instead.",
+                                   failure=str(failure)), g.USAGE["new"], locale=deps.ws.locale)
 
 
 async def _deal_for(deps: Deps, req: Request, cmd: Any, session: AsyncSession):  # type: ignore[no-untyped-def]
@@ -184,6 +192,13 @@ async def _deal_for(deps: Deps, req: Request, cmd: Any, session: AsyncSession): 
     return actor, deal
 
 
+_MOVES = {
+    "reopened": N_("Reopened D-{n}: {from_stage} → *{to_stage}* ({probability}%)."),
+    "back": N_("Moved back D-{n}: {from_stage} → *{to_stage}* ({probability}%)."),
+    "on": N_("Moved D-{n}: {from_stage} → *{to_stage}* ({probability}%)."),
+}
+
+
 def _moved(deal_id: int, move: Any, locale: str) -> str:
     if isinstance(move, approvals.Closed):
         text = _moved(deal_id, move.move, locale)
@@ -193,16 +208,17 @@ def _moved(deal_id: int, move: Any, locale: str) -> str:
                                    stage=stage), locale)
         return text
     if isinstance(move, approvals.Asked):
-        return (f"D-{deal_id} needs approval to move to *{escape(move.to_stage.display_name(locale))}* "
-                f"({escape('; '.join(move.conditions))}). Asked " + ", ".join(f"<@{u}>" for u in move.approvers)
-                + " by DM; the deal stays where it is until then.")
+        return mtr("D-{n} needs approval to move to *{stage}* ({conditions}). Asked {approvers} by DM; the deal "
+                   "stays where it is until then.", locale, n=deal_id, stage=move.to_stage.display_name(locale),
+                   conditions="; ".join(say(c, locale) for c in move.conditions),
+                   approvers=mentions(move.approvers, locale))
     if move.to_stage.closed == "won":
-        return f"D-{deal_id} is won. Congratulations! :tada:"
+        return mtr("D-{n} is won. Congratulations! :tada:", locale, n=deal_id)
     if move.to_stage.closed == "lost":
-        return f"D-{deal_id} is closed as lost. The reason is kept for reports."
-    verb = "Reopened" if move.reopen else ("Moved back" if move.backward else "Moved")
-    return (f"{verb} D-{deal_id}: {escape(move.from_stage.display_name(locale))} → "
-            f"*{escape(move.to_stage.display_name(locale))}* ({move.to_stage.probability}%).")
+        return mtr("D-{n} is closed as lost. The reason is kept for reports.", locale, n=deal_id)
+    which = "reopened" if move.reopen else ("back" if move.backward else "on")
+    return mtr(_MOVES[which], locale, n=deal_id, from_stage=move.from_stage.display_name(locale),
+               to_stage=move.to_stage.display_name(locale), probability=move.to_stage.probability)
 
 
 def _kick(req: Request, move: Any) -> None:
@@ -214,7 +230,7 @@ async def _stage(deps: Deps, req: Request, cmd: g.Stage, session: AsyncSession) 
     actor, deal = await _deal_for(deps, req, cmd, session)
     target = deps.ws.pipeline.resolve(cmd.target)
     if target.closed == "lost":
-        raise DomainError("Closing as lost needs a reason.", "/deal lost <reason>")
+        raise DomainError(t("Closing as lost needs a reason."), "/deal lost <reason>")
     move = await approvals.move_to(session, deps.ws, actor, deal, target, now=req.now)
     _kick(req, move)
     return _moved(deal.id, move, deps.ws.locale)
@@ -246,35 +262,57 @@ async def _set(deps: Deps, req: Request, cmd: g.Set, session: AsyncSession) -> R
     changes = FieldChanges(title=cmd.title, amount=cmd.amount, customer=cmd.customer, close_at=cmd.close_at,
                            source=cmd.source, custom=cmd.custom)
     lines = await deals.set_fields(session, deps.ws, actor, deal, changes, now=req.now, tz_name=req.tz_name)
-    return f"Updated D-{deal.id}:\n" + "\n".join(f"• {escape(line)}" for line in lines)
+    return mtr("Updated D-{n}:", deps.ws.locale, n=deal.id) + "\n" + "\n".join(
+        f"• {escape(say(line, deps.ws.locale))}" for line in lines)
 
 
 async def _note(deps: Deps, req: Request, cmd: g.Note, session: AsyncSession) -> Reply:
     actor, deal = await _deal_for(deps, req, cmd, session)
     followup = await activity.add_note(session, deps.ws, actor, deal, text=cmd.text, via=cmd.via,
                                        next_at=cmd.next_at, now=req.now, caller_tz=req.tz_name)
-    text = f"Noted on D-{deal.id}."
-    if followup is not None:
-        text += f" Next follow-up: {format_when(followup.due_at, req.tz, deps.ws.locale)}."
-    return text
+    return noted(deal.id, followup.due_at if followup is not None else None, req, deps.ws.locale)
+
+
+def noted(number: int, next_due: datetime | None, req: Request, locale: str) -> str:
+    said = [mtr("Noted on D-{n}.", locale, n=number)]
+    if next_due is not None:
+        said.append(mtr("Next follow-up: {when}.", locale, when=format_when(next_due, req.tz, locale)))
+    return sentences(said, locale)
 
 
 async def _followup(deps: Deps, req: Request, cmd: g.FollowUp, session: AsyncSession) -> Reply:
     actor, deal = await _deal_for(deps, req, cmd, session)
     followup = await activity.add_followup(session, deps.ws, actor, deal, due_at=cmd.due_at, text=cmd.text,
                                            now=req.now, caller_tz=req.tz_name)
-    owner = "you" if deal.owner_id == req.user_id else f"<@{deal.owner_id}>"
-    return (f"Follow-up for {owner} on D-{deal.id}: {format_when(followup.due_at, req.tz, deps.ws.locale)} "
-            f"— {escape(followup.text)}")
+    locale = deps.ws.locale
+    when = format_when(followup.due_at, req.tz, locale)
+    if deal.owner_id == req.user_id:
+        return mtr("Follow-up for you on D-{n}: {when} — {text}", locale, n=deal.id, when=when, text=followup.text)
+    return mtr("Follow-up for {owner} on D-{n}: {when} — {text}", locale, owner=user(deal.owner_id), n=deal.id,
+               when=when, text=followup.text)
 
 
 async def _score(deps: Deps, req: Request, cmd: g.Score, session: AsyncSession) -> Reply:
     actor, deal = await _deal_for(deps, req, cmd, session)
     score = await activity.score_deal(session, deps.ws, actor, deal, budget=cmd.budget, authority=cmd.authority,
                                       need=cmd.need, timing_days=cmd.timing_days, now=req.now)
-    parts = ", ".join(f"{name} +{points}" for name, points in score.parts.items() if points)
-    sla = f" Contact within {score.sla_hours} hours." if score.sla_hours else " Nurture: re-score in 90 days."
-    return f"D-{deal.id} scores *{score.total}* ({score.band}){': ' + parts if parts else ''}.{sla}"
+    locale = deps.ws.locale
+    band = say(_BANDS[score.band], locale) if score.band in _BANDS else score.band
+    parts = words([tr("{name} +{points}", locale, name=_BANT.get(name, name), points=points)
+                   for name, points in score.parts.items() if points], locale)
+    said = [mtr("D-{n} scores *{total}* ({band}): {parts}.", locale, n=deal.id, total=score.total, band=band,
+                parts=parts) if parts else
+            mtr("D-{n} scores *{total}* ({band}).", locale, n=deal.id, total=score.total, band=band)]
+    if score.sla_hours:
+        said.append(mtr("Contact within {hours} hours.", locale, hours=score.sla_hours))
+    else:
+        said.append(mtr("Nurture: re-score in 90 days.", locale))
+    return sentences(said, locale)
+
+
+_BANDS = {"high": pt("score band", "high"), "medium": pt("score band", "medium"), "low": pt("score band", "low")}
+_BANT = {"budget": pt("score part", "budget"), "authority": pt("score part", "authority"),
+         "need": pt("score part", "need"), "timing": pt("score part", "timing")}
 
 
 async def _info(deps: Deps, req: Request, cmd: g.Info, session: AsyncSession) -> Reply:
@@ -301,29 +339,35 @@ async def _list(deps: Deps, req: Request, cmd: g.List, session: AsyncSession) ->
         raise Forbidden(refusal, "/deal list")
     found = await list_deals(session, actor, deps.ws.pipeline, scope=cmd.scope, user_id=cmd.user_id,
                              now=req.now, locale=deps.ws.locale)
-    title = {"all": "All open deals", "team": "Your team's open deals"}.get(cmd.scope, "Your open deals")
+    locale = deps.ws.locale
+    title = mtr(_LIST_TITLES.get(cmd.scope, _LIST_TITLES["mine"]), locale)
     if cmd.scope == "user":
-        title = f"Open deals of <@{cmd.user_id}>"
-    return replies.deal_list_reply(found, tz=req.tz, locale=deps.ws.locale, title=title)
+        title = mtr("Open deals of {user}", locale, user=user(cmd.user_id))
+    return replies.deal_list_reply(found, tz=req.tz, locale=locale, title=title)
+
+
+_LIST_TITLES = {"all": N_("All open deals"), "team": N_("Your team's open deals"), "mine": N_("Your open deals")}
 
 
 async def _assign(deps: Deps, req: Request, cmd: g.Assign, session: AsyncSession) -> Reply:
     actor, deal = await _deal_for(deps, req, cmd, session)
     await deals.assign(session, deps.ws, actor, deal, cmd.user_id, now=req.now)
-    return f"<@{cmd.user_id}> now owns D-{deal.id}; they are invited to the channel."
+    return mtr("{user} now owns D-{n}; they are invited to the channel.", deps.ws.locale, user=user(cmd.user_id),
+               n=deal.id)
 
 
 async def _invite(deps: Deps, req: Request, cmd: g.Invite, session: AsyncSession) -> Reply:
     actor, deal = await _deal_for(deps, req, cmd, session)
     invited, unheld = await deals.invite(session, deps.ws, actor, deal, user_ids=cmd.user_ids, roles=cmd.roles,
                                          now=req.now)
+    locale = deps.ws.locale
     parts = []
     if invited:
-        parts.append("Invited " + ", ".join(f"<@{u}>" for u in invited) + f" to D-{deal.id}.")
+        parts.append(mtr("Invited {users} to D-{n}.", locale, users=mentions(invited, locale), n=deal.id))
     if unheld:
-        parts.append(f"Nobody holds the role {', '.join(unheld)} yet; an admin can add one with "
-                     f"`/deal role @user {unheld[0]}`.")
-    return " ".join(parts)
+        parts.append(mtr("Nobody holds the role {roles} yet; an admin can add one with `/deal role @user {role}`.",
+                         locale, roles=words(unheld, locale), role=unheld[0]))
+    return sentences(parts, locale)
 
 
 async def _pool(deps: Deps, req: Request, cmd: g.Pool, session: AsyncSession) -> Reply:
@@ -338,17 +382,19 @@ async def _claim(deps: Deps, req: Request, cmd: g.Claim, session: AsyncSession) 
         told = pool_blocks.claimed_dm(deal.id, deal.title, claimant_id=req.user_id, locale=deps.ws.locale)
         req.lanes.append(await enqueue_dm(session, claimed.former_owner_id, text=told.text, blocks=told.blocks,
                                           now=req.now, deal_id=deal.id))
-    text = f"You own D-{deal.id} now; you are invited to its channel."
+    locale = deps.ws.locale
+    said = [mtr("You own D-{n} now; you are invited to its channel.", locale, n=deal.id)]
     if isinstance(claimed.reopened, approvals.Asked):
         _kick(req, claimed.reopened)
         asked = claimed.reopened
-        text += " " + render(t(
+        said.append(mtr(
             "Reopening it at *{stage}* needs approval ({rules}): asked {approvers} by DM. It stays lost until then.",
-            stage=escape(asked.to_stage.display_name(deps.ws.locale)), rules=escape("; ".join(asked.conditions)),
-            approvers=", ".join(f"<@{u}>" for u in asked.approvers)), deps.ws.locale)
+            locale, stage=asked.to_stage.display_name(locale), rules="; ".join(asked.conditions),
+            approvers=mentions(asked.approvers, locale)))
     elif claimed.reopened is not None:
-        text += f" It is reopened at *{escape(claimed.reopened.to_stage.display_name(deps.ws.locale))}*."
-    return text
+        said.append(mtr("It is reopened at *{stage}*.", locale,
+                        stage=claimed.reopened.to_stage.display_name(locale)))
+    return sentences(said, locale)
 
 
 ROUTES: dict[type, Route] = {

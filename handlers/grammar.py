@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from decimal import Decimal
 
-from models.i18n import Text
+from models.i18n import N_, Text, render, t, translate
 from models.values import InputError, parse_amount, parse_when, split_when
 
 __all__ = [
@@ -62,6 +62,7 @@ __all__ = [
     "UsageError",
     "Won",
     "help_text",
+    "message_of",
     "parse_command",
     "plain_text",
 ]
@@ -87,11 +88,18 @@ class DealRef:
 
 
 class UsageError(InputError):
-    """Bad ``/deal`` input: ``str(e)`` says what was wrong, ``usage`` shows the right form."""
+    """Bad ``/deal`` input: ``message`` says what was wrong (a :class:`Text`, rendered in the workspace's
+    language; ``str(e)`` is the English), ``usage`` shows the right form (command syntax: never translated)."""
 
     def __init__(self, message: str | Text, usage: str) -> None:
         super().__init__(message)
         self.usage = usage
+
+
+def message_of(exc: Exception) -> Text | str:
+    """What an input error says: the :class:`Text` it carries (``.message``), else its English ``str()``."""
+    message = getattr(exc, "message", None)
+    return message if isinstance(message, Text | str) and message else str(exc)
 
 
 @dataclass(frozen=True)
@@ -316,16 +324,18 @@ _EXAMPLES: dict[str, str] = {
     "help": "/deal help note",
 }
 
-def full_help(subcommands: Iterable[str] = SUBCOMMANDS) -> str:
-    """Usage and an example of each of ``subcommands`` (those the running version offers)."""
+def full_help(subcommands: Iterable[str] = SUBCOMMANDS, locale: str = "en") -> str:
+    """Usage and an example of each of ``subcommands`` (those the running version offers), the prose in
+    ``locale`` (the command syntax stays as typed)."""
     return "\n".join(
         [
-            "Dealroom: one command, `/deal <subcommand>`. Inside a deal channel the deal is implied; "
-            "elsewhere name it right after the subcommand (D-42).",
-            *(f"• `{USAGE[s]}`  e.g. `{_EXAMPLES[s]}`" for s in subcommands),
-            "Amounts: 150000, 150k, 1.5m, $150,000, 15万, 1.5亿. Times: 2026-12-01 14:00, in 90m, in 2h, "
-            "in 3d, tomorrow 10:00, next monday, 明天下午3点, 3天后. Quote values with spaces: "
-            'customer:"Acme Corp".',
+            render(t("Dealroom: one command, `/deal <subcommand>`. Inside a deal channel the deal is implied; "
+                     "elsewhere name it right after the subcommand (D-42)."), locale),
+            *(render(t("• `{usage}`  e.g. `{example}`", usage=USAGE[s], example=_EXAMPLES[s]), locale)
+              for s in subcommands),
+            render(t("Amounts: 150000, 150k, 1.5m, $150,000, 15万, 1.5亿. Times: 2026-12-01 14:00, in 90m, in 2h, "
+                     "in 3d, tomorrow 10:00, next monday, 明天下午3点, 3天后. Quote values with spaces: "
+                     'customer:"Acme Corp".'), locale),
         ]
     )
 
@@ -333,32 +343,34 @@ def full_help(subcommands: Iterable[str] = SUBCOMMANDS) -> str:
 HELP = full_help()
 
 
-def help_text(topic: str | None = None, subcommands: Collection[str] = SUBCOMMANDS) -> str:
+def help_text(topic: str | None = None, subcommands: Collection[str] = SUBCOMMANDS, locale: str = "en") -> str:
     """The help for one subcommand (usage and an example), else the help of all ``subcommands``."""
     key = _ALIASES.get((topic or "").strip().lower(), (topic or "").strip().lower())
     if key in USAGE and key in subcommands:
-        return f"`{USAGE[key]}`\ne.g. `{_EXAMPLES[key]}`" + (f"\n{_NOTES[key]}" if key in _NOTES else "")
-    return full_help(s for s in SUBCOMMANDS if s in subcommands)
+        text = render(t("`{usage}`\ne.g. `{example}`", usage=USAGE[key], example=_EXAMPLES[key]), locale)
+        return text + (f"\n{translate(_NOTES[key], locale)}" if key in _NOTES else "")
+    return full_help((s for s in SUBCOMMANDS if s in subcommands), locale)
 
 
 # Longer help of some subcommands (`/deal help <subcommand>`).
 _NOTES: dict[str, str] = {
-    "team": "Admins only for changes. `manager:@user` makes that user the rep's manager (and gives them the "
+    "team": N_("Admins only for changes. `manager:@user` makes that user the rep's manager (and gives them the "
     "manager role); `manager:none` leaves the rep without one. Without `manager:` it shows the person's "
     "manager, roles and who reports to them (anyone may look). A manager sees and changes their team's deals "
-    "and is invited to their reps' new deal channels.\ne.g. `/deal team @alice` · `/deal team @alice manager:none`",
-    "role": "Admins only. `role` adds a role, `-role` removes it. rep (the default), manager, admin; presales, "
+    "and is invited to their reps' new deal channels.\ne.g. `/deal team @alice` · `/deal team @alice manager:none`"),
+    "role": N_("Admins only. `role` adds a role, `-role` removes it. rep (the default), manager, admin; presales, "
     "legal, finance and cs are brought into deal channels by /deal invite and by the pipeline's stages.\n"
-    "e.g. `/deal role @dan legal` · `/deal role @dan -legal`",
-    "territory": "`/deal territory` lists the territories: name, lines (region, industry, product), manager and "
-    "reps. Admins change them: `<key> add @rep` (several at once too), `<key> remove @rep`, `<key> manager @user`. "
-    "The pipeline file's territories are the defaults; changes are kept in the database and audited. New deals "
-    "are routed to the reps as they are now; `/deal report territory:<key>` covers the deals in its lines.\n"
-    "e.g. `/deal territory emea remove @ben` · `/deal territory emea manager @mia`",
-    "report": "No scope: yours as a rep, your team as a manager, everyone as an admin. `team`, `@user`, or "
-    "`territory:<key>`: the deals whose region/industry/product match that territory (its manager and admins).",
-    "list": "`/deal list` your deals and those you collaborate on; `team` your team's (managers); "
-    "`@user` that person's (themselves, their manager or an admin); `all` every open deal (admins).",
+    "e.g. `/deal role @dan legal` · `/deal role @dan -legal`"),
+    "territory": N_("`/deal territory` lists the territories: name, lines (region, industry, product), manager "
+    "and reps. Admins change them: `<key> add @rep` (several at once too), `<key> remove @rep`, "
+    "`<key> manager @user`. The pipeline file's territories are the defaults; changes are kept in the database "
+    "and audited. New deals are routed to the reps as they are now; `/deal report territory:<key>` covers the "
+    "deals in its lines.\n"
+    "e.g. `/deal territory emea remove @ben` · `/deal territory emea manager @mia`"),
+    "report": N_("No scope: yours as a rep, your team as a manager, everyone as an admin. `team`, `@user`, or "
+    "`territory:<key>`: the deals whose region/industry/product match that territory (its manager and admins)."),
+    "list": N_("`/deal list` your deals and those you collaborate on; `team` your team's (managers); "
+    "`@user` that person's (themselves, their manager or an admin); `all` every open deal (admins)."),
 }
 
 _ALIASES = {"follow-up": "followup", "follow_up": "followup", "?": "help"}
@@ -414,7 +426,7 @@ def _tokenize(text: str, usage: str) -> list[_Token]:
                         buf.append(text[j])
                         j += 1
                 if j >= n:
-                    raise UsageError(f"A quote is not closed: {_clip(text[i:])}", usage)
+                    raise UsageError(t("A quote is not closed: {text}", text=_clip(text[i:])), usage)
                 parts.append("".join(buf))
                 quoted = True
                 i = j + 1
@@ -549,7 +561,7 @@ class _Parser:
         self.spec = _SPECS[sub]
         self.usage = USAGE[sub]
 
-    def error(self, message: str | Text) -> UsageError:
+    def error(self, message: Text | str) -> UsageError:
         return UsageError(message, self.usage)
 
     # -- options and free text ----------------------------------------------------------------
@@ -587,19 +599,20 @@ class _Parser:
                     continue
                 following = tokens[i + 1] if i + 1 < len(tokens) else None
                 if following is None or self._option_of(following) is not None:
-                    raise self.error(f'"{key}:" needs a value.')
+                    raise self.error(t('"{key}:" needs a value.', key=key))
                 value, quoted = following.value, following.quoted
                 i += 1
             if key in _RESERVED and key not in self.spec.options and self.spec.custom:
                 raise UsageError(
-                    f'Use /deal {_RESERVED[key]} to change the {key}, not "{key}:".', USAGE[_RESERVED[key]]
+                    t('Use /deal {sub} to change the {key}, not "{key}:".', sub=_RESERVED[key], key=key),
+                    USAGE[_RESERVED[key]],
                 )
             if not self._accepts(key):
-                raise self.error(f'/deal {self.sub} does not take "{key}:".')
+                raise self.error(t('/deal {sub} does not take "{key}:".', sub=self.sub, key=key))
             if key in options:
-                raise self.error(f'You gave "{key}:" twice.')
+                raise self.error(t('You gave "{key}:" twice.', key=key))
             if not value.strip():
-                raise self.error(f'"{key}:" needs a value.')
+                raise self.error(t('"{key}:" needs a value.', key=key))
             i += 1
             if key in _TIME_OPTIONS and not quoted:
                 # next:tomorrow 10:00 — the time may go on over the following plain words.
@@ -639,18 +652,18 @@ class _Parser:
         try:
             return parse_amount(plain_text(value))
         except InputError as e:
-            raise self.error(e.message) from e
+            raise self.error(message_of(e)) from e
 
     def when(self, value: str, *, future_only: bool) -> datetime:
         try:
             return parse_when(plain_text(value), now=self.now, tz=self.tz, locale=self.locale, future_only=future_only)
         except InputError as e:
-            raise self.error(e.message) from e
+            raise self.error(message_of(e)) from e
 
     def user(self, key: str, value: str) -> str:
         uid = _user_id(value.strip())
         if uid is None:
-            raise self.error(f'{key}: must be a @mention of a person, not "{_clip(value)}".')
+            raise self.error(t('{key}: must be a @mention of a person, not "{value}".', key=key, value=_clip(value)))
         return uid
 
     def yes_no(self, key: str, value: str) -> bool:
@@ -659,12 +672,12 @@ class _Parser:
             return True
         if v in _NO:
             return False
-        raise self.error(f'{key}: must be yes or no, not "{_clip(value)}".')
+        raise self.error(t('{key}: must be yes or no, not "{value}".', key=key, value=_clip(value)))
 
     def string(self, key: str, value: str) -> str:
         v = plain_text(value).strip()
         if not v:
-            raise self.error(f'"{key}:" needs a value.')
+            raise self.error(t('"{key}:" needs a value.', key=key))
         return v
 
     def ref(self, free: list[_Token]) -> tuple[DealRef | None, list[_Token]]:
@@ -685,9 +698,8 @@ class _Parser:
 
     def no_text(self, free: list[_Token]) -> None:
         if free:
-            raise self.error(
-                f'/deal {self.sub} takes no text here, and I did not understand "{_clip(self.text(free))}".'
-            )
+            raise self.error(t('/deal {sub} takes no text here, and I did not understand "{text}".',
+                               sub=self.sub, text=_clip(self.text(free))))
 
 
 def _custom(p: _Parser, parsed: _Parsed) -> dict[str, str]:
@@ -704,9 +716,10 @@ def parse_command(
     :class:`~models.values.InputError` subclasses (:class:`UsageError` with ``.usage``).
     """
     if not isinstance(text, str):
-        raise UsageError("I could not read that command.", USAGE["help"])
+        raise UsageError(t("I could not read that command."), USAGE["help"])
     if len(text) > MAX_TEXT:
-        raise UsageError(f"That is too long: a command may have at most {MAX_TEXT:,} characters.", USAGE["help"])
+        raise UsageError(t("That is too long: a command may have at most {max} characters.", max=f"{MAX_TEXT:,}"),
+                         USAGE["help"])
     text = _INVISIBLE.sub("", text)
     if not text.strip():
         return Help(None)
@@ -717,7 +730,7 @@ def parse_command(
     if sub not in _SPECS or sub not in subcommands:
         offered = ", ".join(s for s in SUBCOMMANDS if s in subcommands)
         raise UsageError(
-            f'I don\'t know "/deal {_clip(tokens[0].value, 30)}". Try one of: {offered}.',
+            t('I don\'t know "/deal {sub}". Try one of: {offered}.', sub=_clip(tokens[0].value, 30), offered=offered),
             USAGE["help"],
         )
     p = _Parser(sub, now, tz, locale)
@@ -741,7 +754,7 @@ def _new(p: _Parser, parsed: _Parsed, ref: DealRef | None, free: _Free) -> Comma
     title = p.text(free) or None
     if "title" in o:
         if title:
-            raise p.error("Give the title either as text or as title:, not both.")
+            raise p.error(t("Give the title either as text or as title:, not both."))
         title = p.string("title", o["title"][0])
     return New(
         title=title,
@@ -757,7 +770,7 @@ def _new(p: _Parser, parsed: _Parsed, ref: DealRef | None, free: _Free) -> Comma
 def _stage(p: _Parser, parsed: _Parsed, ref: DealRef | None, free: _Free) -> Command:
     target = p.text(free)
     if not target:
-        raise p.error("Say which stage to move to, e.g. /deal stage proposal.")
+        raise p.error(t("Say which stage to move to, e.g. /deal stage proposal."))
     return Stage(ref, target)
 
 
@@ -768,13 +781,13 @@ def _next(p: _Parser, parsed: _Parsed, ref: DealRef | None, free: _Free) -> Comm
 
 def _set(p: _Parser, parsed: _Parsed, ref: DealRef | None, free: _Free) -> Command:
     if free:
-        raise p.error(
-            f'/deal set takes only key:value changes, and I did not understand "{_clip(p.text(free))}"; '
-            'quote values with spaces, e.g. customer:"Acme Corp".'
-        )
+        raise p.error(t(
+            '/deal set takes only key:value changes, and I did not understand "{text}"; '
+            'quote values with spaces, e.g. customer:"Acme Corp".', text=_clip(p.text(free))
+        ))
     o = parsed.options
     if not o:
-        raise p.error("Say what to change, e.g. /deal set amount:150k.")
+        raise p.error(t("Say what to change, e.g. /deal set amount:150k."))
     return Set(
         ref=ref,
         title=p.string("title", o["title"][0]) if "title" in o else None,
@@ -790,24 +803,25 @@ def _note(p: _Parser, parsed: _Parsed, ref: DealRef | None, free: _Free) -> Comm
     o = parsed.options
     text = p.text(free)
     if not text:
-        raise p.error("Say what happened, e.g. /deal note called the CFO.")
+        raise p.error(t("Say what happened, e.g. /deal note called the CFO."))
     via = None
     if "via" in o:
         via = plain_text(o["via"][0]).strip().lower()
         if via not in VIA:
-            raise p.error(f'via: must be one of {", ".join(VIA)}, not "{_clip(o["via"][0])}".')
+            raise p.error(t('via: must be one of {choices}, not "{value}".', choices=", ".join(VIA),
+                              value=_clip(o["via"][0])))
     next_at = p.when(o["next"][0], future_only=True) if "next" in o else None
     return Note(ref, text, via, next_at)
 
 
 def _followup(p: _Parser, parsed: _Parsed, ref: DealRef | None, free: _Free) -> Command:
-    words = [w for t in free for w in [plain_text(t.value)] if w.strip()]
+    words = [w for token in free for w in [plain_text(token.value)] if w.strip()]
     if not words:
-        raise p.error("Say when and what, e.g. /deal followup tomorrow 10:00 send the contract.")
+        raise p.error(t("Say when and what, e.g. /deal followup tomorrow 10:00 send the contract."))
     try:
         due, rest = split_when(words, now=p.now, tz=p.tz, locale=p.locale)
     except InputError as e:
-        raise p.error(e.message) from e
+        raise p.error(message_of(e)) from e
     return FollowUp(ref, due, " ".join(rest).strip())
 
 
@@ -824,7 +838,7 @@ def _won(p: _Parser, parsed: _Parsed, ref: DealRef | None, free: _Free) -> Comma
 def _lost(p: _Parser, parsed: _Parsed, ref: DealRef | None, free: _Free) -> Command:
     reason = p.text(free)
     if not reason:
-        raise p.error("Say why the deal was lost, e.g. /deal lost went with a competitor.")
+        raise p.error(t("Say why the deal was lost, e.g. /deal lost went with a competitor."))
     return Lost(ref, reason)
 
 
@@ -833,11 +847,13 @@ def _score(p: _Parser, parsed: _Parsed, ref: DealRef | None, free: _Free) -> Com
     o = parsed.options
     missing = [k for k in ("budget", "authority", "need", "timing") if k not in o]
     if missing:
-        raise p.error(f"A score needs all four of budget, authority, need and timing; missing: {', '.join(missing)}.")
+        raise p.error(t("A score needs all four of budget, authority, need and timing; missing: {missing}.",
+                        missing=", ".join(missing)))
     timing_text = plain_text(o["timing"][0]).strip().lower()
     m = _TIMING.fullmatch(timing_text)
     if m is None:
-        raise p.error(f'timing: must be a number of days, e.g. 30 or 30d, not "{_clip(o["timing"][0])}".')
+        raise p.error(t('timing: must be a number of days, e.g. 30 or 30d, not "{value}".',
+                        value=_clip(o["timing"][0])))
     days = int(m.group(1)) * (7 if (m.group(2) or "d")[0] in "w周" else 1)
     return Score(
         ref,
@@ -856,7 +872,7 @@ def _info(p: _Parser, parsed: _Parsed, ref: DealRef | None, free: _Free) -> Comm
 def _page(p: _Parser, text: str) -> int:
     v = plain_text(text).strip().lower().removeprefix("page").strip()
     if not v.isascii() or not v.isdigit() or len(v) > 6 or int(v) < 1:
-        raise p.error(f'The page must be a number from 1, not "{_clip(text)}".')
+        raise p.error(t('The page must be a number from 1, not "{value}".', value=_clip(text)))
     return int(v)
 
 
@@ -875,29 +891,29 @@ def _list(p: _Parser, parsed: _Parsed, ref: DealRef | None, free: _Free) -> Comm
     if not free:
         return List("mine")
     if len(free) > 1:
-        raise p.error("List takes one of all, team or a @mention.")
+        raise p.error(t("List takes one of all, team or a @mention."))
     uid = _user_id(free[0].raw)
     if uid:
         return List("user", uid)
     word = plain_text(free[0].value).strip().lower()
     if word in ("all", "team", "mine"):
         return List(word)
-    raise p.error(f'List takes all, team or a @mention, not "{_clip(free[0].raw)}".')
+    raise p.error(t('List takes all, team or a @mention, not "{value}".', value=_clip(free[0].raw)))
 
 
 def _assign(p: _Parser, parsed: _Parsed, ref: DealRef | None, free: _Free) -> Command:
-    uids = [_user_id(t.raw) for t in free]
+    uids = [_user_id(token.raw) for token in free]
     if len(free) != 1 or uids[0] is None:
-        raise p.error("Mention exactly one person to make owner, e.g. /deal assign @alice.")
+        raise p.error(t("Mention exactly one person to make owner, e.g. /deal assign @alice."))
     return Assign(ref, uids[0])
 
 
 def _invite(p: _Parser, parsed: _Parsed, ref: DealRef | None, free: _Free) -> Command:
     users: list[str] = []
     roles: list[str] = []
-    for t in free:
-        uid = _user_id(t.raw)
-        word = plain_text(t.value).strip().lower().rstrip(",")
+    for token in free:
+        uid = _user_id(token.raw)
+        word = plain_text(token.value).strip().lower().rstrip(",")
         if uid:
             users.append(uid)
         elif word in INVITE_ROLES:
@@ -905,12 +921,10 @@ def _invite(p: _Parser, parsed: _Parsed, ref: DealRef | None, free: _Free) -> Co
         elif word in ("", "and", "&"):
             continue
         else:
-            raise p.error(
-                f"Invite people by @mention or a role ({', '.join(INVITE_ROLES)}); I did not understand "
-                f'"{_clip(t.raw)}".'
-            )
+            raise p.error(t('Invite people by @mention or a role ({roles}); I did not understand "{value}".',
+                            roles=", ".join(INVITE_ROLES), value=_clip(token.raw)))
     if not users and not roles:
-        raise p.error("Say whom to invite: a @mention or a role, e.g. /deal invite @bob legal.")
+        raise p.error(t("Say whom to invite: a @mention or a role, e.g. /deal invite @bob legal."))
     return Invite(ref, tuple(dict.fromkeys(users)), tuple(dict.fromkeys(roles)))
 
 
@@ -921,26 +935,27 @@ def _pool(p: _Parser, parsed: _Parsed, ref: DealRef | None, free: _Free) -> Comm
 
 def _claim(p: _Parser, parsed: _Parsed, ref: DealRef | None, free: _Free) -> Command:
     if free:
-        raise p.error(f'Name the deal to claim as D-<n>, not "{_clip(p.text(free))}".')
+        raise p.error(t('Name the deal to claim as D-<n>, not "{text}".', text=_clip(p.text(free))))
     return Claim(ref)
 
 
 def _report(p: _Parser, parsed: _Parsed, ref: DealRef | None, free: _Free) -> Command:
     period: str | None = None
     scope, user = "default", None
-    for t in free:
-        uid = _user_id(t.raw)
-        word = plain_text(t.value).strip().lower()
+    for token in free:
+        uid = _user_id(token.raw)
+        word = plain_text(token.value).strip().lower()
         if word in PERIODS and period is None:
             period = word
         elif (uid or word == "team") and scope == "default":
             scope, user = ("user", uid) if uid else ("team", None)
         else:
-            raise p.error(f'I did not understand "{_clip(t.raw)}" in a report; give a period and a scope.')
+            raise p.error(t('I did not understand "{value}" in a report; give a period and a scope.',
+                            value=_clip(token.raw)))
     if "territory" in parsed.options:
         key = plain_text(parsed.options["territory"][0]).strip()
         if scope != "default" or not _TERRITORY_KEY.fullmatch(key):
-            raise p.error("Give one scope: @user, team or territory:<key> (e.g. territory:emea).")
+            raise p.error(t("Give one scope: @user, team or territory:<key> (e.g. territory:emea)."))
         return Report(period or "month", "territory", None, key)
     return Report(period or "month", scope, user)
 
@@ -953,33 +968,34 @@ def _territory(p: _Parser, parsed: _Parsed, ref: DealRef | None, free: _Free) ->
         return Territory()
     key = plain_text(free[0].value).strip()
     if not _TERRITORY_KEY.fullmatch(key):
-        raise p.error(f'Name the territory by its key (/deal territory lists them), not "{_clip(free[0].raw)}".')
+        raise p.error(t('Name the territory by its key (/deal territory lists them), not "{value}".',
+                        value=_clip(free[0].raw)))
     if len(free) == 1:
         return Territory(key, "show")
     action = plain_text(free[1].value).strip().lower()
-    users = [_user_id(t.raw) for t in free[2:]]
+    users = [_user_id(token.raw) for token in free[2:]]
     if action not in ("add", "remove", "manager") or not users or None in users:
-        raise p.error("Say add @rep, remove @rep or manager @user after the territory's key, "
-                      "e.g. /deal territory emea add @alice.")
+        raise p.error(t("Say add @rep, remove @rep or manager @user after the territory's key, "
+                        "e.g. /deal territory emea add @alice."))
     if action != "add" and len(users) != 1:
-        raise p.error(f"Mention one person to {action}, e.g. /deal territory {key} {action} @alice.")
+        raise p.error(t("Mention one person to {action}, e.g. /deal territory {key} {action} @alice.",
+                        action=action, key=key))
     return Territory(key, action, tuple(dict.fromkeys(str(u) for u in users)))
 
 
 def _target(p: _Parser, parsed: _Parsed, ref: DealRef | None, free: _Free) -> Command:
     if len(free) != 3 or _user_id(free[0].raw) is None:
-        raise p.error("Give a @mention, a period and an amount, e.g. /deal target @alice quarter 500k.")
+        raise p.error(t("Give a @mention, a period and an amount, e.g. /deal target @alice quarter 500k."))
     period = plain_text(free[1].value).strip().lower()
     if not _TARGET_PERIOD.fullmatch(period):
-        raise p.error(
-            f'The period must be week, month, quarter, year, or like 2026, 2026-11, 2026-q4; not "{_clip(period)}".'
-        )
+        raise p.error(t('The period must be week, month, quarter, year, or like 2026, 2026-11, 2026-q4; not "{value}".',
+                        value=_clip(period)))
     return Target(str(_user_id(free[0].raw)), period, p.amount(free[2].value))
 
 
 def _team(p: _Parser, parsed: _Parsed, ref: DealRef | None, free: _Free) -> Command:
     if len(free) != 1 or _user_id(free[0].raw) is None:
-        raise p.error("Mention the rep, e.g. /deal team @alice manager:@carol.")
+        raise p.error(t("Mention the rep, e.g. /deal team @alice manager:@carol."))
     raw = parsed.options["manager"][0] if "manager" in parsed.options else None
     if raw is not None and plain_text(raw).strip().lower() in _NO_MANAGER:
         return Team(str(_user_id(free[0].raw)), None, clear=True)
@@ -992,12 +1008,12 @@ _NO_MANAGER = frozenset({"none", "-", "nobody", "无"})
 
 def _role(p: _Parser, parsed: _Parsed, ref: DealRef | None, free: _Free) -> Command:
     if len(free) != 2 or _user_id(free[0].raw) is None:
-        raise p.error("Mention the person and the role, e.g. /deal role @carol manager (or -manager to remove).")
+        raise p.error(t("Mention the person and the role, e.g. /deal role @carol manager (or -manager to remove)."))
     word = plain_text(free[1].value).strip().lower()
     remove = word[:1] in ("-", "−")
     role = word[1:] if remove else word
     if role not in ROLES:
-        raise p.error(f'The role must be one of {", ".join(ROLES)}, not "{_clip(role)}".')
+        raise p.error(t('The role must be one of {roles}, not "{value}".', roles=", ".join(ROLES), value=_clip(role)))
     return Role(str(_user_id(free[0].raw)), role, remove)
 
 

@@ -4,43 +4,54 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.blocks.text import Mrkdwn, mtr, user
 from bot.container import Deps
 from handlers import grammar as g
 from handlers.context import Request
+from handlers.replies import mentions, sentences, words
 from models import teams
 from models.people import load_actor
 
 
-def _people(ids: tuple[str, ...]) -> str:
-    return ", ".join(f"<@{u}>" for u in ids) or "nobody"
+def _people(ids: tuple[str, ...], locale: str) -> Mrkdwn:
+    return mentions(ids, locale) or mtr("nobody", locale)
 
 
 async def role(deps: Deps, req: Request, cmd: g.Role, session: AsyncSession) -> str:
+    locale = deps.ws.locale
     actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
     if cmd.remove:
         await teams.remove_role(session, deps.ws, actor, cmd.user_id, cmd.role, now=req.now)
-        verb = f"Took the role {cmd.role} from <@{cmd.user_id}>."
+        verb = mtr("Took the role {role} from {user}.", locale, role=cmd.role, user=user(cmd.user_id))
     else:
         await teams.add_role(session, deps.ws, actor, cmd.user_id, cmd.role, now=req.now)
-        verb = f"Gave <@{cmd.user_id}> the role {cmd.role}."
+        verb = mtr("Gave {user} the role {role}.", locale, user=user(cmd.user_id), role=cmd.role)
     roles = await teams.roles_of(session, deps.ws, cmd.user_id)
-    return f"{verb} Their roles now: {', '.join(roles)}."
+    return sentences([verb, mtr("Their roles now: {roles}.", locale, roles=words(roles, locale))], locale)
 
 
 async def team(deps: Deps, req: Request, cmd: g.Team, session: AsyncSession) -> str:
+    locale = deps.ws.locale
     actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
     if cmd.clear:
         previous = await teams.clear_manager(session, deps.ws, actor, cmd.user_id, now=req.now)
-        return f"<@{cmd.user_id}> no longer has a manager (was <@{previous}>)."
+        return mtr("{user} no longer has a manager (was {previous}).", locale, user=user(cmd.user_id),
+                   previous=user(previous))
     if cmd.manager_id:
         picture = await teams.picture(session, deps.ws, cmd.user_id)
         promoted = await teams.set_manager(session, deps.ws, actor, cmd.user_id, cmd.manager_id, now=req.now)
-        was = f" (was <@{picture.manager_id}>)" if picture.manager_id else ""
-        text = f"<@{cmd.manager_id}> now manages <@{cmd.user_id}>{was}."
+        if picture.manager_id:
+            said = [mtr("{manager} now manages {user} (was {previous}).", locale, manager=user(cmd.manager_id),
+                        user=user(cmd.user_id), previous=user(picture.manager_id))]
+        else:
+            said = [mtr("{manager} now manages {user}.", locale, manager=user(cmd.manager_id),
+                        user=user(cmd.user_id))]
         if promoted:
-            text += f" <@{cmd.manager_id}> has the manager role now."
-        return text + " They are invited to the rep's new deal channels."
+            said.append(mtr("{manager} has the manager role now.", locale, manager=user(cmd.manager_id)))
+        said.append(mtr("They are invited to the rep's new deal channels.", locale))
+        return sentences(said, locale)
     picture = await teams.picture(session, deps.ws, cmd.user_id)
-    manager = f"<@{picture.manager_id}>" if picture.manager_id else "nobody"
-    return (f"<@{cmd.user_id}>: manager {manager}; roles {', '.join(picture.roles)}; "
-            f"reports to them: {_people(picture.reports)}.")
+    manager = user(picture.manager_id) if picture.manager_id else mtr("nobody", locale)
+    return mtr("{user}: manager {manager}; roles {roles}; reports to them: {reports}.", locale,
+               user=user(cmd.user_id), manager=manager, roles=words(picture.roles, locale),
+               reports=_people(picture.reports, locale))

@@ -12,16 +12,18 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
+from bot.blocks.text import user
 from bot.container import Deps
 from bot.ids import ActionId, parse_reminder_value
 from handlers.replies import say_error
 from models import effects, reminders
 from models.errors import DomainError
+from models.i18n import t
 from models.outbox import deal_lane
 from models.people import load_actor
 from models.values import format_when
 
-OUT_OF_DATE = "That reminder button is out of date; /deal list shows your follow-ups."
+OUT_OF_DATE = t("That reminder button is out of date; /deal list shows your follow-ups.")
 SNOOZE_OF = {ActionId.SNOOZE_HOUR.value: "hour", ActionId.SNOOZE_DAY.value: "day"}
 
 
@@ -40,7 +42,7 @@ async def _answer(deps: Deps, body: dict[str, Any], respond: AsyncRespond) -> No
     try:
         followup_id, which, at = parse_reminder_value(str(action.get("value", "")))
     except ValueError:
-        await say_error(respond, OUT_OF_DATE)
+        await say_error(respond, OUT_OF_DATE, locale=deps.ws.locale)
         return
     user_id = body["user"]["id"]
     container = body.get("container") or {}
@@ -53,9 +55,13 @@ async def _answer(deps: Deps, body: dict[str, Any], respond: AsyncRespond) -> No
             if length is None:
                 done = await reminders.complete(session, actor, followup_id, now=now, locale=deps.ws.locale)
                 if done.already:
-                    by = f"<@{done.followup.done_by}>" if done.followup.done_by else "someone"
-                    await say_error(respond, f"That follow-up was done already, by {by} "
-                                             f"({format_when(done.followup.done_at or now, tz, deps.ws.locale)}).")
+                    when = format_when(done.followup.done_at or now, tz, deps.ws.locale)
+                    if done.followup.done_by:
+                        said = t("That follow-up was done already, by {by} ({when}).",
+                                 by=user(done.followup.done_by), when=when)
+                    else:
+                        said = t("That follow-up was done already, by someone ({when}).", when=when)
+                    await say_error(respond, said, locale=deps.ws.locale)
                     return
                 deal_id, details = done.deal.id, {}
             else:

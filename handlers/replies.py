@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.blocks.replies import Message, error_reply
-from models.i18n import Text
+from bot.blocks.text import Mrkdwn, user
+from models.i18n import Text, normalize_locale
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +23,28 @@ async def send(respond: AsyncRespond, message: Message, *, replace_original: boo
 
 
 async def say_error(respond: AsyncRespond, message: str | Text, usage: str | None = None, *,
-                    locale: str = "en") -> None:
+                    locale: str) -> None:
     await send(respond, error_reply(message, usage, locale=locale))
 
+
+def message_of(exc: Exception) -> Text | str:
+    """What an input or domain error says: its :class:`Text` when it carries one (``.message``), else
+    its English ``str()``."""
+    message = getattr(exc, "message", None)
+    return message if isinstance(message, Text | str) and message else str(exc)
+
+
+def sentences(parts: Iterable[str], locale: str) -> Mrkdwn:
+    """Whole translated sentences one after another: a space between them in English, none after a
+    Chinese full stop."""
+    return Mrkdwn(("" if normalize_locale(locale) == "zh-CN" else " ").join(p for p in parts if p))
+
+
+def mentions(user_ids: Iterable[str], locale: str) -> Mrkdwn:
+    """``<@U1>, <@U2>`` (``、`` between them in Chinese)."""
+    return Mrkdwn(("、" if normalize_locale(locale) == "zh-CN" else ", ").join(user(u) for u in user_ids))
+
+
+def words(items: Iterable[str], locale: str) -> str:
+    """Plain words listed: ``a, b`` (``、`` in Chinese)."""
+    return ("、" if normalize_locale(locale) == "zh-CN" else ", ").join(items)

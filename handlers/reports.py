@@ -6,9 +6,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.blocks import replies
+from bot.blocks.report_labels import period_label
 from bot.blocks.reports import report_message
 from bot.blocks.territories import territory_report_note, territory_scope_label
-from bot.blocks.text import fmt_amount, tr
+from bot.blocks.text import fmt_amount, mtr, tr, user
 from bot.container import Deps
 from handlers import grammar as g
 from handlers.context import Request
@@ -83,6 +84,10 @@ async def target(deps: Deps, req: Request, cmd: g.Target, session: AsyncSession)
     actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
     period = target_period(cmd.period, now=req.now, tz=req.tz)
     previous = await set_quota(session, actor, cmd.user_id, period, cmd.amount, now=req.now)
-    was = f" (was {fmt_amount(previous, deps.ws.locale)})" if previous is not None else ""
-    return (f"Target for <@{cmd.user_id}> for {period.label} ({period.first_day.isoformat()} to "
-            f"{period.last_day.isoformat()}): *{fmt_amount(cmd.amount, deps.ws.locale)}*{was}.")
+    locale = deps.ws.locale
+    values = {"user": user(cmd.user_id), "period": period_label(period, locale), "first": period.first_day.isoformat(),
+              "last": period.last_day.isoformat(), "amount": fmt_amount(cmd.amount, locale)}
+    if previous is not None:
+        return mtr("Target for {user} for {period} ({first} to {last}): *{amount}* (was {previous}).", locale,
+                   previous=fmt_amount(previous, locale), **values)
+    return mtr("Target for {user} for {period} ({first} to {last}): *{amount}*.", locale, **values)

@@ -11,19 +11,21 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.blocks import replies
-from bot.blocks.text import escape
+from bot.blocks.text import mtr, say, tr, truncate, user
 from bot.container import Deps
 from bot.gateway import SlackFailure
 from bot.ids import BlockId, CallbackId
+from handlers.commands import noted
 from handlers.context import Request
+from handlers.grammar import message_of
+from handlers.replies import sentences
 from models import activity, deals
 from models.deals import FieldChanges
 from models.errors import DomainError
-from models.i18n import render
 from models.outbox import deal_lane, dm_lane
 from models.people import load_actor
 from models.queries import find_deal
-from models.values import InputError, format_when, parse_amount, parse_when
+from models.values import InputError, parse_amount, parse_when
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +53,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 next_at = parse_when(values[BlockId.NOTE_NEXT], now=req.now, tz=req.tz, locale=deps.ws.locale)
             except InputError as exc:
                 await ack(response_action="errors",
-                          errors={BlockId.NOTE_NEXT.value: render(exc.message, deps.ws.locale)[:150]})
+                          errors={BlockId.NOTE_NEXT.value: _field_error(exc, deps.ws.locale)})
                 return
         await ack()
         async with deps.turn_of(req.user_id):
@@ -68,9 +70,11 @@ async def _create_deal(deps: Deps, req: Request, changes: FieldChanges, *, origi
         await _tell(deps, req.user_id, origin, replies.error_reply(exc.message, exc.usage, locale=deps.ws.locale))
         return
     deps.deliverer.kick([deal_lane(number), dm_lane(owner)])
-    assigned = f" Assigned to <@{owner}> by the lead assignment rules." if owner != req.user_id else ""
-    await _tell(deps, req.user_id, origin, replies.ok_reply(
-        f"Created *D-{number}* {escape(title)}. Its channel and card are on their way.{assigned}"))
+    locale = deps.ws.locale
+    said = [mtr("Created *D-{n}* {title}. Its channel and card are on their way.", locale, n=number, title=title)]
+    if owner != req.user_id:
+        said.append(mtr("Assigned to {owner} by the lead assignment rules.", locale, owner=user(owner)))
+    await _tell(deps, req.user_id, origin, replies.ok_reply(sentences(said, locale)))
 
 
 async def _log_note(deps: Deps, req: Request, values: dict[str, str], next_at: datetime | None, *,
@@ -87,9 +91,7 @@ async def _log_note(deps: Deps, req: Request, values: dict[str, str], next_at: d
         await _tell(deps, req.user_id, None, replies.error_reply(exc.message, exc.usage, locale=deps.ws.locale))
         return
     deps.deliverer.kick([deal_lane(number)])
-    text = f"Noted on D-{number}."
-    if followup is not None:
-        text += f" Next follow-up: {format_when(followup.due_at, req.tz, deps.ws.locale)}."
+    text = noted(number, followup.due_at if followup is not None else None, req, deps.ws.locale)
     await _tell(deps, req.user_id, channel_id, replies.ok_reply(text))
 
 
@@ -99,17 +101,22 @@ def _new_deal_changes(values: dict[str, str], req: Request, locale: str, errors:
         try:
             amount = parse_amount(values[BlockId.AMOUNT])
         except InputError as exc:
-            errors[BlockId.AMOUNT.value] = render(exc.message, locale)[:150]
+            errors[BlockId.AMOUNT.value] = _field_error(exc, locale)
     if values.get(BlockId.CLOSE):
         try:
             close_at = parse_when(values[BlockId.CLOSE], now=req.now, tz=req.tz, locale=locale, future_only=False)
         except InputError as exc:
-            errors[BlockId.CLOSE.value] = render(exc.message, locale)[:150]
+            errors[BlockId.CLOSE.value] = _field_error(exc, locale)
     title = (values.get(BlockId.TITLE) or "").strip()
     if not title:
-        errors[BlockId.TITLE.value] = "A deal needs a title."
+        errors[BlockId.TITLE.value] = tr("A deal needs a title.", locale)
     return FieldChanges(title=title, amount=amount, customer=values.get(BlockId.CUSTOMER) or None,
                         close_at=close_at, source=values.get(BlockId.SOURCE) or None)
+
+
+def _field_error(exc: Exception, locale: str) -> str:
+    """An input error under a modal field (Slack shows at most 150 characters there)."""
+    return truncate(say(message_of(exc), locale), 150)
 
 
 def _values(view: dict[str, Any]) -> dict[str, str]:

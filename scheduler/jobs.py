@@ -107,7 +107,8 @@ class Ticks:
         from bot.parked_alerts import alert_admins
 
         try:
-            lanes = await alert_admins(self.deps.sessions, self.deps.clock, self.deps.ws.admin_ids)
+            lanes = await alert_admins(self.deps.sessions, self.deps.clock, self.deps.ws.admin_ids,
+                                       locale=self.deps.ws.locale)
             if lanes:
                 self.deps.deliverer.kick(lanes)
         except Exception:

@@ -70,7 +70,7 @@ def _sections(text: Mrkdwn, *, budget: int = BLOCK_TEXT_BUDGET) -> list[Block]:
     return [section_block(Mrkdwn(c)) for c in chunks if c.strip()] or [section_block(Mrkdwn("—"))]
 
 
-def error_reply(message: str | Text, usage: str | None = None, *, locale: str = "en") -> Message:
+def error_reply(message: str | Text, usage: str | None = None, *, locale: str) -> Message:
     """``:warning: <message>`` and, with a usage, ``Try: `<usage>` `` (code; a multi-line usage
     becomes a code block). ``message`` is plain text unless it is Mrkdwn; a domain :class:`Text` is
     translated, keeping the ``<@U…>`` mentions our own code put in it."""

@@ -29,6 +29,9 @@ WORDS = {
     "private_channel": N_("Private channel: join it to read it."),
     "ack_error": N_("The bot answered HTTP {status}."),
     "commands_only": N_("In the playground you type /deal commands (try /deal help)."),
+    "image": N_("image"),
+    "close": N_("Close"),
+    "page_title": N_("Dealroom playground"),
 }
 KEYS = tuple(WORDS)
 

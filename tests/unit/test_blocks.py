@@ -463,7 +463,7 @@ def test_user_text_is_escaped_exactly_once_everywhere() -> None:
         cards.welcome_card(deal, [entry], tz=TZ, has_more=False),
         timeline.timeline_page(deal, [entry], page=1, has_more=False, tz=TZ),
         replies.deal_list_reply([deal], tz=TZ, title="Deals"),
-        replies.error_reply("R&D <x>", "R&D <x>"),
+        replies.error_reply("R&D <x>", "R&D <x>", locale="en"),
         replies.help_reply("R&D <x>"),
     ]
     for msg in outputs:
@@ -723,14 +723,14 @@ def test_reading_a_submission() -> None:
 
 
 def test_error_reply() -> None:
-    msg = check(replies.error_reply("Unknown stage <!channel>.", "/deal stage <stage>"))
+    msg = check(replies.error_reply("Unknown stage <!channel>.", "/deal stage <stage>", locale="en"))
     body = msg.blocks[0]["text"]["text"]
     assert body == ":warning: Unknown stage &lt;!channel&gt;.\nTry: `/deal stage &lt;stage&gt;`"
     assert msg.text == body
-    assert check(replies.error_reply("Nope", None)).text == ":warning: Nope"
-    multi = check(replies.error_reply("Nope", "/deal note <text>\n/deal note D-42 <text>"))
+    assert check(replies.error_reply("Nope", None, locale="en")).text == ":warning: Nope"
+    multi = check(replies.error_reply("Nope", "/deal note <text>\n/deal note D-42 <text>", locale="en"))
     assert "```/deal note &lt;text&gt;\n/deal note D-42 &lt;text&gt;```" in multi.text
-    kept = check(replies.error_reply(text.escape_keep_mentions("Held by <@U1>"), None))
+    kept = check(replies.error_reply(text.escape_keep_mentions("Held by <@U1>"), None, locale="en"))
     assert kept.text == ":warning: Held by <@U1>"
 
 
@@ -750,7 +750,7 @@ def test_help_reply_escapes_and_splits_long_help() -> None:
 
 @pytest.mark.parametrize("s", HOSTILE)
 def test_replies_hostile(s: str) -> None:
-    user_text_is_inert(check(replies.error_reply(s, s)))
+    user_text_is_inert(check(replies.error_reply(s, s, locale="en")))
     user_text_is_inert(check(replies.help_reply(s)))
     check(replies.ok_reply(text.escape(s)))
 
@@ -852,7 +852,7 @@ def test_any_text_keeps_every_builder_within_limits(
         check(cards.welcome_card(deal, entries, tz=TZ, locale=locale, has_more=True)),
         check(timeline.timeline_page(deal, entries, page=2, has_more=True, tz=TZ, locale=locale)),
         check(replies.deal_list_reply([deal] * 3, tz=TZ, locale=locale, title="Deals")),
-        check(replies.error_reply(note, title)),
+        check(replies.error_reply(note, title, locale="en")),
         check(replies.help_reply(note)),
         check_view(modals.new_deal_modal(channel_id=customer, initial_title=title, locale=locale)),
         check_view(modals.log_note_modal(42, title, locale=locale)),

@@ -75,7 +75,7 @@ function image(el) {
   const url = el.image_url || "";
   // Nothing leaves the machine: only images served from here (or inline data) are loaded.
   if (url.startsWith("data:") || url.startsWith("/")) return `<span class="image"><img src="${esc(url)}" alt="${esc(el.alt_text || "")}"></span>`;
-  return `<span class="image" title="${esc(url)}">[image] ${esc(el.alt_text || el.title?.text || "image")}</span>`;
+  return `<span class="image" title="${esc(url)}">[${esc(L("image"))}] ${esc(el.alt_text || el.title?.text || L("image"))}</span>`;
 }
 function blocks(list, ctx) {
   let html = "";
@@ -144,6 +144,8 @@ function render() {
   contexts.clear();
   document.documentElement.lang = s.labels.home === "Home" ? "en" : "zh-CN";
   for (const node of document.querySelectorAll("[data-l]")) node.textContent = L(node.dataset.l);
+  for (const node of document.querySelectorAll("[data-l-aria]")) node.setAttribute("aria-label", L(node.dataset.lAria));
+  document.title = L("page_title");
   const person = $("person");
   if (!person.options.length) {
     person.innerHTML = s.cast.map((p) => `<option value="${p.id}">${esc(p.real_name)} (${p.role}, ${esc(p.tz)})</option>`).join("");
