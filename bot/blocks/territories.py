@@ -6,15 +6,17 @@ from collections.abc import Sequence
 
 from slack_sdk.models.blocks import Block
 
+from bot.blocks.cards import mentions
 from bot.blocks.text import (
+    BLOCK_TEXT_BUDGET,
     Message,
     Mrkdwn,
+    block_text_size,
     context_block,
     escape,
     fmt,
     fmt_amount,
     header_block,
-    join,
     message,
     mtr,
     section_block,
@@ -22,6 +24,7 @@ from bot.blocks.text import (
     truncate,
     user,
 )
+from models.i18n import N_, normalize_locale
 from models.territories import CRITERIA
 from models.territory_admin import TerritoryState
 from models.territory_digest import TerritoryDigest
@@ -29,13 +32,19 @@ from models.territory_digest import TerritoryDigest
 LIST_MAX = 20  # up to two blocks each (a message holds 50)
 
 
+LINE_NAMES = {"region": N_("Region"), "industry": N_("Industry"), "product": N_("Product")}
+PEOPLE_CHARS = 400  # about 25 mentions per territory; the rest are counted
+
+
 def _people(user_ids: Sequence[str], locale: str) -> Mrkdwn:
-    return join(", ", [user(u) for u in user_ids]) if user_ids else Mrkdwn(tr("nobody", locale))
+    return mentions(user_ids, locale=locale, limit=PEOPLE_CHARS) if user_ids else Mrkdwn(tr("nobody", locale))
 
 
-def _lines(state: TerritoryState) -> str:
+def _lines(state: TerritoryState, locale: str) -> str:
     t = state.territory
-    return " · ".join(f"{c}: {', '.join(getattr(t, c))}" for c in CRITERIA if getattr(t, c))
+    separator = "、" if normalize_locale(locale) == "zh-CN" else ", "
+    return " · ".join(tr("{line}: {values}", locale, line=tr(LINE_NAMES[c], locale),
+                         values=separator.join(getattr(t, c))) for c in CRITERIA if getattr(t, c))
 
 
 def territory_section(state: TerritoryState, locale: str = "en") -> Mrkdwn:
@@ -43,7 +52,7 @@ def territory_section(state: TerritoryState, locale: str = "en") -> Mrkdwn:
     routing = (tr("new deals go to the manager, who hands them on", locale) if t.routing == "manager"
                else tr("new deals take turns among the reps", locale))
     return mtr("*{name}* (`{key}`) · {lines}\nManager: {manager} · Reps: {reps}\n_{routing}_", locale,
-               name=truncate(t.name, 100), key=t.key, lines=truncate(_lines(state), 500),
+               name=truncate(t.name, 100), key=t.key, lines=truncate(_lines(state, locale), 500),
                manager=user(t.manager) if t.manager else Mrkdwn(tr("nobody", locale)),
                reps=_people(t.reps, locale), routing=routing)
 
@@ -51,10 +60,14 @@ def territory_section(state: TerritoryState, locale: str = "en") -> Mrkdwn:
 def territories_reply(states: Sequence[TerritoryState], *, locale: str = "en") -> Message:
     title = tr("Territories", locale)
     if not states:
-        text = tr("There are no territories: they are defined in the pipeline file ([[territories]]).", locale)
+        text = tr("There are no territories: they are defined in the pipeline file (`[[territories]]`).", locale)
         return message(text, [section_block(escape(text))])
     blocks: list[Block] = [header_block(title)]
+    shown = 0
     for state in states[:LIST_MAX]:
+        if block_text_size(b.to_dict() for b in blocks) > BLOCK_TEXT_BUDGET - 1500:
+            break
+        shown += 1
         blocks.append(section_block(territory_section(state, locale)))
         if state.changed:
             blocks.append(context_block(mtr("Changed with /deal territory (the pipeline file has manager {manager}, "
@@ -62,8 +75,8 @@ def territories_reply(states: Sequence[TerritoryState], *, locale: str = "en") -
                                             manager=user(state.default.manager) if state.default.manager
                                             else Mrkdwn(tr("nobody", locale)),
                                             reps=_people(state.default.reps, locale))))
-    if len(states) > LIST_MAX:
-        blocks.append(context_block(mtr("…and {n} more.", locale, n=len(states) - LIST_MAX)))
+    if len(states) > shown:
+        blocks.append(context_block(mtr("…and {n} more.", locale, n=len(states) - shown)))
     blocks.append(context_block(mtr(
         "A territory covers the deals whose region, industry or product match its lines; admins change its reps "
         "and manager with `/deal territory <key> add|remove @rep` and `/deal territory <key> manager @user`.",
@@ -79,7 +92,7 @@ def territory_report_note(state: TerritoryState, locale: str = "en") -> Mrkdwn:
     """The footer of a territory's report and digest: which deals it covers (the definition users rely on)."""
     return mtr("Territory {name}: every deal whose {lines} match, whoever owns it (territory reps and others "
                "alike); no quota, since targets are set per rep.", locale,
-               name=truncate(state.territory.name, 100), lines=truncate(_lines(state), 300))
+               name=truncate(state.territory.name, 100), lines=truncate(_lines(state, locale), 300))
 
 
 def territory_digest_message(d: TerritoryDigest, *, locale: str = "en") -> Message:

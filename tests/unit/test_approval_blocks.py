@@ -27,7 +27,7 @@ def info(status: str, reason: str | None) -> ApprovalInfo:
 
 @pytest.mark.parametrize(("locale", "expected"), [
     ("en", "Lapsed, nothing to decide any more: the deal was closed as lost."),
-    ("zh-CN", "已失效，无需再审批：商机已关闭为输单。"),
+    ("zh-CN", "已失效，无需再审批：商机已以输单关闭。"),
 ])
 def test_a_lapsed_card_has_no_buttons_and_says_why_in_the_locale(locale: str, expected: str) -> None:
     message = blocks.request_card(info("lapsed", str(LAPSED_LOST)), make_deal(), tz=ZoneInfo("UTC"), locale=locale)
@@ -35,7 +35,7 @@ def test_a_lapsed_card_has_no_buttons_and_says_why_in_the_locale(locale: str, ex
     dumped = json.dumps(message.blocks, ensure_ascii=False)
     assert expected in dumped and '"button"' not in dumped
     line = blocks.outcome("lapsed", info("lapsed", str(LAPSED_LOST)), make_deal(), tz=ZoneInfo("UTC"), locale=locale)
-    assert ("closed as lost" if locale == "en" else "商机已关闭为输单") in line.text
+    assert ("closed as lost" if locale == "en" else "商机已以输单关闭") in line.text
 
 
 def test_a_rejection_reason_is_the_approvers_own_words_never_looked_up() -> None:
@@ -45,7 +45,7 @@ def test_a_rejection_reason_is_the_approvers_own_words_never_looked_up() -> None
 
 
 def test_tr_and_mtr_translate_and_escape_values() -> None:
-    assert tr("the deal was closed as won", "zh-CN") == "商机已关闭为赢单"
+    assert tr("the deal was closed as won", "zh-CN") == "商机已以赢单关闭"
     assert tr("no such sentence {x}", "zh-CN", x=1) == "no such sentence 1"
     assert mtr("⏹️ Lapsed, nothing to decide any more: {reason}.", "en", reason="<b> & c") == (
         "⏹️ Lapsed, nothing to decide any more: &lt;b&gt; &amp; c.")

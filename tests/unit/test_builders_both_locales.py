@@ -38,6 +38,7 @@ from bot.blocks import (
     replies,
     report_labels,
     reports,
+    territories,
     timeline,
 )
 from bot.blocks import text as text_mod
@@ -51,6 +52,9 @@ from models.pipeline import load_pipeline
 from models.pool import PoolEntry, PoolPage
 from models.queries import stage_info
 from models.snapshots import DealSnapshot, FollowUpInfo, StageChangeInfo, TimelineItem
+from models.territories import Territory
+from models.territory_admin import TerritoryState
+from models.territory_digest import TerritoryDigest
 from tests.blocklimits import assert_message_within_limits, assert_no_broadcast, assert_view_within_limits
 from tests.leaks import english_leaks, foreign_cjk, leak_report
 
@@ -188,6 +192,19 @@ def approval(locale: str, status: str = "pending", reason: str | None = None) ->
         rules=(RuleInfo(stage("won", locale).name, "amount >= 1m and discount > 15"),),
         figures=(("amount", "150,000"), ("discount", "20"), (z("客户等级"), z("重点客户"))),
         expires_at=NOW + timedelta(hours=48), decided_by=None if status == "pending" else "U0MGR", reason=reason)
+
+
+def territory(changed: bool = False, n_reps: int = 3) -> TerritoryState:
+    default = Territory(key="east", name=z("华东大区"), reps=tuple(f"U0REP{i:04d}" for i in range(n_reps)),
+                        manager="U0MGR", region=(z("华东"), z("上海")))
+    now = replace(default, reps=default.reps[:1], manager=None, routing="manager") if changed else default
+    return TerritoryState(territory=now, default=default)
+
+
+def territory_digest(n_owners: int = 3) -> TerritoryDigest:
+    return TerritoryDigest(state=territory(), day=date(2026, 11, 24), open_count=12, open_value=Decimal(1800000),
+                           weighted=Decimal(600000), new_count=2, won_count=1, won_value=Decimal(150000), lost_count=1,
+                           owners=tuple(rep(i) for i in range(n_owners)), owners_total=n_owners + 5)
 
 
 Case = tuple[str, str, Callable[[str], Any]]
@@ -338,6 +355,20 @@ CASES: list[Case] = [
     ("report_labels.period_label", "month", lambda lc: report_labels.period_label(MONTH, lc)),
     ("report_labels.period_label", "quarter", lambda lc: report_labels.period_label(
         period_from("quarter", date(2026, 10, 1), TZ), lc)),
+    # territories
+    ("territories.territories_reply", "ordinary and changed", lambda lc: territories.territories_reply(
+        [territory(), territory(changed=True)], locale=lc)),
+    ("territories.territories_reply", "none", lambda lc: territories.territories_reply([], locale=lc)),
+    ("territories.territories_reply", "edge: 40 territories, 200 reps", lambda lc: territories.territories_reply(
+        [territory(n_reps=200) for _ in range(40)], locale=lc)),
+    ("territories.territory_section", "manager routing", lambda lc: territories.territory_section(
+        territory(changed=True), lc)),
+    ("territories.territory_scope_label", "ordinary", lambda lc: territories.territory_scope_label(z("华东大区"), lc)),
+    ("territories.territory_report_note", "ordinary", lambda lc: territories.territory_report_note(territory(), lc)),
+    ("territories.territory_digest_message", "ordinary", lambda lc: territories.territory_digest_message(
+        territory_digest(), locale=lc)),
+    ("territories.territory_digest_message", "nobody owns", lambda lc: territories.territory_digest_message(
+        replace(territory_digest(0), owners_total=0), locale=lc)),
     ("report_labels.day_label", "day", lambda lc: report_labels.day_label(date(2026, 11, 24), lc)),
 ]
 
