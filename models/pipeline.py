@@ -340,13 +340,14 @@ class Pipeline:
 
 
 def describe_stages(pipeline: Pipeline, locale: str = "en") -> str:
-    """One line per stage, for replies and help: ``1. lead — Lead (线索)``."""
+    """One line per stage, for replies and help: ``1. lead — Lead (线索)``; in Chinese ``1. `lead` — 线索``
+    (the key is what a Chinese user types, as command syntax; the name is the localized one, SPEC 2)."""
     lines = []
     for s in pipeline.stages:
-        if s.name_zh and s.name_zh != s.name:
-            label = f"{s.name_zh} ({s.name})" if _is_chinese(locale) else f"{s.name} ({s.name_zh})"
-        else:
-            label = s.name
+        if _is_chinese(locale):
+            lines.append(f"{s.number}. `{s.key}` — {s.name_zh or s.name}")
+            continue
+        label = f"{s.name} ({s.name_zh})" if s.name_zh and s.name_zh != s.name else s.name
         lines.append(f"{s.number}. {s.key} — {label}")
     return "\n".join(lines)
 

@@ -19,6 +19,7 @@ from bot.blocks.text import (
     button,
     channel,
     clip,
+    colon,
     context_block,
     escape,
     fields_block,
@@ -229,11 +230,11 @@ def stage_change_card(
             headline = fmt("{} — {}", headline, truncate(one_line(deal.lost_reason), 1000))
         plain_change = say(_CHANGE_KINDS[kind], locale)
     elif kind == "stage_set":
-        headline = fmt("{}: *{}*", say(_CHANGE_KINDS[kind], locale), to_name)
-        plain_change = f"{say(_CHANGE_KINDS[kind], locale)}: {to_name}"
+        headline = fmt("{}" + colon(locale) + "*{}*", say(_CHANGE_KINDS[kind], locale), to_name)
+        plain_change = f"{say(_CHANGE_KINDS[kind], locale)}{colon(locale)}{to_name}"
     else:
-        headline = fmt("{}: *{}* → *{}*", say(_CHANGE_KINDS[kind], locale), from_name, to_name)
-        plain_change = f"{say(_CHANGE_KINDS[kind], locale)}: {from_name} → {to_name}"
+        headline = fmt("{}" + colon(locale) + "*{}* → *{}*", say(_CHANGE_KINDS[kind], locale), from_name, to_name)
+        plain_change = f"{say(_CHANGE_KINDS[kind], locale)}{colon(locale)}{from_name} → {to_name}"
 
     title = _title(deal, 500)
     ref_line = fmt("*{}* · {}", deal.ref, title) if title else fmt("*{}*", deal.ref)
@@ -262,7 +263,7 @@ def stage_change_card(
                 )
             )
         )
-    return message(f"{_ref_title(deal)}: {plain_change}", blocks)
+    return message(f"{_ref_title(deal)}{colon(locale)}{plain_change}", blocks)
 
 
 def channel_topic(deal: DealSnapshot, locale: str = "en") -> str:
@@ -270,12 +271,13 @@ def channel_topic(deal: DealSnapshot, locale: str = "en") -> str:
 
     Topics render mentions, so the owner is a real mention; stage names are escaped like any
     mrkdwn. The amount is shown only when set."""
-    parts = [fmt("{}: {}", tr("Stage", locale), truncate(one_line(deal.stage.name), 80))]
+    parts = [fmt("{}" + colon(locale) + "{}", tr("Stage", locale), truncate(one_line(deal.stage.name), 80))]
     if deal.amount is not None:
-        parts.append(fmt("{}: {}", tr("Amount", locale), truncate(fmt_amount(deal.amount, locale), 60)))
+        amount = truncate(fmt_amount(deal.amount, locale), 60)
+        parts.append(fmt("{}" + colon(locale) + "{}", tr("Amount", locale), amount))
     owner = user(deal.owner_id)
     if owner:
-        parts.append(fmt("{}: {}", tr("Owner", locale), owner))
+        parts.append(fmt("{}" + colon(locale) + "{}", tr("Owner", locale), owner))
     return str(clip(Mrkdwn(" · ".join(parts)), TOPIC_MAX))
 
 

@@ -11,6 +11,7 @@ from bot.blocks.text import (
     Message,
     Mrkdwn,
     clip,
+    colon,
     context_block,
     escape,
     fmt,
@@ -98,7 +99,7 @@ def pool_reply(page: PoolPage, *, tz: ZoneInfo, locale: str = "en") -> Message:
     blocks.extend(section_block(chunk) for chunk in pack_lines(pool_line(e, tz=tz, locale=locale) for e in shown))
     if page.total > len(shown):
         blocks.append(context_block(_t("and_more", locale, n=page.total - len(shown))))
-    return message(fmt("{}: {}", title, summary), blocks)
+    return message(fmt("{}" + colon(locale) + "{}", title, summary), blocks)
 
 
 def _simple(text: Mrkdwn) -> Message:

@@ -14,6 +14,7 @@ from bot.blocks.text import (
     Mrkdwn,
     actions_block,
     button,
+    colon,
     context_block,
     escape,
     fmt,
@@ -83,7 +84,7 @@ def reminder(deal: DealSnapshot, *, followup_id: int, text: str, which: str, at:
         button(tr("Snooze 1 day", locale), ActionId.SNOOZE_DAY, value=value),
         *_open_channel(deal, locale),
     ))
-    return message(fmt("{}: {}", deal.ref, headline), blocks)
+    return message(fmt("{}" + colon(locale) + "{}", deal.ref, headline), blocks)
 
 
 def reminder_done(deal: DealSnapshot, *, text: str, by: str, at: datetime, tz: ZoneInfo,
@@ -94,7 +95,7 @@ def reminder_done(deal: DealSnapshot, *, text: str, by: str, at: datetime, tz: Z
         section_block(fmt("{}\n{}", headline, _deal_line(deal, locale))),
         context_block(mtr("Marked done by {who}, {when}.", locale, who=user(by), when=fmt_date(at, tz, locale))),
     ]
-    return message(fmt("{}: {}", deal.ref, headline), blocks)
+    return message(fmt("{}" + colon(locale) + "{}", deal.ref, headline), blocks)
 
 
 def reminder_snoozed(deal: DealSnapshot, *, text: str, until: datetime, moved_due: bool, tz: ZoneInfo,
@@ -104,7 +105,7 @@ def reminder_snoozed(deal: DealSnapshot, *, text: str, until: datetime, moved_du
     blocks: list[Block] = [section_block(fmt("{}\n{}", headline, _deal_line(deal, locale)))]
     if link := _open_channel(deal, locale):
         blocks.append(actions_block(*link))
-    return message(fmt("{}: {}", deal.ref, headline), blocks)
+    return message(fmt("{}" + colon(locale) + "{}", deal.ref, headline), blocks)
 
 
 def nudge(what: str, deal: DealSnapshot, *, sla_due_at: datetime | None, stale_days: int | None, tz: ZoneInfo,

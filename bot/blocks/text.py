@@ -53,7 +53,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from models.i18n import Text, render, translate
+from models.i18n import Text, normalize_locale, render, translate
 from models.values import format_amount, format_when
 
 # --- Slack limits the builders keep (shared/slack/limits.md §6; slack_sdk enforces most at to_dict()) ---
@@ -296,6 +296,11 @@ def mtext(text: Text, locale: str = "en") -> Mrkdwn:
     ``mtext(tn("{n} deal", "{n} deals", n, title=heading), locale)``."""
     template = replace(text, values=()).render(locale)
     return Mrkdwn(template.format(**{k: _mrkdwn_value(v, locale) for k, v in text.values}))
+
+
+def colon(locale: str = "en") -> str:
+    """The colon between a label and its value: ``": "`` in English, full-width ``"："`` in Chinese."""
+    return "：" if normalize_locale(locale) == "zh-CN" else ": "
 
 
 def say(text: object, locale: str = "en") -> str:

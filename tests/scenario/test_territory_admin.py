@@ -16,7 +16,7 @@ NEWREP = "U0NEWREP"
 async def test_anyone_lists_the_territories_with_lines_manager_and_reps(bot: Bot) -> None:
     listed = await bot.command(REP, "territory")
     text = listed.all_text
-    assert "Territories" in text and "*EMEA* (`emea`)" in text and "region: emea, europe" in text
+    assert "Territories" in text and "*EMEA* (`emea`)" in text and "Region: emea, europe" in text
     assert f"Manager: <@{MANAGER}>" in text and f"<@{REP2}>, <@{NEWCOMER}>" in text
     assert "product: cloud" in text and "industry: saas, retail" in text and "goes to the manager" not in text
     one = await bot.command(REP, "territory EMEA")

@@ -30,7 +30,7 @@ async def test_a_territory_report_covers_the_deals_in_its_lines_for_its_manager_
     assert "1 · 100,000" in text  # won: D-1
     assert "1 · 50,000" in text  # open: D-2 (owned by a rep outside the territory), not D-3
     assert "70,000" not in text
-    assert "every deal whose region: emea, europe match, whoever owns it" in text
+    assert "every deal whose Region: emea, europe match, whoever owns it" in text
     assert f"<@{REP2}>" in text and f"<@{REP}>" in text  # the owners table
     assert len(reply.blocks) < 50
     assert bot.slack.calls_to("files.completeUploadExternal"), "the chart follows in the DM"

@@ -157,9 +157,9 @@ def test_describe_stages() -> None:
     lines = describe_stages(p, "en").splitlines()
     assert lines[0] == "1. lead — Lead (线索)"
     assert lines[-1] == "7. lost — Lost (输单)"
-    assert describe_stages(p, "zh-CN").splitlines()[3] == "4. proposal — 方案报价 (Proposal)"
+    assert describe_stages(p, "zh-CN").splitlines()[3] == "4. `proposal` — 方案报价"
     own = loads_pipeline(MINIMAL)
-    assert describe_stages(own, "zh-CN") == "1. lead — Lead\n2. won — Won"
+    assert describe_stages(own, "zh-CN") == "1. `lead` — Lead\n2. `won` — Won"
 
 
 # --------------------------------------------------------------------------- resolve

@@ -50,7 +50,7 @@ def _state(**changes: object) -> TerritoryState:
 
 
 @pytest.mark.parametrize(("locale", "words"), [
-    ("en", ["Territories", "*EMEA* (`emea`)", "region: emea, europe", "Manager: <@U0M>", "Reps: <@U0A>, <@U0B>",
+    ("en", ["Territories", "*EMEA* (`emea`)", "Region: emea, europe", "Manager: <@U0M>", "Reps: <@U0A>, <@U0B>",
             "Changed with /deal territory"]),
     ("zh-CN", ["销售区域", "负责经理：<@U0X>", "销售：<@U0A>", "已通过 /deal territory 调整"]),
 ])
