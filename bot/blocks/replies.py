@@ -25,6 +25,7 @@ from bot.blocks.text import (
     Message,
     Mrkdwn,
     clip,
+    colon,
     context_block,
     escape,
     escape_keep_mentions,
@@ -80,9 +81,9 @@ def error_reply(message: str | Text, usage: str | None = None, *, locale: str) -
     if usage:
         code = escape(truncate(str(usage).replace("`", "'"), 800))
         if "\n" in code:
-            body = fmt("{}\n{}:\n```{}```", body, tr("Try", locale), code)
+            body = fmt("{}\n{}" + colon(locale).rstrip() + "\n```{}```", body, tr("Try", locale), code)
         else:
-            body = fmt("{}\n{}: `{}`", body, tr("Try", locale), code)
+            body = fmt("{}\n{}" + colon(locale) + "`{}`", body, tr("Try", locale), code)
     return build_message(body, [section_block(body)])
 
 

@@ -18,7 +18,7 @@ async def test_anyone_lists_the_territories_with_lines_manager_and_reps(bot: Bot
     text = listed.all_text
     assert "Territories" in text and "*EMEA* (`emea`)" in text and "Region: emea, europe" in text
     assert f"Manager: <@{MANAGER}>" in text and f"<@{REP2}>, <@{NEWCOMER}>" in text
-    assert "product: cloud" in text and "industry: saas, retail" in text and "goes to the manager" not in text
+    assert "Product: cloud" in text and "Industry: saas, retail" in text and "goes to the manager" not in text
     one = await bot.command(REP, "territory EMEA")
     assert "EMEA" in one.all_text and "cloud" not in one.all_text
     unknown = await bot.command(REP, "territory apac")

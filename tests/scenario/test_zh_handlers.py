@@ -64,6 +64,7 @@ def test_the_checker_catches_english_and_keeps_code() -> None:
 
 # One input per subcommand that the grammar refuses (Chinese free text where it is echoed back).
 BAD_INPUT = {
+    "territory": "territory 华东 做点什么",
     "new": "new 试点 title:另一个",
     "stage": "stage D-1",
     "next": "next D-1 随便",

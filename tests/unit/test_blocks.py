@@ -487,7 +487,7 @@ def test_user_text_is_escaped_exactly_once_everywhere() -> None:
 
 def test_channel_topic() -> None:
     assert cards.channel_topic(make_deal()) == "Stage: Proposal · Amount: 150,000 · Owner: <@U0OWNER1>"
-    assert cards.channel_topic(make_deal(), "zh-CN") == "阶段: Proposal · 金额: 15万 · 负责人: <@U0OWNER1>"
+    assert cards.channel_topic(make_deal(), "zh-CN") == "阶段：Proposal · 金额：15万 · 负责人：<@U0OWNER1>"
     assert cards.channel_topic(bare_deal()) == "Stage: Lead"
 
 
