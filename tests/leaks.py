@@ -12,6 +12,7 @@ English by design (SPEC §2 "Chinese (zh-CN)"):
 - `` `code` `` spans and ```` ``` ```` blocks (command syntax shown as typed);
 - ``/deal`` with its subcommand and arguments (``/deal claim D-<n>``, ``/deal role @user cs``);
 - option keys ``customer:`` (a lowercase key glued to its value), deal refs ``D-12`` / ``D-<n>``;
+- the user's own words quoted back in ``“…”``;
 - numbers, dates, times, amounts (``150k``, ``1.5m``), emoji ``:names:``;
 - an allowlist of names (Dealroom, Slack, CSV, PNG, ID, CRM, API, …).
 
@@ -27,7 +28,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 ALLOWED = frozenset({
-    "Dealroom", "Slack", "CSV", "PNG", "ID", "CRM", "API", "URL", "SLA", "KPI", "PDF", "UTC", "GMT", "OK",
+    "Dealroom", "Slack", "CSV", "PNG", "ID", "CRM", "API", "URL", "SLA", "KPI", "PDF", "UTC", "GMT", "OK", "DM",
 })
 
 _TEXT_TYPES = ("plain_text", "mrkdwn")
@@ -42,6 +43,7 @@ _STRIP = [
     re.compile(r"/deal(?:[ \t]+[A-Za-z0-9@<>:._/\-…]+)*"),
     re.compile(r"(?<![A-Za-z])[a-z][a-z_]*:(?=[^\s/])"),  # option keys glued to a value: customer:华为
     re.compile(r"\bD-(?:\d+|<n>)"),
+    re.compile(r"“[^”]*”"),  # what the user typed, quoted back
     re.compile(r":[a-z0-9_+\-]+:"),  # emoji names
     re.compile(r"\d+(?:[.,:/\-]\d+)*\s?(?:[kKmMwW]\b)?"),  # numbers, dates, times, 150k / 1.5m
 ]
@@ -79,8 +81,10 @@ def strip_allowed(text: str) -> str:
     return out
 
 
-def english_words(text: str) -> list[str]:
-    return [w for w in _WORD.findall(strip_allowed(text)) if w not in ALLOWED]
+def english_words(text: str, allowed: Iterable[str] = ()) -> list[str]:
+    """Latin words left in ``text`` (``allowed``: more words a test knows to be data, e.g. stage keys)."""
+    extra = set(allowed)
+    return [w for w in _WORD.findall(strip_allowed(text)) if w not in ALLOWED and w not in extra]
 
 
 def english_leaks(payload: Any) -> list[str]:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from bot.ids import ActionId
 from models.tables import ApprovalRequest, TimelineEntry
+from tests import leaks
 from tests.emulator import SlackEmulator
 from tests.scenario.conftest import assert_everything_slack_received_is_valid
 from tests.scenario.harness import ADMIN, MANAGER, NEWCOMER, REP, REP2, Bot
@@ -61,15 +62,10 @@ closed = "lost"
 """
 STAGE_KEYS = {"lead", "proposal", "negotiation", "won", "lost"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
-# What may stay English in a zh-CN reply: `code`, mentions, D-refs, emoji codes, /deal subcommands and
-# their option keys, and the user's own words quoted back (“…” or "…").
-_KEPT = re.compile(r"`[^`]*`|```.*?```|<[@#!][^>]*>|\bD-\d+\b|:[a-z_]+:|/deal(?: \w+)*|\w+:(?=\S)|“[^”]*”|\"[^\"]*\"",
-                   re.S)
 
 
 def english_words(text: str) -> list[str]:
-    rest = _KEPT.sub(" ", text)
-    return [w for w in re.findall(r"[A-Za-z]{2,}", rest) if w.lower() not in STAGE_KEYS]
+    return leaks.english_words(text, STAGE_KEYS)
 
 
 def assert_chinese(text: str) -> None:

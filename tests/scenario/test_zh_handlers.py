@@ -9,28 +9,16 @@ from datetime import timedelta
 from typing import Any
 
 from handlers.commands import OFFERED
-from handlers.grammar import SUBCOMMANDS
 from tests.emulator import SlackEmulator
+from tests.leaks import english_words
 from tests.scenario.conftest import assert_everything_slack_received_is_valid
 from tests.scenario.harness import MANAGER, REP, Bot, Reply
 from tests.scenario.teams import make_team
 
-_CODE = re.compile(r"```.*?```|`[^`\n]*`", re.DOTALL)
-_TOKEN = re.compile(r"<[@#!][^<>]*>")
-_COMMAND = re.compile(r"/deal(?:\s+(?:" + "|".join(SUBCOMMANDS) + r")\b)?")
-_OPTION = re.compile(r"\b[A-Za-z_]+[:：]")
-_REF = re.compile(r"\bD-\d+\b")
-_EMOJI = re.compile(r":[a-z0-9_+-]+:")
-_ALLOWED = {"Dealroom", "Slack", "DM", "CFO", "ID"}
-_WORD = re.compile(r"[A-Za-z]{2,}")
-
 
 def english_left(text: str, *, allowed: set[str] = frozenset()) -> list[str]:  # type: ignore[assignment]
-    """English words of ``text`` outside code spans, mentions, /deal subcommands, option keys, D-refs
-    and emoji names (and ``allowed``: names, stage keys, user data)."""
-    for pattern in (_CODE, _TOKEN, _COMMAND, _OPTION, _REF, _EMOJI):
-        text = pattern.sub(" ", text)
-    return [w for w in _WORD.findall(text) if w not in _ALLOWED and w not in allowed]
+    """English words of ``text`` (tests/leaks.py: outside code, mentions, commands, option keys, D-refs)."""
+    return english_words(text, {"CFO", *allowed})
 
 
 def texts_of(reply: Reply) -> list[str]:
@@ -93,7 +81,7 @@ async def test_help_parse_errors_and_replies_speak_chinese(slack: SlackEmulator,
     bot = await Bot(slack, db_url, dealroom_locale="zh-CN").start()
     try:
         pipeline = bot.deps.ws.pipeline
-        stage_words = {w for s in pipeline.stages for w in _WORD.findall(f"{s.key} {s.name}")}
+        stage_words = {w for s in pipeline.stages for w in f"{s.key} {s.name}".split()}
 
         overview = await bot.command(REP, "help")
         assert "只有一个命令" in overview.all_text and "`/deal note" in overview.all_text
