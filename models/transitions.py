@@ -30,6 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from models.i18n import N_, Text, normalize_locale, pt, render, t, translate
 from models.pipeline import BUILTIN_REQUIREMENTS, Pipeline, Stage
 
 __all__ = [
@@ -214,19 +215,12 @@ def _roles(stages: tuple[Stage, ...]) -> tuple[str, ...]:
 
 # --------------------------------------------------------------------------- wording
 
-_EN_FIELDS = {
-    "amount": "an amount",
-    "close": "a close date",
-    "score": "a lead score",
-    "customer": "a customer",
-    "source": "a source",
-}
-_ZH_FIELDS = {
-    "amount": "金额",
-    "close": "预计成交日期",
-    "score": "线索评分",
-    "customer": "客户",
-    "source": "来源",
+_FIELDS = {
+    "amount": N_("an amount"),
+    "close": N_("a close date"),
+    "score": N_("a lead score"),
+    "customer": N_("a customer"),
+    "source": N_("a source"),
 }
 _SET_EXAMPLES = {
     "amount": "amount:150k",
@@ -238,17 +232,27 @@ _SCORE_EXAMPLE = "/deal score budget:150k authority:yes need:yes timing:30"
 
 
 class _Texts:
+    """The refusals of a move, in the workspace's language (the catalogue of models/i18n.py)."""
+
     def __init__(self, locale: str) -> None:
         self.locale = locale
-        self.zh = (locale or "").lower().replace("_", "-").startswith("zh")
+        self.zh = normalize_locale(locale) == "zh-CN"
+
+    def say(self, text: Text) -> str:
+        return render(text, self.locale)
 
     def name(self, stage: Stage) -> str:
         return stage.display_name(self.locale)
 
     def field(self, field: str) -> str:
+        if field in _FIELDS:
+            return translate(_FIELDS[field], self.locale)
+        return self.say(pt("a custom field's name, quoted", '"{field}"', field=field))
+
+    def listing(self, items: list[str]) -> str:
         if self.zh:
-            return _ZH_FIELDS.get(field, f"字段“{field}”")
-        return _EN_FIELDS.get(field, f'"{field}"')
+            return "、".join(items)
+        return _and(items)
 
     def how(self, fields: list[str]) -> str:
         sets = [_SET_EXAMPLES.get(f, f"{f}:…") for f in fields if f != "score"]
@@ -257,58 +261,45 @@ class _Texts:
             parts.append("/deal set " + " ".join(sets))
         if "score" in fields:
             parts.append(_SCORE_EXAMPLE)
-        return ("，然后 " if self.zh else " and ").join(parts)
+        return self.say(t("{first} and then {second}", first=parts[0], second=parts[1])) if len(parts) == 2 \
+            else "".join(parts)
 
     def needs(self, target: Stage, missing: dict[str, list[Stage]]) -> str:
         fields = list(missing)
         how = self.how(fields)
-        only_target = all(target in stages for stages in missing.values())
-        if only_target:
+        if all(target in stages for stages in missing.values()):
             items = [self.field(f) for f in fields]
-            if self.zh:
-                return f"进入{self.name(target)}前需要先设置{'、'.join(items)}：{how}"
-            return f"{self.name(target)} needs {_and(items)} first: {how}"
+            return self.say(t("{stage} needs {fields} first: {how}", stage=self.name(target),
+                              fields=self.listing(items), how=how))
         items = []
         for f, stages in missing.items():
             label = self.field(f)
             if target not in stages:
-                by = "、".join(self.name(s) for s in stages) if self.zh else _and([self.name(s) for s in stages])
-                label += f"（{by}需要）" if self.zh else f" (for {by})"
+                label = self.say(t("{field} (for {stages})", field=label,
+                                   stages=self.listing([self.name(s) for s in stages])))
             items.append(label)
-        if self.zh:
-            return f"跳到{self.name(target)}需要先设置{'、'.join(items)}：{how}"
-        return f"Moving to {self.name(target)} needs {_and(items)} first: {how}"
+        return self.say(t("Moving to {stage} needs {fields} first: {how}", stage=self.name(target),
+                          fields=self.listing(items), how=how))
 
     def already_in(self, stage: Stage) -> str:
-        if self.zh:
-            return f"该商机已在{self.name(stage)}阶段。"
-        return f"This deal is already in {self.name(stage)}."
+        return self.say(t("This deal is already in {stage}.", stage=self.name(stage)))
 
     def last_open(self, stage: Stage) -> str:
-        if self.zh:
-            return f"{self.name(stage)}是最后一个进行中的阶段：请用 /deal won 或 /deal lost <原因> 关闭商机。"
-        return f"{self.name(stage)} is the last open stage: use /deal won or /deal lost <reason> to close the deal."
+        return self.say(t("{stage} is the last open stage: use /deal won or /deal lost <reason> to close the deal.",
+                          stage=self.name(stage)))
 
     def closed_no_next(self, stage: Stage, origin: Stage) -> str:
-        if self.zh:
-            return f"该商机已关闭（{self.name(stage)}），没有下一阶段；要重新打开，请用 /deal stage {origin.key}"
-        return (
-            f"This deal is closed ({self.name(stage)}), so there is no next stage; "
-            f"to reopen it, use /deal stage <stage>, e.g. /deal stage {origin.key}"
-        )
+        return self.say(t("This deal is closed ({stage}), so there is no next stage; to reopen it, use "
+                          "/deal stage <stage>, e.g. /deal stage {key}", stage=self.name(stage), key=origin.key))
 
     def already_closed(self, stage: Stage, origin: Stage) -> str:
-        if self.zh:
-            return f"该商机已关闭（{self.name(stage)}）；要重新打开，请先用 /deal stage {origin.key}"
-        return (
-            f"This deal is already closed ({self.name(stage)}); "
-            f"reopen it first with /deal stage <stage>, e.g. /deal stage {origin.key}"
-        )
+        return self.say(t("This deal is already closed ({stage}); reopen it first with /deal stage <stage>, "
+                          "e.g. /deal stage {key}", stage=self.name(stage), key=origin.key))
 
     def no_outcome(self, outcome: str) -> str:
-        if self.zh:
-            return f"该销售流程没有{'赢单' if outcome == 'won' else '输单'}阶段。"
-        return f"This pipeline has no {outcome} stage."
+        if outcome == "won":
+            return self.say(t("This pipeline has no won stage."))
+        return self.say(t("This pipeline has no lost stage."))
 
 
 def _and(items: list[str]) -> str:
