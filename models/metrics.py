@@ -59,16 +59,6 @@ class Period:
     start: datetime  # UTC instants: [start, end)
     end: datetime
 
-    @property
-    def label(self) -> str:
-        if self.kind == "week":
-            return f"week of {self.first_day.isoformat()}"
-        if self.kind == "month":
-            return self.first_day.strftime("%B %Y")
-        if self.kind == "quarter":
-            return f"Q{(self.first_day.month - 1) // 3 + 1} {self.first_day.year}"
-        return str(self.first_day.year)
-
 
 def period_first_day(kind: str, day: date) -> date:
     if kind == "week":

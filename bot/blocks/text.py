@@ -1,4 +1,4 @@
-"""Text primitives shared by every Block Kit builder: escaping, cutting, formatting, labels.
+"""Text primitives shared by every Block Kit builder: escaping, cutting, formatting, words (tr/mtr).
 
 Two kinds of strings travel through the builders:
 
