@@ -10,6 +10,7 @@ from bot.blocks.text import Mrkdwn, fmt, mtr
 from bot.container import Deps
 from handlers import grammar as g
 from handlers.context import Request
+from handlers.replies import mentions
 from models import territory_admin as territories
 from models.people import load_actor
 
@@ -23,7 +24,7 @@ async def territory(deps: Deps, req: Request, cmd: g.Territory, session: AsyncSe
     if cmd.action == "show":
         return territories_reply(await territories.territory_states(session, (default,)), locale=locale)
     actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
-    people = Mrkdwn(", ".join(f"<@{u}>" for u in cmd.user_ids))
+    people = mentions(cmd.user_ids, locale)
     if cmd.action == "add":
         await territories.add_reps(session, deps.ws, actor, default.key, cmd.user_ids, now=req.now)
         done = mtr("Added {people} to the reps of territory {name}; its new deals take turns among them.", locale,
