@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
 
 import pytest_asyncio
 
@@ -9,25 +12,36 @@ from tests.emulator import SlackEmulator
 from tests.scenario.harness import Bot
 
 
-@pytest_asyncio.fixture
-async def bot(slack: SlackEmulator, db_url: str) -> AsyncIterator[Bot]:
-    running = await Bot(slack, db_url).start()
+@contextlib.asynccontextmanager
+async def started_bot(slack: SlackEmulator, db_url: str, **settings: Any) -> AsyncIterator[Bot]:
+    """A running bot with these settings (``pacing=True`` too), stopped afterwards; then everything
+    Slack received is checked. Fixtures with their own settings use it: ``async with started_bot(...)``."""
+    running = await Bot(slack, db_url, **settings).start()
     try:
         yield running
     finally:
         await running.stop()
     assert_everything_slack_received_is_valid(slack)
+
+
+def pipeline_file(directory: Path, text: str) -> str:
+    """A pipeline file holding ``text`` in ``directory``, as DEALROOM_PIPELINE wants it."""
+    path = directory / "pipeline.toml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+@pytest_asyncio.fixture
+async def bot(slack: SlackEmulator, db_url: str) -> AsyncIterator[Bot]:
+    async with started_bot(slack, db_url) as running:
+        yield running
 
 
 @pytest_asyncio.fixture
 async def paced_bot(slack: SlackEmulator, db_url: str) -> AsyncIterator[Bot]:
     """A bot whose outbox keeps under Slack's rate tiers on the test's clock (for rate-limit tests)."""
-    running = await Bot(slack, db_url, pacing=True).start()
-    try:
+    async with started_bot(slack, db_url, pacing=True) as running:
         yield running
-    finally:
-        await running.stop()
-    assert_everything_slack_received_is_valid(slack)
 
 
 def assert_everything_slack_received_is_valid(slack: SlackEmulator) -> None:

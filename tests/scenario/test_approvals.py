@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bot.ids import ActionId, BlockId, CallbackId
 from models.tables import ApprovalRequest, Deal, StageChange, TimelineEntry
 from tests.emulator import SlackEmulator
-from tests.scenario.conftest import assert_everything_slack_received_is_valid
+from tests.scenario.conftest import pipeline_file, started_bot
 from tests.scenario.harness import ADMIN, GENERAL, MANAGER, REP, REP2, Bot
 
 PIPELINE = """\
@@ -66,15 +66,9 @@ FINANCE = "U0FIN"
 
 @pytest_asyncio.fixture
 async def bot(slack: SlackEmulator, db_url: str, tmp_path: Path) -> AsyncIterator[Bot]:
-    path = tmp_path / "pipeline.toml"
-    path.write_text(PIPELINE, encoding="utf-8")
-    running = await Bot(slack, db_url, dealroom_pipeline=str(path)).start()
-    slack.add_user(FINANCE, "fay", tz="UTC")
-    try:
+    async with started_bot(slack, db_url, dealroom_pipeline=pipeline_file(tmp_path, PIPELINE)) as running:
+        slack.add_user(FINANCE, "fay", tz="UTC")
         yield running
-    finally:
-        await running.stop()
-    assert_everything_slack_received_is_valid(slack)
 
 
 async def _team(bot: Bot) -> None:

@@ -19,7 +19,7 @@ from bot.ids import ActionId
 from models.tables import ApprovalRequest, TimelineEntry
 from tests import leaks
 from tests.emulator import SlackEmulator
-from tests.scenario.conftest import assert_everything_slack_received_is_valid
+from tests.scenario.conftest import pipeline_file, started_bot
 from tests.scenario.harness import ADMIN, MANAGER, NEWCOMER, REP, REP2, Bot
 from tests.scenario.teams import make_team
 
@@ -75,14 +75,9 @@ def assert_chinese(text: str) -> None:
 
 @pytest_asyncio.fixture
 async def bot(slack: SlackEmulator, db_url: str, tmp_path: Path) -> AsyncIterator[Bot]:
-    path = tmp_path / "pipeline.toml"
-    path.write_text(PIPELINE, encoding="utf-8")
-    running = await Bot(slack, db_url, dealroom_locale="zh-CN", dealroom_pipeline=str(path)).start()
-    try:
+    pipeline = pipeline_file(tmp_path, PIPELINE)
+    async with started_bot(slack, db_url, dealroom_locale="zh-CN", dealroom_pipeline=pipeline) as running:
         yield running
-    finally:
-        await running.stop()
-    assert_everything_slack_received_is_valid(slack)
 
 
 async def _click(bot: Bot, user: str, action: ActionId, request_id: int) -> str:

@@ -13,7 +13,7 @@ from models.assignment import next_assignee
 from models.db import create_engine, session_factory
 from models.pipeline import loads_pipeline
 from tests.emulator import SlackEmulator
-from tests.scenario.conftest import assert_everything_slack_received_is_valid
+from tests.scenario.conftest import started_bot
 from tests.scenario.harness import ADMIN, MANAGER, NEWCOMER, REP, REP2, Bot
 
 RULES = f"""
@@ -37,12 +37,8 @@ async def pipeline_file(tmp_path: Path) -> Path:
 
 @pytest_asyncio.fixture
 async def ruled(slack: SlackEmulator, db_url: str, pipeline_file: Path) -> AsyncIterator[Bot]:
-    running = await Bot(slack, db_url, dealroom_pipeline=str(pipeline_file)).start()
-    try:
+    async with started_bot(slack, db_url, dealroom_pipeline=str(pipeline_file)) as running:
         yield running
-    finally:
-        await running.stop()
-    assert_everything_slack_received_is_valid(slack)
 
 
 

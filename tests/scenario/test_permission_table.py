@@ -37,7 +37,7 @@ from models.tables import (
     UserRole,
 )
 from tests.emulator import SlackEmulator
-from tests.scenario.conftest import assert_everything_slack_received_is_valid
+from tests.scenario.conftest import pipeline_file, started_bot
 from tests.scenario.harness import ADMIN, GENERAL, MANAGER, NEWCOMER, REP, REP2, Bot
 
 COLLABORATOR = "U0COLLAB"
@@ -127,14 +127,8 @@ manager = "{MANAGER}"
 @pytest_asyncio.fixture
 async def bot(slack: SlackEmulator, db_url: str, tmp_path: Path) -> AsyncIterator[Bot]:
     """The standard pipeline with one territory (managed by MANAGER), for the territory rows."""
-    path = tmp_path / "team.toml"
-    path.write_text(STANDARD + TERRITORY, encoding="utf-8")
-    running = await Bot(slack, db_url, dealroom_pipeline=str(path)).start()
-    try:
+    async with started_bot(slack, db_url, dealroom_pipeline=pipeline_file(tmp_path, STANDARD + TERRITORY)) as running:
         yield running
-    finally:
-        await running.stop()
-    assert_everything_slack_received_is_valid(slack)
 
 
 def test_every_offered_subcommand_is_in_the_table() -> None:

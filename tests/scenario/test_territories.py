@@ -10,7 +10,7 @@ import pytest_asyncio
 
 from models.pipeline import PipelineError, loads_pipeline
 from tests.emulator import SlackEmulator
-from tests.scenario.conftest import assert_everything_slack_received_is_valid
+from tests.scenario.conftest import pipeline_file, started_bot
 from tests.scenario.harness import ADMIN, MANAGER, NEWCOMER, REP, REP2, Bot
 
 STANDARD = (Path(__file__).parents[2] / "models" / "templates" / "standard.toml").read_text("utf-8")
@@ -33,14 +33,9 @@ routing = "manager"
 
 @pytest_asyncio.fixture
 async def bot(slack: SlackEmulator, db_url: str, tmp_path: Path) -> AsyncIterator[Bot]:
-    path = tmp_path / "team.toml"
-    path.write_text(STANDARD + TERRITORIES, encoding="utf-8")
-    running = await Bot(slack, db_url, dealroom_pipeline=str(path)).start()
-    try:
+    pipeline = pipeline_file(tmp_path, STANDARD + TERRITORIES)
+    async with started_bot(slack, db_url, dealroom_pipeline=pipeline) as running:
         yield running
-    finally:
-        await running.stop()
-    assert_everything_slack_received_is_valid(slack)
 
 
 

@@ -16,7 +16,7 @@ import pytest_asyncio
 from bot.ids import ActionId
 from tests.emulator import SlackEmulator
 from tests.leaks import english_leaks, leak_report
-from tests.scenario.conftest import assert_everything_slack_received_is_valid
+from tests.scenario.conftest import started_bot
 from tests.scenario.harness import ADMIN, MANAGER, NEWCOMER, REP, REP2, Bot
 from tests.scenario.teams import make_team
 
@@ -25,12 +25,8 @@ _events = itertools.count(1)
 
 @pytest_asyncio.fixture
 async def bot(slack: SlackEmulator, db_url: str) -> AsyncIterator[Bot]:
-    running = await Bot(slack, db_url, dealroom_locale="zh-CN").start()
-    try:
+    async with started_bot(slack, db_url, dealroom_locale="zh-CN") as running:
         yield running
-    finally:
-        await running.stop()
-    assert_everything_slack_received_is_valid(slack)
 
 
 def _event(kind: str, user: str, channel: str, **extra: Any) -> dict[str, Any]:
