@@ -18,6 +18,7 @@ from bot.blocks.text import (
     fmt_amount,
     fmt_date,
     message,
+    mtr,
     one_line,
     pack_lines,
     say,
@@ -25,7 +26,7 @@ from bot.blocks.text import (
     truncate,
     user,
 )
-from models.i18n import N_, tn, translate
+from models.i18n import N_, tn
 from models.pool import PoolEntry, PoolPage
 
 LIST_MAX_LINES = 30  # one line each (at most LINE_MAX): well inside the message's text budget
@@ -54,9 +55,8 @@ _TEXT = {
 
 
 def _t(key: str, locale: str, **values: object) -> Mrkdwn:
-    """The text in the locale; the template is escaped, values are escaped unless already Mrkdwn."""
-    template = escape(translate(_TEXT[key], locale))
-    return Mrkdwn(template.format(**{k: escape(v) for k, v in values.items()}))
+    """One of this module's texts (``_TEXT``, looked up by key so extraction sees only the N_ ids)."""
+    return mtr(_TEXT[key], locale, **values)
 
 
 def _summary(n: int, amount: str, locale: str) -> Mrkdwn:
@@ -91,7 +91,8 @@ def pool_reply(page: PoolPage, *, tz: ZoneInfo, locale: str = "en") -> Message:
     """`/deal pool`, shown only to the caller: a summary, then one line per deal (newest first)."""
     title = _t("title", locale)
     if not page.total:
-        return message(_t("empty", locale), [section_block(fmt("*{}*\n{}", title, _t("empty", locale)))])
+        empty = _t("empty", locale)
+        return message(empty, [section_block(fmt("*{}*\n{}", title, empty))])
     amount = fmt_amount(page.total_amount, locale)
     summary = _summary(page.total, amount, locale)
     blocks: list[Block] = [section_block(fmt("*{}*\n{}", title, summary))]

@@ -284,9 +284,10 @@ def tr(msgid: str, locale: str = "en", **values: object) -> str:
 
 
 def mtr(msgid: str, locale: str = "en", **values: object) -> Mrkdwn:
-    """Like :func:`tr` but as mrkdwn: the template is our markup, values are escaped unless Mrkdwn
-    (numbers are kept as numbers, for format specs such as ``{n:.1f}``)."""
-    template = translate(msgid, locale)
+    """Like :func:`tr` but as mrkdwn: the template's ``*bold*``/`` `code` `` is our markup, its ``& < >`` are
+    escaped (``/deal lost <reason>`` must not reach Slack as a ``<…>`` token); values are escaped unless
+    Mrkdwn (numbers are kept as numbers, for format specs such as ``{n:.1f}``)."""
+    template = _escape_raw(translate(msgid, locale))
     return Mrkdwn(template.format(**{k: _mrkdwn_value(v, locale) for k, v in values.items()}))
 
 
@@ -294,7 +295,7 @@ def mtext(text: Text, locale: str = "en") -> Mrkdwn:
     """A :class:`~models.i18n.Text` (``tn`` for counts, ``pt``) as mrkdwn: its template is our markup,
     its values are escaped unless Mrkdwn, like :func:`mtr`.
     ``mtext(tn("{n} deal", "{n} deals", n, title=heading), locale)``."""
-    template = replace(text, values=()).render(locale)
+    template = _escape_raw(replace(text, values=()).render(locale))
     return Mrkdwn(template.format(**{k: _mrkdwn_value(v, locale) for k, v in text.values}))
 
 

@@ -338,6 +338,8 @@ def test_words_come_from_the_catalogue_and_fall_back_to_english() -> None:
     assert text.tr("and {n} more", "en", n=3) == "and 3 more"
     assert text.mtr("in {channel}", "zh-CN", channel=text.channel("C1")) == "频道 <#C1>"
     assert text.mtr("in {channel}", "en", channel="<!here>") == "in &lt;!here&gt;"
+    # the template's own angle brackets are text, never a Slack <…> token
+    assert text.mtr("use `/deal lost <reason>` & {n}", "en", n=2) == "use `/deal lost &lt;reason&gt;` &amp; 2"
 
 
 @given(st.text(max_size=600), st.integers(min_value=0, max_value=400))
