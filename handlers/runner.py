@@ -64,7 +64,11 @@ async def run_after_ack(deps: Deps, user_id: str, tell: Tell, work: Callable[[Un
         else:
             await work(unit)
     except Exception as exc:  # whatever it is, the person hears of it
-        await tell(failure_reply(exc, saved=unit.saved, what=what, locale=deps.ws.locale))
+        reply = failure_reply(exc, saved=unit.saved, what=what, locale=deps.ws.locale)
+        try:
+            await tell(reply)
+        except Exception as failure:  # the traceback that matters is logged already
+            log.warning("could not tell %s about a failure: %s", user_id, type(failure).__name__)
 
 
 def failure_reply(exc: Exception, *, saved: bool, what: str, locale: str) -> Message:
@@ -82,7 +86,7 @@ def failure_message(exc: Exception, *, saved: bool, what: str) -> tuple[Text | s
     if saved:
         return t("It was saved, but something went wrong after that. Check with /deal info before you try "
                  "again."), None
-    if isinstance(exc, sa.DataError):
+    if refused_value(exc):
         return t("The database refused a value you entered, so nothing was saved. Check what you typed (a "
                  "shorter text, a smaller number) and try again."), None
     if database_unavailable(exc):
@@ -92,10 +96,27 @@ def failure_message(exc: Exception, *, saved: bool, what: str) -> tuple[Text | s
              "Dealroom admin."), None
 
 
+def refused_value(exc: BaseException) -> bool:
+    """The database refused a value: a DataError, or SQLSTATE class 22 ("data exception"), which
+    SQLAlchemy's asyncpg dialect reports as a plain DBAPIError."""
+    if isinstance(exc, sa.DataError):
+        return True
+    return isinstance(exc, sa.DBAPIError) and _sqlstate(exc).startswith("22")
+
+
+# SQLSTATE classes of a server that is not there for us: connection exception, insufficient
+# resources, operator intervention (shutting down, crash recovery).
+_GONE = ("08", "53", "57P")
+
+
+def _sqlstate(exc: sa.DBAPIError) -> str:
+    return str(getattr(exc.orig, "sqlstate", None) or "")
+
+
 def database_unavailable(exc: BaseException) -> bool:
     """The database refused the connection, dropped it, is locked past the busy timeout, or timed out."""
     if isinstance(exc, sa.OperationalError | sa.InterfaceError | sa.TimeoutError | ConnectionError | TimeoutError):
         return True
-    if isinstance(exc, sa.DBAPIError) and exc.connection_invalidated:
+    if isinstance(exc, sa.DBAPIError) and (exc.connection_invalidated or _sqlstate(exc).startswith(_GONE)):
         return True
     return type(exc).__module__.split(".")[0] == "asyncpg"  # raised by asyncpg while connecting

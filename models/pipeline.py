@@ -1,8 +1,8 @@
 """The pipeline: ordered stages read from a TOML file or a built-in template (SPEC 4).
 
-Pure domain code: no Slack, no database. ``load_pipeline`` validates the whole file
-and raises :class:`PipelineError` with ONE line naming the file, the stage and what is
-wrong, so ``dealroom run`` can print it and exit non-zero without a traceback.
+Pure domain code: no Slack, no database I/O (a key's length limit is its column's, models.limits).
+``load_pipeline`` validates the whole file and raises :class:`PipelineError` with ONE line naming the
+file, the stage and what is wrong, so ``dealroom run`` can print it and exit non-zero without a traceback.
 
 ``Pipeline.resolve`` turns what a user typed after ``/deal stage`` into a stage (SPEC 2).
 """

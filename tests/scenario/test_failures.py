@@ -116,6 +116,19 @@ async def test_a_modal_whose_use_case_raises_tells_the_person_where_they_were(
     assert len(tracebacks(caplog, Boom)) == 1 and len(tracebacks(caplog)) == 1
 
 
+async def test_a_value_the_database_refuses_is_told_not_saved(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    if not bot.settings.database_url.startswith("postgresql"):
+        pytest.skip("SQLite keeps text of any length: there is no DataError to provoke")
+    monkeypatch.setattr("models.deals.check_lengths", lambda changes: None)  # as if a limit had been missed
+    caplog.clear()
+    reply = await _command(bot, REP, "new " + "T" * 600)
+    assert "The database refused a value you entered, so nothing was saved." in reply.all_text, reply.all_text
+    assert await deal_count(bot) == 0
+    assert len(tracebacks(caplog)) == 1
+
+
 @pytest_asyncio.fixture
 async def approvals_bot(slack: SlackEmulator, db_url: str, tmp_path: Path) -> AsyncIterator[Bot]:
     async with started_bot(slack, db_url, dealroom_pipeline=pipeline_file(tmp_path, PIPELINE)) as running:
@@ -182,19 +195,19 @@ async def test_a_database_locked_by_another_writer_is_told_and_the_next_try_work
     channel = bot.channel_of(1).id
     caplog.clear()
     with another_writer(path):
-        reply = await _command(bot, REP, "set D-1 customer:Globex")
-        assert UNAVAILABLE in reply.all_text and "Try again in a minute" in reply.all_text, reply.all_text
-        assert len(tracebacks(caplog)) == 1, [r.getMessage() for r in tracebacks(caplog)]
-        assert "database is locked" in str(tracebacks(caplog)[0].exc_info[1])  # type: ignore[index]
-
-        key = await bot.click(REP, ActionId.NEXT_STAGE.value, "1", channel=channel)
-        assert UNAVAILABLE in (await told(bot, key)).all_text
-
         response = await bot.submit(REP, CallbackId.LOG_NOTE.value, {BlockId.NOTE_TEXT.value: "called the CFO"},
                                     private_metadata=json.dumps({"deal": 1}))
         assert response.status == 200
         await bot.slack.wait_for(lambda: any(UNAVAILABLE in text for text in bot.dm_texts(REP)),
-                                 timeout=WITHIN_SECONDS)
+                                 timeout=WITHIN_SECONDS)  # a closed modal has no response_url: a DM
+        assert len(tracebacks(caplog)) == 1, [r.getMessage() for r in tracebacks(caplog)]
+        assert "database is locked" in str(tracebacks(caplog)[0].exc_info[1])  # type: ignore[index]
+
+        reply = await _command(bot, REP, "set D-1 customer:Globex")
+        assert UNAVAILABLE in reply.all_text and "Try again in a minute" in reply.all_text, reply.all_text
+
+        key = await bot.click(REP, ActionId.NEXT_STAGE.value, "1", channel=channel)
+        assert UNAVAILABLE in (await told(bot, key)).all_text
         assert len(tracebacks(caplog)) == 3, "one traceback for each of the three failures"
 
     assert "Updated D-1" in (await _command(bot, REP, "set D-1 customer:Globex")).text
