@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.gateway import SlackFailure, SlackGateway
 from models.clock import Clock
+from models.limits import USER_NAME
 from models.people import ensure_user
 from models.tables import User
 from models.values import zone
@@ -50,7 +51,7 @@ class Directory:
         async with self.sessions.begin() as session:
             record = await ensure_user(session, user_id, now=now)
             record.tz = info.get("tz") or None
-            record.name = info.get("real_name") or info.get("name") or record.name
+            record.name = (info.get("real_name") or info.get("name") or record.name or "")[:USER_NAME] or None
             record.tz_checked_at = now
         return zone(info.get("tz"), self.default_tz)
 

@@ -14,11 +14,11 @@ from bot.container import Deps
 from bot.gateway import SlackFailure
 from bot.ids import ActionId, parse_deal_value, parse_history_value
 from handlers import grammar as g
-from handlers.commands import execute
+from handlers.commands import execute, replying
 from handlers.context import Request
 from handlers.replies import say_error, send
+from handlers.runner import Unit, run_after_ack
 from models import deals
-from models.errors import DomainError
 from models.i18n import t
 from models.people import load_actor
 from models.queries import find_deal, history, snapshot
@@ -34,28 +34,21 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await ack()
         if (number := await _deal_of_button(deps, body, respond)) is None:
             return
-        async with deps.turn_of(body["user"]["id"]):
-            await execute(deps, await _request(deps, body), g.Next(ref=g.DealRef(number=number)), respond)
+
+        async def work(unit: Unit) -> None:
+            await execute(deps, unit, await _request(deps, body), g.Next(ref=g.DealRef(number=number)), respond)
+
+        await run_after_ack(deps, body["user"]["id"], replying(respond), work, what="the Next stage button")
 
     @app.action(ActionId.LOG_NOTE.value)
     async def log_note(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         if (number := await _deal_of_button(deps, body, respond)) is None:
             return
-        async with deps.sessions() as session:
-            try:
-                deal = await find_deal(session, number=number, channel_id=None, here_channel_id=None)
-                actor = await load_actor(session, body["user"]["id"], deps.ws.admin_ids)
-                await deals.require_edit(session, actor, deal)
-            except DomainError as exc:
-                await say_error(respond, exc.message, exc.usage, locale=deps.ws.locale)
-                return
-            title = deal.title
-        try:
-            await deps.gateway.open_view(body["trigger_id"], modals.log_note_modal(number, title))
-        except SlackFailure as failure:
-            await say_error(respond, t("Slack would not open the form ({failure}). Use /deal note instead.",
-                                       failure=str(failure)), locale=deps.ws.locale)
+        # at once, not after this person's earlier requests: the trigger_id lasts 3 s
+        await run_after_ack(deps, body["user"]["id"], replying(respond),
+                            lambda unit: _open_note_form(deps, body, number, respond), what="the Log note button",
+                            in_turn=False)
 
     @app.action(ActionId.OPEN_CHANNEL.value)
     async def open_channel(ack: AsyncAck) -> None:
@@ -65,25 +58,34 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.action(ActionId.HISTORY_PAGE.value)
     async def history_page(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
-        async with deps.turn_of(body["user"]["id"]), deps.after_ack:
-            await _history_page(deps, body, respond)
+        await run_after_ack(deps, body["user"]["id"], replying(respond),
+                            lambda unit: _history_page(deps, unit, body, respond), what="a history page button")
 
 
-async def _history_page(deps: Deps, body: dict[str, Any], respond: AsyncRespond) -> None:
+async def _open_note_form(deps: Deps, body: dict[str, Any], number: int, respond: AsyncRespond) -> None:
+    async with deps.sessions() as session:
+        deal = await find_deal(session, number=number, channel_id=None, here_channel_id=None)
+        actor = await load_actor(session, body["user"]["id"], deps.ws.admin_ids)
+        await deals.require_edit(session, actor, deal)
+        title = deal.title
+    try:
+        await deps.gateway.open_view(body["trigger_id"], modals.log_note_modal(number, title))
+    except SlackFailure as failure:
+        await say_error(respond, t("Slack would not open the form ({failure}). Use /deal note instead.",
+                                   failure=str(failure)), locale=deps.ws.locale)
+
+
+async def _history_page(deps: Deps, unit: Unit, body: dict[str, Any], respond: AsyncRespond) -> None:
     try:
         number, page = parse_history_value(_button_value(body))
     except ValueError:
         await say_error(respond, OUT_OF_DATE, locale=deps.ws.locale)
         return
     req = await _request(deps, body)
-    async with deps.sessions() as session:
-        try:
-            deal = await find_deal(session, number=number, channel_id=None, here_channel_id=None)
-            actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
-            await deals.require_read(session, actor, deal, here_channel_id=req.channel_id)
-        except DomainError as exc:
-            await say_error(respond, exc.message, exc.usage, locale=deps.ws.locale)
-            return
+    async with unit.reading() as session:
+        deal = await find_deal(session, number=number, channel_id=None, here_channel_id=None)
+        actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
+        await deals.require_read(session, actor, deal, here_channel_id=req.channel_id)
         items, has_more = await history(session, deal.id, page=page)
         picture = await snapshot(session, deal, deps.ws.pipeline, now=req.now, locale=deps.ws.locale)
     message = timeline.timeline_page(picture, items, page=page, has_more=has_more, tz=req.tz,

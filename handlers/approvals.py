@@ -23,6 +23,7 @@ from bot.ids import ActionId, BlockId, CallbackId, parse_deal_value
 from handlers import grammar as g
 from handlers.context import Request
 from handlers.replies import say_error, send
+from handlers.runner import Unit, run_after_ack
 from models import approvals
 from models.errors import DomainError
 from models.i18n import N_, t
@@ -40,9 +41,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await ack()
         if (request_id := await _request_of_button(deps, body, respond)) is None:
             return
-        async with deps.turn_of(body["user"]["id"]), deps.after_ack:
-            await _decide(deps, body["user"]["id"], request_id, approve=True, reason=None, respond=respond,
-                          card=_card(body))
+        user_id = body["user"]["id"]
+        await run_after_ack(deps, user_id, lambda message: _say(deps, user_id, respond, message),
+                            lambda unit: _decide(deps, unit, user_id, request_id, approve=True, reason=None,
+                                                 respond=respond, card=_card(body)), what="the Approve button")
 
     @app.action(ActionId.REJECT.value)
     async def reject(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
@@ -50,20 +52,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if (request_id := await _request_of_button(deps, body, respond)) is None:
             return
         user_id = body["user"]["id"]
-        async with deps.sessions() as session:
-            try:  # refused or decided already: say so now rather than after the reason is typed
-                actor = await load_actor(session, user_id, deps.ws.admin_ids)
-                _, deal = await approvals.check_decider(session, actor, request_id)
-            except DomainError as exc:
-                await say_error(respond, exc.message, exc.usage, locale=deps.ws.locale)
-                return
-            ref = f"D-{deal.id} · {deal.title}"
-        try:
-            await deps.gateway.open_view(body["trigger_id"], blocks.reject_modal(request_id, ref, card=_card(body),
-                                                                                 locale=deps.ws.locale))
-        except SlackFailure as failure:
-            await say_error(respond, t("Slack would not open the form ({failure}). Try again in a moment.",
-                                       failure=str(failure)), locale=deps.ws.locale)
+        # at once, not after this person's earlier requests: the trigger_id lasts 3 s
+        await run_after_ack(deps, user_id, lambda message: _say(deps, user_id, respond, message),
+                            lambda unit: _open_reason_form(deps, body, user_id, request_id, respond),
+                            what="the Reject button", in_turn=False)
 
     @app.view(CallbackId.REJECT_APPROVAL.value)
     async def rejected(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -81,8 +73,23 @@ def register(app: AsyncApp, deps: Deps) -> None:
         card = metadata.get("card")
         card = (str(card[0]), str(card[1])) if isinstance(card, list) and len(card) == 2 else None
         user_id = body["user"]["id"]
-        async with deps.turn_of(user_id), deps.after_ack:
-            await _decide(deps, user_id, request_id, approve=False, reason=reason, respond=None, card=card)
+        await run_after_ack(deps, user_id, lambda message: _say(deps, user_id, None, message),
+                            lambda unit: _decide(deps, unit, user_id, request_id, approve=False, reason=reason,
+                                                 respond=None, card=card), what="the Reject form")
+
+
+async def _open_reason_form(deps: Deps, body: dict[str, Any], user_id: str, request_id: int,
+                            respond: AsyncRespond) -> None:
+    async with deps.sessions() as session:  # refused or decided already: say so now, not after the reason
+        actor = await load_actor(session, user_id, deps.ws.admin_ids)
+        _, deal = await approvals.check_decider(session, actor, request_id)
+        ref = f"D-{deal.id} · {deal.title}"
+    try:
+        await deps.gateway.open_view(body["trigger_id"], blocks.reject_modal(request_id, ref, card=_card(body),
+                                                                             locale=deps.ws.locale))
+    except SlackFailure as failure:
+        await say_error(respond, t("Slack would not open the form ({failure}). Try again in a moment.",
+                                   failure=str(failure)), locale=deps.ws.locale)
 
 
 def _card(body: dict[str, Any]) -> tuple[str, str] | None:
@@ -93,11 +100,11 @@ def _card(body: dict[str, Any]) -> tuple[str, str] | None:
     return str(container["channel_id"]), str(container["message_ts"])
 
 
-async def _decide(deps: Deps, user_id: str, request_id: int, *, approve: bool, reason: str | None,
+async def _decide(deps: Deps, unit: Unit, user_id: str, request_id: int, *, approve: bool, reason: str | None,
                   respond: AsyncRespond | None, card: tuple[str, str] | None = None) -> None:
-    answer = await _decide_now(deps, user_id, request_id, approve=approve, reason=reason)
+    answer = await _decide_now(deps, unit, user_id, request_id, approve=approve, reason=reason)
     if card is not None:  # whatever the outcome, the clicked card shows the request as it now is
-        async with deps.sessions.begin() as session:
+        async with unit.transaction() as session:
             lane = await approvals.card_clicked(session, request_id, user_id, channel=card[0], ts=card[1],
                                                 now=deps.clock.now())
         if lane:
@@ -105,10 +112,10 @@ async def _decide(deps: Deps, user_id: str, request_id: int, *, approve: bool, r
     await _say(deps, user_id, respond, answer)
 
 
-async def _decide_now(deps: Deps, user_id: str, request_id: int, *, approve: bool,
+async def _decide_now(deps: Deps, unit: Unit, user_id: str, request_id: int, *, approve: bool,
                       reason: str | None) -> replies.Message:
     try:
-        async with deps.sessions.begin() as session:
+        async with unit.transaction() as session:
             actor = await load_actor(session, user_id, deps.ws.admin_ids)
             decided = await approvals.decide(session, deps.ws, actor, request_id, approve=approve, reason=reason,
                                              now=deps.clock.now())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,9 +11,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.exc import StaleDataError
 
 from bot.blocks import cards, modals, replies, timeline
 from bot.blocks import pool as pool_blocks
@@ -26,6 +23,7 @@ from handlers import grammar as g
 from handlers import people, reports, territories
 from handlers.context import Request
 from handlers.replies import mentions, say_error, send, sentences, words
+from handlers.runner import Tell, Unit, run_after_ack
 from models import activity, approvals, deals, pool
 from models.deals import FieldChanges
 from models.dms import enqueue_dm
@@ -38,8 +36,6 @@ from models.pipeline import StageLookupError, describe_stages
 from models.queries import find_deal, history, list_deals, snapshot
 from models.tables import Deal
 from models.values import InputError, format_when
-
-log = logging.getLogger(__name__)
 
 CHANNEL_WAIT_SECONDS = 2.0  # how long `/deal new` waits for Slack before saying the channel will follow
 
@@ -60,11 +56,20 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.command("/deal")
     async def deal_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
+        what = _what(command.get("text") or "")
         if _asks_for_the_form(command.get("text") or "", deps.clock.now()):
-            await _open_new_deal_form(deps, command, respond)  # at once: the trigger_id lasts 3 s
+            # at once, not after this person's earlier requests: the trigger_id lasts 3 s
+            await run_after_ack(deps, command["user_id"], replying(respond),
+                                lambda unit: _open_new_deal_form(deps, command, respond), what=what, in_turn=False)
             return
-        async with deps.turn_of(command["user_id"]):
-            await handle(deps, command, respond)
+        await run_after_ack(deps, command["user_id"], replying(respond),
+                            lambda unit: handle(deps, unit, command, respond), what=what)
+
+
+def _what(text: str) -> str:
+    """The request as the log names it: the subcommand, never what else the person typed."""
+    first = text.split(maxsplit=1)[:1]
+    return f"/deal {first[0]}" if first and first[0] in OFFERED else "/deal"
 
 
 def _asks_for_the_form(text: str, now: datetime) -> bool:
@@ -78,48 +83,31 @@ def _asks_for_the_form(text: str, now: datetime) -> bool:
     return isinstance(parsed, g.New) and not parsed.title
 
 
-async def handle(deps: Deps, command: dict[str, Any], respond: AsyncRespond) -> None:
+async def handle(deps: Deps, unit: Unit, command: dict[str, Any], respond: AsyncRespond) -> None:
+    """Parse and run one `/deal`; a refusal or failure is told by the runner."""
     user_id = command["user_id"]
     req = Request(user_id=user_id, channel_id=command.get("channel_id"), tz=await deps.directory.tz_of(user_id),
                   now=deps.clock.now(), trigger_id=command.get("trigger_id"))
-    try:
-        parsed = g.parse_command(command.get("text") or "", now=req.now, tz=req.tz, locale=deps.ws.locale,
-                                 subcommands=OFFERED)
-    except g.UsageError as exc:
-        await say_error(respond, exc.message, exc.usage, locale=deps.ws.locale)
-        return
-    except InputError as exc:
-        await say_error(respond, exc.message, locale=deps.ws.locale)
-        return
-    await execute(deps, req, parsed, respond)
+    parsed = g.parse_command(command.get("text") or "", now=req.now, tz=req.tz, locale=deps.ws.locale,
+                             subcommands=OFFERED)
+    await execute(deps, unit, req, parsed, respond)
 
 
-async def execute(deps: Deps, req: Request, parsed: Any, respond: AsyncRespond) -> None:
+async def execute(deps: Deps, unit: Unit, req: Request, parsed: Any, respond: AsyncRespond) -> None:
     """Run one command in one transaction, deliver its Slack side effects, reply privately."""
     route = ROUTES[type(parsed)]
-    try:
-        async with deps.after_ack, deps.sessions.begin() as session:
-            reply = await route(deps, req, parsed, session)
-    except DomainError as exc:
-        await say_error(respond, exc.message, exc.usage, locale=deps.ws.locale)
-        return
-    except StageLookupError as exc:
-        await say_error(respond, exc.message, "/deal stage <stage>", locale=deps.ws.locale)
-        return
-    except StaleDataError:
-        await say_error(respond, t("Someone changed this deal at the same moment; nothing was changed. Try again."),
-                        locale=deps.ws.locale)
-        return
-    except SQLAlchemyError:
-        log.exception("database error in /deal %s", type(parsed).__name__)
-        await say_error(respond, t("The database is not answering; nothing was changed. Try again in a minute."),
-                        locale=deps.ws.locale)
-        return
+    async with unit.transaction() as session:
+        reply = await route(deps, req, parsed, session)
     if req.lanes:
         deps.deliverer.kick(req.lanes)
     if isinstance(reply, Created):
         reply = await _channel_outcome(deps, reply)
     await send(respond, reply if isinstance(reply, replies.Message) else replies.ok_reply(reply))
+
+
+def replying(respond: AsyncRespond) -> Tell:
+    """Tell the person through the request's response_url (slash commands, buttons)."""
+    return lambda message: send(respond, message)
 
 
 # --- routes -------------------------------------------------------------------------------
@@ -228,7 +216,10 @@ def _kick(req: Request, move: Any) -> None:
 
 async def _stage(deps: Deps, req: Request, cmd: g.Stage, session: AsyncSession) -> Reply:
     actor, deal = await _deal_for(deps, req, cmd, session)
-    target = deps.ws.pipeline.resolve(cmd.target)
+    try:
+        target = deps.ws.pipeline.resolve(cmd.target)
+    except StageLookupError as exc:
+        raise DomainError(exc.message, "/deal stage <stage>") from exc
     if target.closed == "lost":
         raise DomainError(t("Closing as lost needs a reason."), "/deal lost <reason>")
     move = await approvals.move_to(session, deps.ws, actor, deal, target, now=req.now)

@@ -25,6 +25,7 @@ from datetime import datetime, tzinfo
 from decimal import Decimal
 
 from models.i18n import N_, Text, render, t, translate
+from models.limits import SLACK_ID
 from models.values import InputError, parse_amount, parse_when, split_when
 
 __all__ = [
@@ -387,7 +388,7 @@ _NOT_OPTION_KEYS = {"http", "https", "ftp", "mailto", "tel", "slack", "file", "w
 _ENTITY = re.compile(r"&(lt|gt|amp);")
 _ENTITIES = {"lt": "<", "gt": ">", "amp": "&"}
 _LITERAL_SPECIAL = re.compile(r"<!([^<>|]*)(?:\|[^<>]*)?>")
-_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>")
+_USER = re.compile(rf"<@([UW][A-Z0-9]{{1,{SLACK_ID - 1}}})(?:\|[^<>]*)?>")  # longer is no Slack ID
 _CHANNEL = re.compile(r"<#([A-Z0-9]+)(?:\|([^<>]*))?>")
 _DEAL_NUMBER = re.compile(r"#?[Dd]-?([1-9]\d{0,8})")
 _DEAL_CHANNEL_NAME = re.compile(r"deal-([1-9]\d{0,8})(?:-|$)")

@@ -15,9 +15,10 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from bot.blocks.text import user
 from bot.container import Deps
 from bot.ids import ActionId, parse_reminder_value
+from handlers.commands import replying
 from handlers.replies import say_error
+from handlers.runner import Unit, run_after_ack
 from models import effects, reminders
-from models.errors import DomainError
 from models.i18n import t
 from models.outbox import deal_lane
 from models.people import load_actor
@@ -30,14 +31,14 @@ SNOOZE_OF = {ActionId.SNOOZE_HOUR.value: "hour", ActionId.SNOOZE_DAY.value: "day
 def register(app: AsyncApp, deps: Deps) -> None:
     async def clicked(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
-        async with deps.turn_of(body["user"]["id"]), deps.after_ack:
-            await _answer(deps, body, respond)
+        await run_after_ack(deps, body["user"]["id"], replying(respond),
+                            lambda unit: _answer(deps, unit, body, respond), what="a reminder button")
 
     for action_id in (ActionId.REMINDER_DONE, ActionId.SNOOZE_HOUR, ActionId.SNOOZE_DAY):
         app.action(action_id.value)(clicked)
 
 
-async def _answer(deps: Deps, body: dict[str, Any], respond: AsyncRespond) -> None:
+async def _answer(deps: Deps, unit: Unit, body: dict[str, Any], respond: AsyncRespond) -> None:
     action = (body.get("actions") or [{}])[0]
     try:
         followup_id, which, at = parse_reminder_value(str(action.get("value", "")))
@@ -48,35 +49,31 @@ async def _answer(deps: Deps, body: dict[str, Any], respond: AsyncRespond) -> No
     container = body.get("container") or {}
     tz = await deps.directory.tz_of(user_id)
     now = deps.clock.now()
-    try:
-        async with deps.sessions.begin() as session:
-            actor = await load_actor(session, user_id, deps.ws.admin_ids)
-            length = SNOOZE_OF.get(action.get("action_id", ""))
-            if length is None:
-                done = await reminders.complete(session, actor, followup_id, now=now, locale=deps.ws.locale)
-                if done.already:
-                    when = format_when(done.followup.done_at or now, tz, deps.ws.locale)
-                    if done.followup.done_by:
-                        said = t("That follow-up was done already, by {by} ({when}).",
-                                 by=user(done.followup.done_by), when=when)
-                    else:
-                        said = t("That follow-up was done already, by someone ({when}).", when=when)
-                    await say_error(respond, said, locale=deps.ws.locale)
-                    return
-                deal_id, details = done.deal.id, {}
-            else:
-                snoozed = await reminders.snooze(session, deps.ws, actor,
-                                                 reminders.ReminderRef(followup_id, which, at), length,
-                                                 now=now, tz=tz)
-                deal_id = snoozed.deal.id
-                details = {"until": snoozed.until.isoformat(), "moved_due": snoozed.moved_due}
-            lanes = [deal_lane(deal_id)]
-            if container.get("channel_id") and container.get("message_ts"):
-                lanes.append(await effects.reminder_answered(
-                    session, user_id=user_id, deal_id=deal_id, followup_id=followup_id,
-                    channel=container["channel_id"], ts=container["message_ts"],
-                    state="done" if length is None else "snoozed", now=now, **details))
-    except DomainError as exc:
-        await say_error(respond, exc.message, exc.usage, locale=deps.ws.locale)
-        return
+    async with unit.transaction() as session:
+        actor = await load_actor(session, user_id, deps.ws.admin_ids)
+        length = SNOOZE_OF.get(action.get("action_id", ""))
+        if length is None:
+            done = await reminders.complete(session, actor, followup_id, now=now, locale=deps.ws.locale)
+            if done.already:
+                when = format_when(done.followup.done_at or now, tz, deps.ws.locale)
+                if done.followup.done_by:
+                    said = t("That follow-up was done already, by {by} ({when}).",
+                             by=user(done.followup.done_by), when=when)
+                else:
+                    said = t("That follow-up was done already, by someone ({when}).", when=when)
+                await say_error(respond, said, locale=deps.ws.locale)
+                return
+            deal_id, details = done.deal.id, {}
+        else:
+            snoozed = await reminders.snooze(session, deps.ws, actor,
+                                             reminders.ReminderRef(followup_id, which, at), length,
+                                             now=now, tz=tz)
+            deal_id = snoozed.deal.id
+            details = {"until": snoozed.until.isoformat(), "moved_due": snoozed.moved_due}
+        lanes = [deal_lane(deal_id)]
+        if container.get("channel_id") and container.get("message_ts"):
+            lanes.append(await effects.reminder_answered(
+                session, user_id=user_id, deal_id=deal_id, followup_id=followup_id,
+                channel=container["channel_id"], ts=container["message_ts"],
+                state="done" if length is None else "snoozed", now=now, **details))
     deps.deliverer.kick(lanes)

@@ -19,9 +19,10 @@ from handlers.commands import noted
 from handlers.context import Request
 from handlers.grammar import message_of
 from handlers.replies import sentences
+from handlers.runner import Tell, Unit, failure_message, run_after_ack
 from models import activity, deals
 from models.deals import FieldChanges
-from models.errors import DomainError
+from models.limits import TooLong
 from models.outbox import deal_lane, dm_lane
 from models.people import load_actor
 from models.queries import find_deal
@@ -33,19 +34,30 @@ log = logging.getLogger(__name__)
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.view(CallbackId.NEW_DEAL.value)
     async def new_deal(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        req = await _request(deps, body)
+        what = "the New deal form"
+        try:
+            req = await _request(deps, body)
+        except Exception as exc:  # the form stays open with what was typed, and says why
+            await ack(response_action="errors", errors={BlockId.TITLE.value: _failure(exc, what, deps.ws.locale)})
+            return
         errors: dict[str, str] = {}
         changes = _new_deal_changes(_values(view), req, deps.ws.locale, errors)
         if errors:
             await ack(response_action="errors", errors=errors)
             return
         await ack()
-        async with deps.turn_of(req.user_id):
-            await _create_deal(deps, req, changes, origin=_metadata(view).get("channel_id"))
+        origin = _metadata(view).get("channel_id")
+        await run_after_ack(deps, req.user_id, telling(deps, req.user_id, origin),
+                            lambda unit: _create_deal(deps, unit, req, changes, origin=origin), what=what)
 
     @app.view(CallbackId.LOG_NOTE.value)
     async def log_note(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        req = await _request(deps, body)
+        what = "the Log note form"
+        try:
+            req = await _request(deps, body)
+        except Exception as exc:
+            await ack(response_action="errors", errors={BlockId.NOTE_TEXT.value: _failure(exc, what, deps.ws.locale)})
+            return
         values = _values(view)
         next_at = None
         if values.get(BlockId.NOTE_NEXT):
@@ -56,19 +68,16 @@ def register(app: AsyncApp, deps: Deps) -> None:
                           errors={BlockId.NOTE_NEXT.value: _field_error(exc, deps.ws.locale)})
                 return
         await ack()
-        async with deps.turn_of(req.user_id):
-            await _log_note(deps, req, values, next_at, number=int(_metadata(view).get("deal", 0)))
+        number = int(_metadata(view).get("deal", 0))
+        await run_after_ack(deps, req.user_id, telling(deps, req.user_id, None),
+                            lambda unit: _log_note(deps, unit, req, values, next_at, number=number), what=what)
 
 
-async def _create_deal(deps: Deps, req: Request, changes: FieldChanges, *, origin: str | None) -> None:
-    try:
-        async with deps.after_ack, deps.sessions.begin() as session:
-            actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
-            deal = await deals.create_deal(session, deps.ws, actor, changes, owner_id=None, now=req.now)
-            number, title, owner = deal.id, deal.title, deal.owner_id
-    except DomainError as exc:
-        await _tell(deps, req.user_id, origin, replies.error_reply(exc.message, exc.usage, locale=deps.ws.locale))
-        return
+async def _create_deal(deps: Deps, unit: Unit, req: Request, changes: FieldChanges, *, origin: str | None) -> None:
+    async with unit.transaction() as session:
+        actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
+        deal = await deals.create_deal(session, deps.ws, actor, changes, owner_id=None, now=req.now)
+        number, title, owner = deal.id, deal.title, deal.owner_id
     deps.deliverer.kick([deal_lane(number), dm_lane(owner)])
     locale = deps.ws.locale
     said = [mtr("Created *D-{n}* {title}. Its channel and card are on their way.", locale, n=number, title=title)]
@@ -77,22 +86,24 @@ async def _create_deal(deps: Deps, req: Request, changes: FieldChanges, *, origi
     await _tell(deps, req.user_id, origin, replies.ok_reply(sentences(said, locale)))
 
 
-async def _log_note(deps: Deps, req: Request, values: dict[str, str], next_at: datetime | None, *,
+async def _log_note(deps: Deps, unit: Unit, req: Request, values: dict[str, str], next_at: datetime | None, *,
                     number: int) -> None:
-    try:
-        async with deps.after_ack, deps.sessions.begin() as session:
-            deal = await find_deal(session, number=number, channel_id=None, here_channel_id=None)
-            actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
-            followup = await activity.add_note(
-                session, deps.ws, actor, deal, text=values.get(BlockId.NOTE_TEXT, ""),
-                via=values.get(BlockId.NOTE_VIA) or None, next_at=next_at, now=req.now, caller_tz=req.tz_name)
-            channel_id = deal.channel_id
-    except DomainError as exc:
-        await _tell(deps, req.user_id, None, replies.error_reply(exc.message, exc.usage, locale=deps.ws.locale))
-        return
+    async with unit.transaction() as session:
+        deal = await find_deal(session, number=number, channel_id=None, here_channel_id=None)
+        actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
+        followup = await activity.add_note(
+            session, deps.ws, actor, deal, text=values.get(BlockId.NOTE_TEXT, ""),
+            via=values.get(BlockId.NOTE_VIA) or None, next_at=next_at, now=req.now, caller_tz=req.tz_name)
+        channel_id = deal.channel_id
     deps.deliverer.kick([deal_lane(number)])
     text = noted(number, followup.due_at if followup is not None else None, req, deps.ws.locale)
     await _tell(deps, req.user_id, channel_id, replies.ok_reply(text))
+
+
+def _failure(exc: Exception, what: str, locale: str) -> str:
+    """Under a field of the form: why nothing was saved (the modal has had no ack yet, so it stays open)."""
+    message, _ = failure_message(exc, saved=False, what=what)
+    return truncate(say(message, locale), 150)
 
 
 def _new_deal_changes(values: dict[str, str], req: Request, locale: str, errors: dict[str, str]) -> FieldChanges:
@@ -110,8 +121,16 @@ def _new_deal_changes(values: dict[str, str], req: Request, locale: str, errors:
     title = (values.get(BlockId.TITLE) or "").strip()
     if not title:
         errors[BlockId.TITLE.value] = tr("A deal needs a title.", locale)
-    return FieldChanges(title=title, amount=amount, customer=values.get(BlockId.CUSTOMER) or None,
-                        close_at=close_at, source=values.get(BlockId.SOURCE) or None)
+    changes = FieldChanges(title=title, amount=amount, customer=values.get(BlockId.CUSTOMER) or None,
+                           close_at=close_at, source=values.get(BlockId.SOURCE) or None)
+    try:
+        deals.check_lengths(changes)
+    except TooLong as exc:
+        errors[_FIELD_BLOCKS.get(exc.field, BlockId.TITLE).value] = _field_error(exc, locale)
+    return changes
+
+
+_FIELD_BLOCKS = {"title": BlockId.TITLE, "customer": BlockId.CUSTOMER, "source": BlockId.SOURCE}
 
 
 def _field_error(exc: Exception, locale: str) -> str:
@@ -145,6 +164,11 @@ async def _request(deps: Deps, body: dict[str, Any]) -> Request:
     user_id = body["user"]["id"]
     return Request(user_id=user_id, channel_id=None, tz=await deps.directory.known_tz_of(user_id),
                    now=deps.clock.now())
+
+
+def telling(deps: Deps, user_id: str, channel_id: str | None) -> Tell:
+    """Tell the person after a modal (which has no response_url): see :func:`_tell`."""
+    return lambda message: _tell(deps, user_id, channel_id, message)
 
 
 async def _tell(deps: Deps, user_id: str, channel_id: str | None, message: replies.Message) -> None:

@@ -17,22 +17,29 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # A constant key for PostgreSQL's advisory lock, so concurrent starts migrate once.
 MIGRATION_LOCK_KEY = 0x0DEA1200
+# SQLite: how long a write waits for another writer before "database is locked" (then the person is
+# told nothing was saved). PostgreSQL: how long connecting may take before the database counts as gone.
+SQLITE_BUSY_TIMEOUT = 30.0
+POSTGRES_CONNECT_TIMEOUT = 10.0
 
 
-def create_engine(url: str) -> AsyncEngine:
+def create_engine(url: str, *, busy_timeout: float | None = None) -> AsyncEngine:
+    """``busy_timeout``: seconds, SQLite only (default :data:`SQLITE_BUSY_TIMEOUT`)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_async_engine(url, connect_args={"timeout": 30})
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        timeout = SQLITE_BUSY_TIMEOUT if busy_timeout is None else busy_timeout
+        engine = create_async_engine(url, connect_args={"timeout": timeout})
+        event.listen(engine.sync_engine, "connect", lambda connection, _record: _sqlite_pragmas(connection, timeout))
         return engine
-    return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
+                               connect_args={"timeout": POSTGRES_CONNECT_TIMEOUT})
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_connection, busy_timeout: float) -> None:  # type: ignore[no-untyped-def]
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 

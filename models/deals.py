@@ -17,6 +17,7 @@ from models import automation, effects
 from models.assignment import matching_rule, next_assignee
 from models.errors import Forbidden, Refused
 from models.i18n import N_, Text, render, t
+from models.limits import check_deal_fields
 from models.people import ensure_user, manager_of, role_holders
 from models.permissions import Actor, DealAccess, edit_refusal, read_refusal
 from models.pipeline import Stage
@@ -38,6 +39,12 @@ class FieldChanges:
     close_at: datetime | None = None
     source: str | None = None
     custom: dict[str, str] | None = None
+
+
+def check_lengths(changes: FieldChanges) -> None:
+    """Refuse a value longer than its column (:class:`models.limits.TooLong`), before anything is written."""
+    check_deal_fields({"title": changes.title, "customer": changes.customer, "source": changes.source},
+                      changes.custom)
 
 
 async def require_edit(session: AsyncSession, actor: Actor, deal: Deal) -> DealAccess:
@@ -68,6 +75,7 @@ async def create_deal(
 ) -> Deal:
     if not changes.title:
         raise Refused(t("A deal needs a title."), "/deal new <title> [amount:…] [customer:…] [close:…] [owner:@user]")
+    check_lengths(changes)
     first = ws.pipeline.open_stages[0]
     rule = matching_rule(ws.pipeline, source=changes.source, custom=changes.custom) if owner_id is None else None
     territory = (matching_territory(await effective_territories(session, ws.pipeline.territories), changes.custom)
@@ -223,6 +231,7 @@ async def set_fields(session: AsyncSession, ws: Workspace, actor: Actor, deal: D
                      now: datetime, tz_name: str) -> list[str]:
     """Apply the changes; returns one line per change for the confirmation ('custom field' flagged)."""
     await require_edit(session, actor, deal)
+    check_lengths(changes)
     tz = ZoneInfo(tz_name)
     locale = ws.locale
     standard: list[tuple[str, str, Any, Callable[[Any], str]]] = [

@@ -1,8 +1,8 @@
 """The pipeline: ordered stages read from a TOML file or a built-in template (SPEC 4).
 
-Pure domain code: no Slack, no database. ``load_pipeline`` validates the whole file
-and raises :class:`PipelineError` with ONE line naming the file, the stage and what is
-wrong, so ``dealroom run`` can print it and exit non-zero without a traceback.
+Pure domain code: no Slack, no database I/O (a key's length limit is its column's, models.limits).
+``load_pipeline`` validates the whole file and raises :class:`PipelineError` with ONE line naming the
+file, the stage and what is wrong, so ``dealroom run`` can print it and exit non-zero without a traceback.
 
 ``Pipeline.resolve`` turns what a user typed after ``/deal stage`` into a stage (SPEC 2).
 """
@@ -23,6 +23,7 @@ from typing import Any
 
 from models.conditions import Condition, ConditionError, parse_condition
 from models.i18n import Text, t
+from models.limits import SLACK_ID, STAGE_KEY
 from models.territories import Territory, parse_territory
 
 __all__ = [
@@ -75,7 +76,7 @@ _STAGE_KEYS = (
 _APPROVAL_KEYS = ("when", "approvers", "expire_after_hours", "remind_before_hours")
 _CLOSED_VALUES = ("won", "lost")
 
-_USER_ID_RE = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_USER_ID_RE = re.compile(rf"^[UW][A-Z0-9]{{2,{SLACK_ID - 1}}}$")
 #: What an ``[[assign]]`` rule may match on: the deal's source, and the custom fields region and product.
 ASSIGN_CRITERIA: tuple[str, ...] = ("source", "region", "product")
 
@@ -456,7 +457,7 @@ def _parse_assign(raw: Mapping[str, Any], position: int, source: str) -> AssignR
 
 def _parse_stage(raw: Mapping[str, Any], position: int, source: str) -> Stage:
     key = raw.get("key")
-    label = f'stage "{key}"' if isinstance(key, str) and key.strip() else f"stage #{position}"
+    label = f"stage {_show(key)}" if isinstance(key, str) and key.strip() else f"stage #{position}"
 
     def fail(problem: str) -> PipelineError:
         return PipelineError(source, problem, label)
@@ -470,6 +471,8 @@ def _parse_stage(raw: Mapping[str, Any], position: int, source: str) -> Stage:
         raise fail(f"key must be a word of letters, digits, - or _ (got {_show(key)})")
     if key.isdigit():
         raise fail("key must not be a number (numbers pick stages by position)")
+    if len(key) > STAGE_KEY:
+        raise fail(f"key must be at most {STAGE_KEY} characters (has {len(key)})")
 
     name = _text(raw["name"], "name", fail)
     name_zh = _text(raw["name_zh"], "name_zh", fail) if "name_zh" in raw else None

@@ -11,10 +11,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from models.limits import SLACK_ID, TERRITORY_KEY
+
 CRITERIA: tuple[str, ...] = ("region", "industry", "product")
 ROUTINGS: tuple[str, ...] = ("round-robin", "manager")
 _KEYS = ("key", "name", *CRITERIA, "reps", "manager", "routing")
-_USER_ID_RE = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_USER_ID_RE = re.compile(rf"^[UW][A-Z0-9]{{2,{SLACK_ID - 1}}}$")
 _KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
@@ -51,7 +53,7 @@ def parse_territory(raw: Mapping[str, Any], position: int, fail: Callable[[str, 
     where = f"territory #{position}"
     key = raw.get("key")
     if isinstance(key, str) and key.strip():
-        where = f'territory "{key}"'
+        where = f'territory "{key if len(key) <= 40 else key[:39] + "…"}"'
 
     def bad(problem: str) -> Exception:
         return fail(where, problem)
@@ -61,6 +63,8 @@ def parse_territory(raw: Mapping[str, Any], position: int, fail: Callable[[str, 
             raise bad(f'unknown key "{k}" (expected one of: {", ".join(_KEYS)})')
     if not isinstance(key, str) or not _KEY_RE.match(key):
         raise bad('missing "key": a word naming the territory, e.g. key = "emea"')
+    if len(key) > TERRITORY_KEY:
+        raise bad(f"key must be at most {TERRITORY_KEY} characters (has {len(key)})")
     name = raw.get("name", key)
     if not isinstance(name, str) or not name.strip():
         raise bad("name must be non-empty text")

@@ -242,7 +242,7 @@ closed = "won"
 
 
 @pytest.mark.parametrize("problem", ["duplicate-stage", "missing-file", "bad-assign-rule", "bad-approval-rule",
-                                     "unknown-approver"])
+                                     "unknown-approver", "long-stage-key"])
 def test_run_with_a_bad_pipeline_file_is_one_line(
     trap: socket.socket, workdir: Path, tmp_path: Path, problem: str
 ) -> None:
@@ -255,6 +255,9 @@ def test_run_with_a_bad_pipeline_file_is_one_line(
         pipeline.write_text(BAD_APPROVAL_RULE, encoding="utf-8")
     if problem == "unknown-approver":
         pipeline.write_text(BAD_APPROVAL_RULE.replace(">>", ">").replace('"manager"', '"boss"'), encoding="utf-8")
+    if problem == "long-stage-key":
+        pipeline.write_text(BAD_APPROVAL_RULE.replace(">>", ">").replace('"proposal"', f'"{"p" * 200}"'),
+                            encoding="utf-8")
     env = trap_env(trap, SLACK_BOT_TOKEN="xoxb-1111-2222-SeCrEtBoT", SLACK_SIGNING_SECRET=SIGNING_SECRET,
                    DEALROOM_PIPELINE=str(pipeline))
     result, elapsed = run_cli(["run"], env, workdir)
@@ -270,6 +273,8 @@ def test_run_with_a_bad_pipeline_file_is_one_line(
         assert 'stage "proposal": approvals #1: bad condition "discount >> 15"' in lines[0], lines[0]
     if problem == "unknown-approver":
         assert 'stage "proposal": approvals #1: unknown approver "boss"' in lines[0], lines[0]
+    if problem == "long-stage-key":
+        assert 'stage "ppp' in lines[0] and "key must be at most 64 characters (has 200)" in lines[0], lines[0]
     assert "Traceback" not in result.stderr
     assert elapsed < FAIL_FAST_SECONDS
     assert connections_made(trap) == 0

@@ -457,3 +457,33 @@ def test_pipeline_in_code_is_checked_and_numbered() -> None:
         Pipeline(stages=(won, Stage(key="lost", name="Lost", closed="lost")))
     with pytest.raises(PipelineError, match="duplicate key"):
         Pipeline(stages=(lead, lead, won))
+
+
+# --------------------------------------------------------------------------- lengths (issue 14)
+
+LONG_KEY = "k" * 200
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (MINIMAL.replace('key = "lead"', f'key = "{LONG_KEY}"'),
+         f'stage "{LONG_KEY[:56]}...: key must be at most 64 characters (has 200)'),
+        (MINIMAL + '[[assign]]\nsource = "web"\nto = ["U' + "A" * 40 + '"]\n', "is not a Slack user ID"),
+        (MINIMAL + f'[[territories]]\nkey = "{LONG_KEY}"\nregion = ["emea"]\nreps = ["U0ANA"]\n',
+         "key must be at most 64 characters (has 200)"),
+        (MINIMAL + '[[territories]]\nkey = "emea"\nregion = ["emea"]\nreps = ["U' + "A" * 40 + '"]\n',
+         "is not a Slack user ID"),
+    ],
+    ids=["stage-key", "assign-user", "territory-key", "territory-rep"],
+)
+def test_keys_and_ids_longer_than_their_columns_are_refused_at_load(tmp_path: Path, text: str,
+                                                                     expected: str) -> None:
+    message = error_of(tmp_path, text)
+    assert expected in message
+    assert len(message) < 300, "one readable line, not the whole key twice"
+
+
+def test_a_stage_key_at_its_column_length_loads(tmp_path: Path) -> None:
+    key = "k" * 64
+    assert load_pipeline(write(tmp_path, MINIMAL.replace('key = "lead"', f'key = "{key}"'))).stages[0].key == key
