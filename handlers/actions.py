@@ -80,7 +80,8 @@ async def _history_page(deps: Deps, body: dict[str, Any], respond: AsyncRespond)
         try:
             deal = await find_deal(session, number=number, channel_id=None, here_channel_id=None)
             actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
-            await deals.require_read(session, actor, deal, here_channel_id=req.channel_id)
+            await deals.require_read(session, actor, deal, here_channel_id=req.channel_id, now=req.now,
+                                     ask=deps.directory.channel_members)
         except DomainError as exc:
             await say_error(respond, exc.message, exc.usage, locale=deps.ws.locale)
             return

@@ -318,7 +318,8 @@ _BANT = {"budget": pt("score part", "budget"), "authority": pt("score part", "au
 async def _info(deps: Deps, req: Request, cmd: g.Info, session: AsyncSession) -> Reply:
     actor, deal = await _deal_for(deps, req, cmd, session)
     req.lanes.clear()
-    await deals.require_read(session, actor, deal, here_channel_id=req.channel_id)
+    await deals.require_read(session, actor, deal, here_channel_id=req.channel_id, now=req.now,
+                             ask=deps.directory.channel_members)
     return cards.deal_card(await snapshot(session, deal, deps.ws.pipeline, now=req.now, locale=deps.ws.locale),
                            tz=req.tz, locale=deps.ws.locale)
 
@@ -326,7 +327,8 @@ async def _info(deps: Deps, req: Request, cmd: g.Info, session: AsyncSession) ->
 async def _history(deps: Deps, req: Request, cmd: g.History, session: AsyncSession) -> Reply:
     actor, deal = await _deal_for(deps, req, cmd, session)
     req.lanes.clear()
-    await deals.require_read(session, actor, deal, here_channel_id=req.channel_id)
+    await deals.require_read(session, actor, deal, here_channel_id=req.channel_id, now=req.now,
+                             ask=deps.directory.channel_members)
     items, has_more = await history(session, deal.id, page=cmd.page)
     deal_snapshot = await snapshot(session, deal, deps.ws.pipeline, now=req.now, locale=deps.ws.locale)
     return timeline.timeline_page(deal_snapshot, items, page=cmd.page, has_more=has_more, tz=req.tz,

@@ -29,9 +29,9 @@ def can_edit(actor: Actor, deal: DealAccess) -> bool:
     )
 
 
-def can_read(actor: Actor, deal: DealAccess, *, in_deal_channel: bool) -> bool:
-    """Members of a deal's channel may read it; membership never gives write access."""
-    return in_deal_channel or can_edit(actor, deal)
+def can_read(actor: Actor, deal: DealAccess, *, channel_member: bool) -> bool:
+    """Members of a deal's channel may read it, wherever they ask from; membership never gives write access."""
+    return channel_member or can_edit(actor, deal)
 
 
 def edit_refusal(actor: Actor, deal: DealAccess, ref: str) -> Text | None:
@@ -42,8 +42,8 @@ def edit_refusal(actor: Actor, deal: DealAccess, ref: str) -> Text | None:
              "or an admin can.", ref=ref, owner=deal.owner_id)
 
 
-def read_refusal(actor: Actor, deal: DealAccess, ref: str, *, in_deal_channel: bool) -> Text | None:
-    if can_read(actor, deal, in_deal_channel=in_deal_channel):
+def read_refusal(actor: Actor, deal: DealAccess, ref: str, *, channel_member: bool) -> Text | None:
+    if can_read(actor, deal, channel_member=channel_member):
         return None
     return t("You can't see {ref}: only its channel members, <@{owner}> (the owner), the deal's collaborators, "
              "the owner's manager or an admin can.", ref=ref, owner=deal.owner_id)

@@ -31,11 +31,11 @@ ADMIN = Actor("UADMIN", is_admin=True)
 ])
 def test_who_may_change_a_deal(actor: Actor, edit: bool) -> None:
     assert can_edit(actor, DEAL) is edit
-    assert can_read(actor, DEAL, in_deal_channel=False) is edit
+    assert can_read(actor, DEAL, channel_member=False) is edit
 
 
 def test_channel_members_read_but_never_write() -> None:
-    assert can_read(OTHER_REP, DEAL, in_deal_channel=True)
+    assert can_read(OTHER_REP, DEAL, channel_member=True)
     assert not can_edit(OTHER_REP, DEAL)
 
 
@@ -87,8 +87,8 @@ def test_refusals_name_who_may() -> None:
     assert str(edit_refusal(OTHER_REP, DEAL, "D-1")) == (
         "You can't change D-1: only <@UOWNER> (the owner), the deal's collaborators, the owner's manager or an "
         "admin can.")
-    assert read_refusal(OTHER_REP, DEAL, "D-1", in_deal_channel=True) is None
-    assert "only its channel members" in str(read_refusal(OTHER_REP, DEAL, "D-1", in_deal_channel=False) or "")
+    assert read_refusal(OTHER_REP, DEAL, "D-1", channel_member=True) is None
+    assert "only its channel members" in str(read_refusal(OTHER_REP, DEAL, "D-1", channel_member=False) or "")
 
 
 def test_who_may_decide_an_approval() -> None:
