@@ -1,5 +1,5 @@
 """Delivers outbox rows of kind "approval" (SPEC 12), rendered from the request as it is at delivery:
-a card whose request was decided meanwhile shows the decision instead of buttons."""
+a card whose request was decided meanwhile, or went to other approvers, shows that instead of buttons."""
 
 from __future__ import annotations
 
@@ -30,11 +30,11 @@ async def deliver(deliverer: Deliverer, ctx: DeliveryContext) -> None:
     info, deal, locale = info_of(request, deliverer.ws), deliverer._brief(ctx.deal), deliverer.ws.locale
     tz = await deliverer._tz_of(ctx.session, recipient) if recipient else deliverer.ws.default_tz
     if what == "card":  # the clicked card, redrawn in place
-        message = blocks.request_card(info, deal, tz=tz, locale=locale)
+        message = blocks.request_card(info, deal, tz=tz, locale=locale, recipient=recipient)
         await _redraw(deliverer, payload["channel"], payload["ts"], message)
         return
-    if what == "closed":  # the request left "pending": each of the recipient's cards loses its buttons
-        message = blocks.request_card(info, deal, tz=tz, locale=locale)
+    if what in ("closed", "moved_card"):  # decided, expired, lapsed, or gone to others: the cards lose buttons
+        message = blocks.request_card(info, deal, tz=tz, locale=locale, recipient=recipient)
         cards = await ctx.session.scalars(select(ApprovalCard).where(
             ApprovalCard.request_id == request.id, ApprovalCard.user_id == recipient).order_by(ApprovalCard.id))
         for card in cards:

@@ -1,4 +1,5 @@
-"""Users' time zones from Slack (`users.info`), cached in the database for a day."""
+"""What Slack knows about people: users' time zones (`users.info`, cached in the database for a day) and
+who is in a deal's channel (`conversations.members`, when the records are in doubt)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.gateway import SlackFailure, SlackGateway
+from models import channel_members
 from models.clock import Clock
 from models.limits import USER_NAME
 from models.people import ensure_user
@@ -55,4 +57,14 @@ class Directory:
             record.tz_checked_at = now
         return zone(info.get("tz"), self.default_tz)
 
-
+    async def channel_members(self, channel_id: str) -> frozenset[str] | None:
+        """Slack's list of the channel's members, recorded as the channel's roster; None when Slack cannot
+        say (down, or the bot is not in the channel). No transaction is open during the call."""
+        try:
+            members = frozenset(await self.gateway.channel_members(channel_id))
+        except SlackFailure as failure:
+            log.info("conversations.members %s failed (%s); using the recorded members", channel_id, failure)
+            return None
+        async with self.sessions.begin() as session:
+            await channel_members.replace(session, channel_id, members, now=self.clock.now())
+        return members

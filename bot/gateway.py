@@ -154,6 +154,20 @@ class SlackGateway:
             if not cursor:
                 return None
 
+    async def channel_members(self, channel: str) -> list[str]:
+        """Every member of the channel, page by page (`conversations.members`)."""
+        members: list[str] = []
+        cursor = None
+        while True:
+            params: dict[str, Any] = {"channel": channel, "limit": 200}
+            if cursor:
+                params["cursor"] = cursor
+            data = await self.call("conversations.members", **params)
+            members += [str(m) for m in data.get("members") or []]
+            cursor = (data.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return members
+
     async def invite(self, channel: str, users: list[str]) -> None:
         await self.call("conversations.invite", channel=channel, users=",".join(users))
 

@@ -37,13 +37,13 @@ BOT_SCOPES: tuple[str, ...] = (
     "chat:write.public",
     # conversations.create / invite / setTopic / setPurpose / archive / unarchive (public)
     "channels:manage",
-    # conversations.info / members (public) and member_joined_channel events in public channels
+    # conversations.info / members (public); member_joined_channel / member_left_channel in public channels
     "channels:read",
     # conversations.join (public channels only; private ones cannot be joined)
     "channels:join",
     # conversations.create / invite / setTopic / setPurpose / archive / unarchive (private)
     "groups:write",
-    # conversations.info / members (private) and member_joined_channel events in private channels
+    # conversations.info / members (private); member_joined_channel / member_left_channel in private channels
     "groups:read",
     # pins.add (the deal card); already_pinned makes pins.list unnecessary
     "pins:write",
@@ -57,7 +57,7 @@ BOT_SCOPES: tuple[str, ...] = (
 )
 
 #: Bot events the app subscribes to.
-BOT_EVENTS: tuple[str, ...] = ("member_joined_channel", "app_home_opened", "user_change")
+BOT_EVENTS: tuple[str, ...] = ("member_joined_channel", "member_left_channel", "app_home_opened", "user_change")
 
 _DESCRIPTION = "Every deal gets its own channel, a pinned card and a timeline; drive it from chat with /deal."
 _BACKGROUND_COLOR = "#1d4f91"

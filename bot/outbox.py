@@ -28,6 +28,7 @@ from bot.dm_delivery import deliver_report_chart
 from bot.gateway import SlackFailure, SlackGateway
 from bot.logs import deal_ref
 from bot.slack_errors import Outcome
+from models import channel_members
 from models.clock import Clock
 from models.queries import brief_snapshot, history, snapshot, stage_info
 from models.reminders import ReminderRef, is_current
@@ -277,6 +278,7 @@ class Deliverer:
             if failure.error != "not_in_channel" or not target:
                 raise
             await self.gateway.join(target)
+            await channel_members.forget(ctx.session, target)  # whatever happened while it was out went unheard
             await self._kinds[ctx.row.kind](ctx)
 
     def _failed(self, row: OutboxMessage, failure: SlackFailure) -> bool:
@@ -354,6 +356,8 @@ class Deliverer:
             try:
                 deal.channel_id = await self.gateway.create_channel(name, private=self.private_channels)
                 deal.channel_name = name
+                await channel_members.opened(ctx.session, deal.channel_id, await self.gateway.bot_user_id(),
+                                             now=self.clock.now())
                 return
             except SlackFailure as failure:
                 if failure.error != "name_taken":
@@ -418,8 +422,16 @@ class Deliverer:
         _, channel = self._require_channel(ctx)
         bot = await self.gateway.bot_user_id()
         users = [u for u in ctx.row.payload.get("users", []) if u != bot]
-        if users:
+        if not users:
+            return
+        try:
             await self.gateway.invite(channel, users)  # a user Slack will not invite: skipped, see SKIP_ERRORS
+        except SlackFailure:
+            # Slack names only the first refusal, and may have invited the others: who is in the
+            # channel now is for Slack to say, the next time it matters.
+            await channel_members.in_doubt(ctx.session, channel)
+            raise
+        await channel_members.invited(ctx.session, channel, users, now=self.clock.now())
 
     async def _stage_card(self, ctx: DeliveryContext) -> None:
         deal, own_channel = self._require_channel(ctx)

@@ -85,7 +85,8 @@ async def _history_page(deps: Deps, unit: Unit, body: dict[str, Any], respond: A
     async with unit.reading() as session:
         deal = await find_deal(session, number=number, channel_id=None, here_channel_id=None)
         actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
-        await deals.require_read(session, actor, deal, here_channel_id=req.channel_id)
+        await deals.require_read(session, actor, deal, here_channel_id=req.channel_id, now=req.now,
+                                 ask=deps.directory.channel_members)
         items, has_more = await history(session, deal.id, page=page)
         picture = await snapshot(session, deal, deps.ws.pipeline, now=req.now, locale=deps.ws.locale)
     message = timeline.timeline_page(picture, items, page=page, has_more=has_more, tz=req.tz,

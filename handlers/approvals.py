@@ -82,7 +82,7 @@ async def _open_reason_form(deps: Deps, body: dict[str, Any], user_id: str, requ
                             respond: AsyncRespond) -> None:
     async with deps.sessions() as session:  # refused or decided already: say so now, not after the reason
         actor = await load_actor(session, user_id, deps.ws.admin_ids)
-        _, deal = await approvals.check_decider(session, actor, request_id)
+        _, deal = await approvals.check_decider(session, deps.ws, actor, request_id)
         ref = f"D-{deal.id} · {deal.title}"
     try:
         await deps.gateway.open_view(body["trigger_id"], blocks.reject_modal(request_id, ref, card=_card(body),
@@ -102,18 +102,20 @@ def _card(body: dict[str, Any]) -> tuple[str, str] | None:
 
 async def _decide(deps: Deps, unit: Unit, user_id: str, request_id: int, *, approve: bool, reason: str | None,
                   respond: AsyncRespond | None, card: tuple[str, str] | None = None) -> None:
-    answer = await _decide_now(deps, unit, user_id, request_id, approve=approve, reason=reason)
-    if card is not None:  # whatever the outcome, the clicked card shows the request as it now is
+    answer, decided = await _decide_now(deps, unit, user_id, request_id, approve=approve, reason=reason)
+    if decided and card is not None:  # the clicked card shows the request as it now is
         async with unit.transaction() as session:
             lane = await approvals.card_clicked(session, request_id, user_id, channel=card[0], ts=card[1],
                                                 now=deps.clock.now())
         if lane:
             deps.deliverer.kick([lane])
+    # A refused click changes nothing anyone sees (no card redrawn, nothing queued): only the clicker is told.
     await _say(deps, user_id, respond, answer)
 
 
 async def _decide_now(deps: Deps, unit: Unit, user_id: str, request_id: int, *, approve: bool,
-                      reason: str | None) -> replies.Message:
+                      reason: str | None) -> tuple[replies.Message, bool]:
+    """The reply to the person who decided, and whether the decision was taken."""
     try:
         async with unit.transaction() as session:
             actor = await load_actor(session, user_id, deps.ws.admin_ids)
@@ -121,12 +123,12 @@ async def _decide_now(deps: Deps, unit: Unit, user_id: str, request_id: int, *, 
                                              now=deps.clock.now())
             number, status = decided.deal.id, decided.status
     except DomainError as exc:
-        return replies.error_reply(exc.message, locale=deps.ws.locale)
+        return replies.error_reply(exc.message, locale=deps.ws.locale), False
     except StaleDataError:
         return replies.error_reply(t("Someone changed this deal at the same moment; nothing was decided. Try again."),
-                                   locale=deps.ws.locale)
+                                   locale=deps.ws.locale), False
     deps.deliverer.kick(decided.lanes)
-    return replies.ok_reply(mtr(_DECIDED[status], deps.ws.locale, n=number))
+    return replies.ok_reply(mtr(_DECIDED[status], deps.ws.locale, n=number)), True
 
 
 _DECIDED = {
@@ -163,6 +165,7 @@ def _reason(view: dict[str, Any]) -> str:
 async def list_route(deps: Deps, req: Request, cmd: g.Approvals, session: AsyncSession) -> replies.Message:
     """`/deal approvals`."""
     actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
-    rows = [(approvals.info_of(request, deps.ws), brief_snapshot(deal, deps.ws.pipeline, locale=deps.ws.locale), why)
-            for request, deal, why in await approvals.visible_pending(session, actor)]
+    rows = [(approvals.info_of(request, deps.ws, approvers=deciders),
+             brief_snapshot(deal, deps.ws.pipeline, locale=deps.ws.locale), why)
+            for request, deal, why, deciders in await approvals.visible_pending(session, deps.ws, actor)]
     return blocks.approvals_list(rows, tz=req.tz, locale=deps.ws.locale)

@@ -24,7 +24,7 @@ from handlers import people, reports, territories
 from handlers.context import Request
 from handlers.replies import mentions, say_error, send, sentences, words
 from handlers.runner import Tell, Unit, run_after_ack
-from models import activity, approvals, deals, pool
+from models import activity, approvals, deals, handover, pool
 from models.deals import FieldChanges
 from models.dms import enqueue_dm
 from models.errors import DomainError, Forbidden
@@ -309,7 +309,8 @@ _BANT = {"budget": pt("score part", "budget"), "authority": pt("score part", "au
 async def _info(deps: Deps, req: Request, cmd: g.Info, session: AsyncSession) -> Reply:
     actor, deal = await _deal_for(deps, req, cmd, session)
     req.lanes.clear()
-    await deals.require_read(session, actor, deal, here_channel_id=req.channel_id)
+    await deals.require_read(session, actor, deal, here_channel_id=req.channel_id, now=req.now,
+                             ask=deps.directory.channel_members)
     return cards.deal_card(await snapshot(session, deal, deps.ws.pipeline, now=req.now, locale=deps.ws.locale),
                            tz=req.tz, locale=deps.ws.locale)
 
@@ -317,7 +318,8 @@ async def _info(deps: Deps, req: Request, cmd: g.Info, session: AsyncSession) ->
 async def _history(deps: Deps, req: Request, cmd: g.History, session: AsyncSession) -> Reply:
     actor, deal = await _deal_for(deps, req, cmd, session)
     req.lanes.clear()
-    await deals.require_read(session, actor, deal, here_channel_id=req.channel_id)
+    await deals.require_read(session, actor, deal, here_channel_id=req.channel_id, now=req.now,
+                             ask=deps.directory.channel_members)
     items, has_more = await history(session, deal.id, page=cmd.page)
     deal_snapshot = await snapshot(session, deal, deps.ws.pipeline, now=req.now, locale=deps.ws.locale)
     return timeline.timeline_page(deal_snapshot, items, page=cmd.page, has_more=has_more, tz=req.tz,
@@ -342,9 +344,27 @@ _LIST_TITLES = {"all": N_("All open deals"), "team": N_("Your team's open deals"
 
 async def _assign(deps: Deps, req: Request, cmd: g.Assign, session: AsyncSession) -> Reply:
     actor, deal = await _deal_for(deps, req, cmd, session)
-    await deals.assign(session, deps.ws, actor, deal, cmd.user_id, now=req.now)
-    return mtr("{user} now owns D-{n}; they are invited to the channel.", deps.ws.locale, user=user(cmd.user_id),
-               n=deal.id)
+    handed = await handover.assign(session, deps.ws, actor, deal, cmd.user_id, now=req.now)
+    req.lanes.extend(handed.lanes)
+    locale = deps.ws.locale
+    said = [mtr("{user} now owns D-{n}; they are invited to the channel.", locale, user=user(cmd.user_id), n=deal.id)]
+    return sentences([*said, *_handed_over(deps, handed)], locale)
+
+
+_HANDOVERS = {
+    handover.MOVED: N_("The approval request to move it to *{stage}* moved to {approvers}; they are asked by DM."),
+    handover.LAPSED: N_("The approval request to move it to *{stage}* lapsed: no one is left to ask."),
+    handover.KEPT: N_("The approval request to move it to *{stage}* still waits on {approvers}."),
+}
+
+
+def _handed_over(deps: Deps, handed: handover.Handover | None) -> list[str]:
+    """What became of the deal's pending approval request when it changed hands (SPEC 12), if there was one."""
+    if handed is None or handed.outcome is None:
+        return []
+    locale, pipeline = deps.ws.locale, deps.ws.pipeline
+    stage = pipeline.stage(handed.to_stage).display_name(locale) if handed.to_stage in pipeline else handed.to_stage
+    return [mtr(_HANDOVERS[handed.outcome], locale, stage=stage, approvers=mentions(handed.approvers, locale))]
 
 
 async def _invite(deps: Deps, req: Request, cmd: g.Invite, session: AsyncSession) -> Reply:
@@ -375,6 +395,9 @@ async def _claim(deps: Deps, req: Request, cmd: g.Claim, session: AsyncSession) 
                                           now=req.now, deal_id=deal.id))
     locale = deps.ws.locale
     said = [mtr("You own D-{n} now; you are invited to its channel.", locale, n=deal.id)]
+    if claimed.handover is not None:
+        req.lanes.extend(claimed.handover.lanes)
+        said += _handed_over(deps, claimed.handover)
     if isinstance(claimed.reopened, approvals.Asked):
         _kick(req, claimed.reopened)
         asked = claimed.reopened

@@ -1,18 +1,22 @@
-"""Events: a newcomer in a deal channel is shown the deal's story (SPEC section 9); profile changes
-keep users' time zones current."""
+"""Events: who joins or leaves a deal channel is recorded (members may read the deal, SPEC 10) and a
+newcomer is shown the deal's story (SPEC 9); profile changes keep users' time zones current.
+
+Bolt runs the first matching listener of an event only, so each event has one listener doing all its work;
+the event_id is recorded in the same transaction as that work, so a retried event has no second effect."""
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from sqlalchemy.exc import IntegrityError
 
 from bot.container import Deps
+from bot.gateway import SlackFailure
 from handlers.home import publish_home
-from models import effects
+from models import channel_members, effects
 from models.outbox import deal_lane
 from models.people import remember_tz
 from models.queries import deal_for_channel
@@ -28,7 +32,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.event("member_joined_channel")
     async def member_joined(body: dict[str, Any], event: dict[str, Any]) -> None:
         async with deps.after_ack:  # Bolt has acked the event already
-            await _welcome_newcomer(deps, body, event)
+            await _member_joined(deps, body, event)
+
+    @app.event("member_left_channel")
+    async def member_left(body: dict[str, Any], event: dict[str, Any]) -> None:
+        async with deps.after_ack:
+            await _member_left(deps, body, event)
 
     @app.event("user_change")
     async def user_changed(event: dict[str, Any]) -> None:
@@ -45,7 +54,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await publish_home(deps, event["user"])
 
 
-async def _welcome_newcomer(deps: Deps, body: dict[str, Any], event: dict[str, Any]) -> None:
+async def _member_joined(deps: Deps, body: dict[str, Any], event: dict[str, Any]) -> None:
+    """Someone joined a deal channel: recorded as a member, and welcomed unless they made the deal just now."""
     user_id, channel_id = event.get("user"), event.get("channel")
     if not user_id or not channel_id or user_id == deps.gateway.known_bot_user_id:
         return
@@ -61,6 +71,8 @@ async def _welcome_newcomer(deps: Deps, body: dict[str, Any], event: dict[str, A
             deal = await deal_for_channel(session, channel_id)
             if deal is None:
                 return
+            await channel_members.event(session, channel_id, user_id, present=True,
+                                        event_at=sent_at(body, event, now), now=now)
             if user_id == deal.created_by and now - deal.created_at < CREATOR_GRACE:
                 return
             await effects.welcome(session, deal, user_id, now=now)
@@ -70,3 +82,39 @@ async def _welcome_newcomer(deps: Deps, body: dict[str, Any], event: dict[str, A
         return
     if lane:
         deps.deliverer.kick([lane])
+
+
+async def _member_left(deps: Deps, body: dict[str, Any], event: dict[str, Any]) -> None:
+    """Whoever leaves a deal channel no longer reads the deal from elsewhere; when the bot itself leaves,
+    it hears no more of the channel, so nothing recorded about it holds (Slack is asked next time)."""
+    user_id, channel_id = event.get("user"), event.get("channel")
+    if not user_id or not channel_id:
+        return
+    try:
+        bot_user_id: str | None = await deps.gateway.bot_user_id()
+    except SlackFailure:
+        bot_user_id = deps.gateway.known_bot_user_id
+    now = deps.clock.now()
+    try:
+        async with deps.sessions.begin() as session:
+            if body.get("event_id"):
+                session.add(ProcessedEvent(event_id=body["event_id"], received_at=now))
+                await session.flush()
+            if user_id == bot_user_id:
+                await channel_members.forget(session, channel_id)
+            elif await deal_for_channel(session, channel_id) is not None:  # only deal channels are kept
+                await channel_members.event(session, channel_id, user_id, present=False,
+                                            event_at=sent_at(body, event, now), now=now)
+    except IntegrityError:
+        log.info("event %s already handled", body.get("event_id"))
+
+
+def sent_at(body: dict[str, Any], event: dict[str, Any], now: datetime) -> datetime:
+    """When Slack says the event happened (`event_ts`, else the envelope's `event_time`): events come late
+    and out of order, and only a later one may undo an earlier one."""
+    for value in (event.get("event_ts"), body.get("event_time")):
+        try:
+            return datetime.fromtimestamp(float(value), UTC)  # type: ignore[arg-type]
+        except (TypeError, ValueError, OverflowError, OSError):
+            continue
+    return now

@@ -16,12 +16,12 @@ from decimal import Decimal
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models import approvers as approvers_of
 from models import deals, effects
 from models.conditions import deal_values, evaluate, fields_of
 from models.errors import Forbidden, NotFound, Refused
 from models.i18n import N_, Text, render, t
 from models.outbox import deal_lane, dm_lane, enqueue, enqueue_many
-from models.people import manager_of, role_holders
 from models.permissions import Actor, decide_refusal
 from models.pipeline import ApprovalRule, Stage
 from models.tables import ApprovalRequest, Deal, TimelineEntry
@@ -73,7 +73,8 @@ class AlreadyDecided(Refused):
 LAPSED_WON = t("the deal was closed as won")
 LAPSED_LOST = t("the deal was closed as lost")
 LAPSED_LEFT = t("the deal has left the stage it was asked from")
-LAPSE_REASONS = (LAPSED_WON, LAPSED_LOST, LAPSED_LEFT)
+LAPSED_NOBODY = t("the deal changed hands and no one is left to ask")
+LAPSE_REASONS = (LAPSED_WON, LAPSED_LOST, LAPSED_LEFT, LAPSED_NOBODY)
 
 
 @dataclass(frozen=True)
@@ -100,13 +101,15 @@ class ApprovalInfo:
     reason: str | None = None
 
 
-def info_of(request: ApprovalRequest, ws: Workspace) -> ApprovalInfo:
+def info_of(request: ApprovalRequest, ws: Workspace, *, approvers: list[str] | None = None) -> ApprovalInfo:
+    """`approvers`: who decides now, when that is not who was asked (`/deal approvals` shows today's)."""
     def name(key: str) -> str:
         return ws.pipeline.stage(key).display_name(ws.locale) if key in ws.pipeline else key
 
     return ApprovalInfo(
         id=request.id, status=request.status, from_name=name(request.from_stage), to_name=name(request.to_stage),
-        requested_by=request.requested_by, owner_id=request.owner_id, approvers=tuple(request.approvers),
+        requested_by=request.requested_by, owner_id=request.owner_id,
+        approvers=tuple(request.approvers if approvers is None else approvers),
         rules=tuple(RuleInfo(name(r["stage"]), r["when"]) for r in request.rules),
         figures=tuple((k, v) for k, v in (request.figures or {}).items()), expires_at=request.expires_at,
         decided_by=request.decided_by, reason=request.reason,
@@ -178,14 +181,13 @@ def matched_rules(move: Move, deal: Deal) -> list[tuple[Stage, ApprovalRule]]:
 
 async def _ask(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, move: Move,
                matched: list[tuple[Stage, ApprovalRule]], *, now: datetime) -> Asked:
-    approvers: list[str] = []
-    for role in dict.fromkeys(role for _, rule in matched for role in rule.approvers):
-        approvers += [u for u in await _holders(session, ws, deal, role) if u not in approvers]
-    approvers = sorted(u for u in approvers if u != deal.owner_id)
+    roles = list(dict.fromkeys(role for _, rule in matched for role in rule.approvers))
+    resolved = await approvers_of.resolve(session, ws, deal, roles, requested_by=actor.user_id,
+                                          requester_is_admin=actor.is_admin)
+    approvers = resolved.approvers
     conditions = tuple(dict.fromkeys(rule.when for _, rule in matched))
     if not approvers:
-        roles = dict.fromkeys(role for _, rule in matched for role in rule.approvers)
-        nobody = "; ".join(render(_nobody(role), ws.locale) for role in roles)
+        nobody = "; ".join(render(approvers_of.nobody(role, resolved.holders[role]), ws.locale) for role in roles)
         raise Refused(t("Moving D-{number} to {stage} needs approval ({conditions}), but there is no one to ask: "
                         "{nobody}. Nothing was changed.", number=deal.id,
                         stage=move.to_stage.display_name(ws.locale), conditions="; ".join(conditions), nobody=nobody))
@@ -213,25 +215,8 @@ async def _ask(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, m
                   payload={"request": request.id, "what": "awaiting"})
     await effects.refresh_card(session, deal, now=now)
     for user_id in approvers:
-        lanes.append(await _dm(session, deal.id, request.id, user_id, "ask", now=now))
+        lanes.append(await card_dm(session, deal.id, request.id, user_id, "ask", now=now))
     return Asked(request, move.from_stage, move.to_stage, tuple(approvers), conditions, tuple(lanes))
-
-
-async def _holders(session: AsyncSession, ws: Workspace, deal: Deal, role: str) -> list[str]:
-    if role == "manager":
-        manager = await manager_of(session, deal.owner_id)
-        return [manager] if manager else []
-    if role == "admin":
-        return sorted(set(ws.admin_ids) | set(await role_holders(session, "admin")))
-    return await role_holders(session, role)
-
-
-def _nobody(role: str) -> Text:
-    if role == "manager":
-        return t("the owner has no manager (an admin sets one with /deal team @rep manager:@user)")
-    if role == "admin":
-        return t("there is no admin other than the owner")
-    return t("nobody but the owner holds the role {role} (an admin gives it with /deal role @user {role})", role=role)
 
 
 def _figures(deal: Deal, matched: list[tuple[Stage, ApprovalRule]], locale: str) -> dict[str, str]:
@@ -266,13 +251,19 @@ async def load(session: AsyncSession, request_id: int) -> tuple[ApprovalRequest,
     return request, deal
 
 
-async def check_decider(session: AsyncSession, actor: Actor, request_id: int) -> tuple[ApprovalRequest, Deal]:
-    """The request, if the actor may decide it and it is still open; else the reason why not."""
+async def check_decider(session: AsyncSession, ws: Workspace, actor: Actor,
+                        request_id: int) -> tuple[ApprovalRequest, Deal]:
+    """The request, if the actor may decide it and it is still open; else the reason why not. Decided on
+    today's facts: the deal's current owner, and the approvers its rules name now (SPEC 12)."""
     request, deal = await load(session, request_id)
-    if refusal := decide_refusal(actor, request.owner_id, request.approvers, f"D-{deal.id}"):
+    pending = request.status == PENDING
+    deciders = await approvers_of.current(session, ws, request, deal) if pending else list(request.approvers)
+    refusal = decide_refusal(actor, owner_id=deal.owner_id, approver_ids=deciders, requested_by=request.requested_by,
+                             ref=f"D-{deal.id}")
+    if not pending and (refusal is None or actor.user_id in request.approvers):
+        raise AlreadyDecided(already_text(request, deal))  # one of those it was for: say how it ended
+    if refusal:
         raise Forbidden(refusal)
-    if request.status != PENDING:
-        raise AlreadyDecided(already_text(request, deal))
     return request, deal
 
 
@@ -300,7 +291,7 @@ def already_text(request: ApprovalRequest, deal: Deal) -> Text:
 
 async def decide(session: AsyncSession, ws: Workspace, actor: Actor, request_id: int, *, approve: bool,
                  now: datetime, reason: str | None = None) -> Decided:
-    request, deal = await check_decider(session, actor, request_id)
+    request, deal = await check_decider(session, ws, actor, request_id)
     reason = (reason or "").strip()
     if not approve and not reason:
         raise Refused(t("A rejection needs a reason, for the owner to read."))
@@ -317,7 +308,7 @@ async def decide(session: AsyncSession, ws: Workspace, actor: Actor, request_id:
 
     target = ws.pipeline.stage(request.to_stage) if request.to_stage in ws.pipeline else None
     if deal.stage_key != request.from_stage or target is None:
-        _, lanes = await _lapse(session, ws, request, deal, actor.user_id, now=now, why=LAPSED_LEFT)
+        _, lanes = await lapse(session, ws, request, deal, actor.user_id, now=now, why=LAPSED_LEFT)
         return Decided(request, deal, "lapsed", lanes=lanes)
     plan = plan_move(deals.facts_of(deal), target, ws.pipeline, locale=ws.locale)
     if isinstance(plan, Refusal):  # the stage's requirements are checked again at approval
@@ -352,7 +343,7 @@ async def _tell_outcome(session: AsyncSession, request: ApprovalRequest, deal: D
                   payload={"request": request.id, "what": what})
     lanes = [deal_lane(deal.id)]
     for user_id in dict.fromkeys([deal.owner_id, request.requested_by]):
-        lanes.append(await _dm(session, deal.id, request.id, user_id, what, now=now))
+        lanes.append(await card_dm(session, deal.id, request.id, user_id, what, now=now))
     return tuple(lanes)
 
 
@@ -361,11 +352,11 @@ async def _lapse_pending(session: AsyncSession, ws: Workspace, deal: Deal, actor
     request = await pending_of(session, deal.id)
     if request is None:
         return None, ()
-    return await _lapse(session, ws, request, deal, actor_id, now=now, why=why)
+    return await lapse(session, ws, request, deal, actor_id, now=now, why=why)
 
 
-async def _lapse(session: AsyncSession, ws: Workspace, request: ApprovalRequest, deal: Deal, actor_id: str | None,
-                 *, now: datetime, why: Text) -> tuple[ApprovalRequest, tuple[str, ...]]:
+async def lapse(session: AsyncSession, ws: Workspace, request: ApprovalRequest, deal: Deal, actor_id: str | None,
+                *, now: datetime, why: Text) -> tuple[ApprovalRequest, tuple[str, ...]]:
     """The request ends as "lapsed": on the timeline, in the channel, and on every approver's card."""
     await _close(session, request, deal, "lapsed", actor_id, now=now, reason=why.msgid)
     entry = t("the approval request to move {from} → {to} lapsed: {why}", why=why, to=_stage_name(ws, request.to_stage),
@@ -380,12 +371,12 @@ async def _lapse(session: AsyncSession, ws: Workspace, request: ApprovalRequest,
 
 async def _retire_cards(session: AsyncSession, request: ApprovalRequest, *, now: datetime) -> tuple[str, ...]:
     """Every approver's DM card of a request no longer pending is redrawn as decided, without buttons."""
-    return tuple([await _dm(session, request.deal_id, request.id, user_id, "closed", now=now)
+    return tuple([await card_dm(session, request.deal_id, request.id, user_id, "closed", now=now)
                   for user_id in request.approvers])
 
 
-async def _dm(session: AsyncSession, deal_id: int, request_id: int, user_id: str, what: str, *,
-              now: datetime) -> str:
+async def card_dm(session: AsyncSession, deal_id: int, request_id: int, user_id: str, what: str, *,
+                  now: datetime) -> str:
     await enqueue(session, lane=dm_lane(user_id), kind="approval", deal_id=deal_id, now=now,
                   payload={"request": request_id, "what": what, "user": user_id})
     return dm_lane(user_id)
@@ -470,22 +461,29 @@ def _message(deal_id: int, request_id: int, user_id: str, what: str) -> dict:  #
 # --------------------------------------------------------------------------- lists
 
 
-async def visible_pending(session: AsyncSession, actor: Actor) -> list[tuple[ApprovalRequest, Deal, str]]:
-    """`/deal approvals`: (request, deal, why it is listed) — "decide" for those the actor may decide
-    (a manager: their team's too), "yours" for the actor's own pending requests; an admin sees all."""
+async def visible_pending(session: AsyncSession, ws: Workspace,
+                          actor: Actor) -> list[tuple[ApprovalRequest, Deal, str, list[str]]]:
+    """`/deal approvals`: (request, deal, why it is listed, its approvers now) — "decide" for those the actor
+    may decide (a manager: their team's too), "yours" for the actor's own pending requests; an admin sees all."""
     rows = (await session.execute(
         select(ApprovalRequest, Deal).join(Deal, Deal.id == ApprovalRequest.deal_id)
         .where(ApprovalRequest.status == PENDING).order_by(ApprovalRequest.expires_at, ApprovalRequest.id)
     )).all()
     found = []
+    worked_out: dict[tuple[tuple[str, ...], str, str], list[str]] = {}  # many requests share their facts
     for request, deal in rows:
-        mine = actor.user_id in (request.owner_id, request.requested_by)
-        may = decide_refusal(actor, request.owner_id, request.approvers, "") is None
-        team = request.owner_id in actor.managed_ids
+        facts = (approvers_of.roles_of(request), deal.owner_id, request.requested_by)
+        if facts not in worked_out:
+            worked_out[facts] = await approvers_of.current(session, ws, request, deal)
+        deciders = worked_out[facts]
+        mine = actor.user_id in (deal.owner_id, request.requested_by)
+        may = decide_refusal(actor, owner_id=deal.owner_id, approver_ids=deciders,
+                             requested_by=request.requested_by, ref="") is None
+        team = deal.owner_id in actor.managed_ids
         if mine:
-            found.append((request, deal, "yours"))
+            found.append((request, deal, "yours", deciders))
         elif may or team:
-            found.append((request, deal, "decide" if may else "team"))
+            found.append((request, deal, "decide" if may else "team", deciders))
     return found
 
 

@@ -13,13 +13,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import automation, effects
+from models import automation, channel_members, effects
 from models.assignment import matching_rule, next_assignee
 from models.errors import Forbidden, Refused
 from models.i18n import N_, Text, render, t
 from models.limits import check_deal_fields
 from models.people import ensure_user, manager_of, role_holders
-from models.permissions import Actor, DealAccess, edit_refusal, read_refusal
+from models.permissions import Actor, DealAccess, can_edit, edit_refusal, read_refusal
 from models.pipeline import Stage
 from models.queries import access_of
 from models.routing import routed_to_territory, territory_owner
@@ -55,10 +55,16 @@ async def require_edit(session: AsyncSession, actor: Actor, deal: Deal) -> DealA
     return access
 
 
-async def require_read(session: AsyncSession, actor: Actor, deal: Deal, *, here_channel_id: str | None) -> None:
+async def require_read(session: AsyncSession, actor: Actor, deal: Deal, *, here_channel_id: str | None,
+                       now: datetime, ask: channel_members.AskSlack | None = None) -> None:
+    """Who may change the deal may read it, and so may its channel's members, from anywhere (SPEC 10):
+    typing in the channel shows membership; elsewhere the records say, or Slack (`ask`) when in doubt."""
     access = await access_of(session, deal)
-    in_channel = deal.channel_id is not None and deal.channel_id == here_channel_id
-    if refusal := read_refusal(actor, access, f"D-{deal.id}", in_deal_channel=in_channel):
+    member = False
+    if deal.channel_id is not None and not can_edit(actor, access):
+        member = deal.channel_id == here_channel_id or await channel_members.is_member(
+            session, deal.channel_id, actor.user_id, now=now, ask=ask)
+    if refusal := read_refusal(actor, access, f"D-{deal.id}", channel_member=member):
         raise Forbidden(refusal)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from models.i18n import N_, Text, t
@@ -29,9 +30,9 @@ def can_edit(actor: Actor, deal: DealAccess) -> bool:
     )
 
 
-def can_read(actor: Actor, deal: DealAccess, *, in_deal_channel: bool) -> bool:
-    """Members of a deal's channel may read it; membership never gives write access."""
-    return in_deal_channel or can_edit(actor, deal)
+def can_read(actor: Actor, deal: DealAccess, *, channel_member: bool) -> bool:
+    """Members of a deal's channel may read it, wherever they ask from; membership never gives write access."""
+    return channel_member or can_edit(actor, deal)
 
 
 def edit_refusal(actor: Actor, deal: DealAccess, ref: str) -> Text | None:
@@ -42,8 +43,8 @@ def edit_refusal(actor: Actor, deal: DealAccess, ref: str) -> Text | None:
              "or an admin can.", ref=ref, owner=deal.owner_id)
 
 
-def read_refusal(actor: Actor, deal: DealAccess, ref: str, *, in_deal_channel: bool) -> Text | None:
-    if can_read(actor, deal, in_deal_channel=in_deal_channel):
+def read_refusal(actor: Actor, deal: DealAccess, ref: str, *, channel_member: bool) -> Text | None:
+    if can_read(actor, deal, channel_member=channel_member):
         return None
     return t("You can't see {ref}: only its channel members, <@{owner}> (the owner), the deal's collaborators, "
              "the owner's manager or an admin can.", ref=ref, owner=deal.owner_id)
@@ -150,12 +151,24 @@ def quota_refusal(actor: Actor, user_id: str) -> Text | None:
     return t("Only <@{user}>'s manager or an admin can set their target.", user=user_id)
 
 
-def decide_refusal(actor: Actor, owner_id: str, approver_ids: list[str] | tuple[str, ...], ref: str) -> Text | None:
+def approvers_among(holders: Iterable[str], *, owner_id: str, requested_by: str,
+                    requester_is_admin: bool) -> list[str]:
+    """Who is asked to decide a request (SPEC 12): the holders of the rules' roles, never the deal's owner,
+    nor whoever asked for the move unless they are an admin."""
+    return sorted({u for u in holders if u != owner_id and (u != requested_by or requester_is_admin)})
+
+
+def decide_refusal(actor: Actor, *, owner_id: str, approver_ids: Iterable[str], requested_by: str,
+                   ref: str) -> Text | None:
     """Why the actor may not decide an approval request on the deal `ref` (SPEC 12), or None when they may:
-    its approvers and admins may, never the deal's owner."""
+    its approvers and admins may; never the deal's (current) owner, nor whoever asked unless an admin."""
+    approver_ids = tuple(approver_ids)
     if actor.user_id == owner_id:
         return t("You own {ref}, so you can't decide its approval: only {people} or an admin can.",
                  ref=ref, people=_people(approver_ids))
+    if actor.user_id == requested_by and not actor.is_admin:
+        return t("You asked for this move of {ref}, so you can't decide its approval: only {people} or an admin "
+                 "can.", ref=ref, people=_people(approver_ids))
     if actor.is_admin or actor.user_id in approver_ids:
         return None
     return t("Only {people} or an admin can decide the approval for {ref}.", ref=ref, people=_people(approver_ids))

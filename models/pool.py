@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import approvals, deals, effects
 from models.errors import Conflict, Refused
+from models.handover import Handover, owner_changed
 from models.i18n import Text, render, t, tn
 from models.outbox import deal_lane, enqueue
 from models.people import ensure_user, manager_of
@@ -59,6 +60,7 @@ class Claimed:
     deal: Deal
     former_owner_id: str
     reopened: Move | approvals.Asked | None  # Asked: the reopen waits for approval
+    handover: Handover | None = None  # what became of a request pending when it was claimed
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,7 @@ async def claim(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, 
     deals.log(session, deal, actor.user_id, "owner",
               render(t("claimed the deal from the public pool (it was <@{former}>'s)", former=former), ws.locale),
               now, {"from": former, "to": actor.user_id})
+    handover = await owner_changed(session, ws, deal, actor.user_id, now=now)
     if deal.archived_at is not None:  # the claimant needs the channel, reopened or not yet
         deal.archived_at = None
         await enqueue(session, lane=deal_lane(deal.id), kind="unarchive_channel", deal_id=deal.id, now=now)
@@ -135,7 +138,7 @@ async def claim(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, 
     await effects.invite(session, deal, invitees, now=now)
     if not isinstance(reopened, Move):
         await effects.refresh_card(session, deal, now=now)
-    return Claimed(deal=deal, former_owner_id=former, reopened=reopened)
+    return Claimed(deal=deal, former_owner_id=former, reopened=reopened, handover=handover)
 
 
 def _not_in_pool(deal: Deal) -> Text:

@@ -316,3 +316,29 @@ class TerritoryManager(Base):
     manager_id: Mapped[str] = mapped_column(SlackId)
     changed_by: Mapped[str] = mapped_column(SlackId)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ChannelMember(Base):
+    """Whether someone is in a deal's channel (SPEC 10: members may read the deal from anywhere). Kept from
+    `member_joined_channel` / `member_left_channel`, the bot's own invitations and `conversations.members`.
+    A leave is kept too (`present` false), with the time Slack gave its event: a join event older than it,
+    retried late or delivered out of order, does not bring the person back."""
+
+    __tablename__ = "channel_members"
+
+    channel_id: Mapped[str] = mapped_column(SlackId, primary_key=True)
+    user_id: Mapped[str] = mapped_column(SlackId, primary_key=True)
+    present: Mapped[bool] = mapped_column(Boolean)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when the bot learnt it
+    event_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # Slack's time of the last event applied
+
+
+class ChannelRoster(Base):
+    """The whole membership of this channel is in `channel_members` as of `complete_at` (the bot made the
+    channel then, or Slack listed its members then), kept current by events since; without a row, or with
+    an old one, the bot asks Slack before trusting the absence (or presence) of a member."""
+
+    __tablename__ = "channel_rosters"
+
+    channel_id: Mapped[str] = mapped_column(SlackId, primary_key=True)
+    complete_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -352,7 +352,8 @@ def test_manifest_needs_no_token_and_is_yaml_with_the_deal_command(workdir: Path
     assert deal["should_escape"] is True
     settings = manifest["settings"]
     assert settings["socket_mode_enabled"] is socket_mode
-    assert set(settings["event_subscriptions"]["bot_events"]) >= {"member_joined_channel", "app_home_opened"}
+    assert set(settings["event_subscriptions"]["bot_events"]) >= {"member_joined_channel", "member_left_channel",
+                                                                  "app_home_opened"}
     assert settings["interactivity"]["is_enabled"] is True
     urls = [deal.get("url"), settings["event_subscriptions"].get("request_url"),
             settings["interactivity"].get("request_url")]

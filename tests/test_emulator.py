@@ -242,6 +242,19 @@ async def test_join_members_and_add_member(people, slack_client):
     assert await error_of(slack_client.conversations_members(channel=lobby.id, cursor="bm9wZQ==")) == "invalid_cursor"
 
 
+async def test_remove_member_fires_the_left_hooks_once_and_conversations_members_follows(people, slack_client):
+    slack = people
+    left = []
+    slack.on_member_left.append(lambda *event: left.append(event))
+    lobby = slack.add_channel("lobby", members=["U1", "U2", "UBOT"])
+
+    await slack.remove_member(lobby.id, "U2")  # a human leaves (member_left_channel)
+    assert left == [(lobby.id, "U2")]
+    await slack.remove_member(lobby.id, "U2")  # not in it any more: no second event
+    assert left == [(lobby.id, "U2")]
+    assert (await slack_client.conversations_members(channel=lobby.id))["members"] == ["U1", "UBOT"]
+
+
 async def test_list_types_archived_and_pagination(people, slack_client):
     slack = people
     ids = [(await slack_client.conversations_create(name=f"deal-{i}"))["channel"]["id"] for i in range(5)]

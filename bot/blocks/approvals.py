@@ -70,6 +70,8 @@ _OUTCOMES = {
         "⌛ The request to move {deal} from *{frm}* to *{to}* expired: nobody decided. Move it again to ask anew."
     ),
     "lapsed": N_("The request to move {deal} from *{frm}* to *{to}* lapsed: {reason}"),
+    "moved": N_("↪️ The deal changed hands: the request to move {deal} from *{frm}* to *{to}* now waits on "
+                "{approvers}."),
 }
 
 
@@ -102,8 +104,9 @@ def _values(info: ApprovalInfo, deal: DealSnapshot, tz: ZoneInfo, locale: str) -
 
 
 def request_card(info: ApprovalInfo, deal: DealSnapshot, *, tz: ZoneInfo, locale: str = "en",
-                 reminder: bool = False) -> Message:
-    """The DM to an approver: the deal, the rules that matched, the figures, and the buttons while pending."""
+                 reminder: bool = False, recipient: str | None = None) -> Message:
+    """The DM to an approver: the deal, the rules that matched, the figures, and the buttons while pending
+    (a `recipient` the request no longer waits on, since the deal changed hands, is told who decides now)."""
     values = _values(info, deal, tz, locale)
     blocks: list[Block] = [header_block(tr("Approval needed: {deal}", locale, deal=_heading(deal)))]
     if reminder:
@@ -115,7 +118,10 @@ def request_card(info: ApprovalInfo, deal: DealSnapshot, *, tz: ZoneInfo, locale
                  stage=truncate(r.stage_name, 60), when=_condition(r.when, 200))
              for r in info.rules]
     blocks.append(context_block(*rules[:9]))
-    if info.status == "pending":
+    if info.status == "pending" and recipient is not None and recipient not in info.approvers:
+        blocks.append(context_block(mtr("↪️ Moved, nothing for you to decide: the deal changed hands and "
+                                        "{approvers} decide now.", locale, approvers=values["approvers"])))
+    elif info.status == "pending":
         blocks.append(context_block(mtr("Expires {when} unless decided.", locale, when=values["when"])))
         value = str(info.id)
         blocks.append(actions_block(

@@ -1108,6 +1108,12 @@ class SlackEmulator(Workspace):
         self.join(self.channels[channel_id], user_id, inviter)
         await self._notify_joined(self.take_joined())
 
+    async def remove_member(self, channel_id: str, user_id: str) -> None:
+        """A human leaves (or is removed by another human) outside the bot: updates state and fires the
+        `on_member_left` hooks, as Slack sends member_left_channel."""
+        self.leave(self.channels[channel_id], user_id)
+        await self._notify_left(self.take_left())
+
     # ---- fault injection ----------------------------------------------------------------------
 
     def fail(
@@ -1247,6 +1253,7 @@ class SlackEmulator(Workspace):
             status, body, headers = self._dispatch(method, args, token, parse_error)
             call.ok, call.error, call.status, call.response = bool(body.get("ok")), body.get("error"), status, body
             await self._notify_joined(self.take_joined())
+            await self._notify_left(self.take_left())
             if fault is None and (held := self._holds.pop(method, None)) is not None:
                 held.reached.set()
                 await held.released.wait()
@@ -1298,6 +1305,18 @@ class SlackEmulator(Workspace):
                         await result
                 except Exception as exc:
                     logger.exception("on_member_joined hook failed")
+                    self.errors.append(exc)
+
+    async def _notify_left(self, left: list[tuple[str, str]]) -> None:
+        """Run `on_member_left` hooks, awaited before the API response is sent."""
+        for channel_id, user_id in left:
+            for hook in list(self.on_member_left):
+                try:
+                    result = hook(channel_id, user_id)
+                    if inspect.isawaitable(result):
+                        await result
+                except Exception as exc:
+                    logger.exception("on_member_left hook failed")
                     self.errors.append(exc)
 
     async def _handle_upload(self, request: web.Request) -> web.StreamResponse:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import get_timezone_name
 
 MemberJoinedHook = Callable[[str, str, "str | None"], "Awaitable[None] | None"]
+MemberLeftHook = Callable[[str, str], "Awaitable[None] | None"]  # (channel id, user id)
 
 CHANNEL_NAME_MAX = 80
 TOPIC_MAX = 250
@@ -198,10 +199,12 @@ class Workspace:
         self.files: dict[str, File] = {}
         self.calls: list[Call] = []
         self.on_member_joined: list[MemberJoinedHook] = []
+        self.on_member_left: list[MemberLeftHook] = []
 
         self._counters: dict[str, int] = {}
         self._last_ts_us = 0
         self._joined: list[tuple[str, str, str | None]] = []  # drained by the server after each call
+        self._left: list[tuple[str, str]] = []
 
         self.add_user(bot_user_id, bot_name, is_bot=True, real_name=bot_name)
         self.users[bot_user_id].bot_id = bot_id
@@ -339,6 +342,12 @@ class Workspace:
         channel.members.add(user_id)
         self._joined.append((channel.id, user_id, inviter))
 
+    def leave(self, channel: Channel, user_id: str) -> None:
+        """Take a member out and queue the member_left notification (nothing if they were not in it)."""
+        if user_id in channel.members:
+            channel.members.discard(user_id)
+            self._left.append((channel.id, user_id))
+
     def post(
         self,
         channel: Channel,
@@ -373,3 +382,7 @@ class Workspace:
     def take_joined(self) -> list[tuple[str, str, str | None]]:
         joined, self._joined = self._joined, []
         return joined
+
+    def take_left(self) -> list[tuple[str, str]]:
+        left, self._left = self._left, []
+        return left

@@ -103,6 +103,7 @@ class Playground:
         self.port = self._runner.addresses[0][1]
         self.client = SlackClient(self.slack, self.replies, f"http://{HOST}:{self.port}/slack/events", self._secret)
         self.slack.on_member_joined.append(self._on_member_joined)
+        self.slack.on_member_left.append(self._on_member_left)
         self.ticks = Ticks(deps)
         self.ticks.start()
         self._spawn(self._watch())
@@ -166,6 +167,11 @@ class Playground:
         """Slack tells the app about every join, its own invitations included, as an event."""
         if user_id != self.slack.bot_user_id and self.client is not None:
             self._spawn(self.client.member_joined(channel_id, user_id, inviter))
+
+    def _on_member_left(self, channel_id: str, user_id: str) -> None:
+        """And about every leave, as member_left_channel."""
+        if self.client is not None:
+            self._spawn(self.client.member_left(channel_id, user_id))
 
     # --- the clock ------------------------------------------------------------------------------
 

@@ -215,6 +215,12 @@ class SlackClient:
             event["inviter"] = inviter
         return await self.event(event)
 
+    async def member_left(self, channel_id: str, user_id: str) -> tuple[int, str]:
+        channel = self.slack.channels[channel_id]
+        return await self.event({"type": "member_left_channel", "user": user_id, "channel": channel_id,
+                                 "channel_type": "G" if channel.is_private else "C", "team": TEAM["id"],
+                                 "event_ts": f"{time.time():.6f}"})
+
     async def home_opened(self, user_id: str) -> tuple[int, str]:
         return await self.event({"type": "app_home_opened", "user": user_id, "tab": "home",
                                  "channel": self.slack.ims.get(user_id, ""), "event_ts": f"{time.time():.6f}"})

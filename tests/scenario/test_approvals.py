@@ -293,13 +293,42 @@ async def test_rules_apply_when_skipping_through_and_moving_back_and_name_every_
 
 async def test_the_owner_never_approves_their_own_request(bot: Bot) -> None:
     await _deal_needing_approval(bot)
-    await bot.command(MANAGER, "stage D-1 proposal")  # the manager moves the rep's deal: the manager is asked
+    await bot.command(REP, "stage D-1 proposal")
     request_id = (await _requests(bot))[0].id
     refused = await _click(bot, REP, ActionId.APPROVE, request_id)
     assert "You own D-1, so you can't decide" in refused
     assert "Only <@U0MGR> or an admin" in await _click(bot, REP2, ActionId.APPROVE, request_id)
     assert (await _requests(bot))[0].status == "pending"
     assert "Approved" in await _click(bot, MANAGER, ActionId.APPROVE, request_id)
+
+
+async def test_whoever_asked_for_the_move_may_not_approve_it_unless_an_admin(bot: Bot) -> None:
+    await _deal_needing_approval(bot)
+    await bot.command(ADMIN, f"role <@{FINANCE}> finance")
+    await bot.command(REP, "set D-1 floor:150k")  # both rules match: the manager's and finance's
+    asked = await bot.command(MANAGER, "stage D-1 proposal")  # the manager moves the rep's deal
+    assert f"Asked <@{FINANCE}> by DM" in asked.text, "not the manager who asked"
+    [request] = await _requests(bot)
+    assert (request.requested_by, request.approvers) == (MANAGER, [FINANCE])
+    assert _buttons(bot, MANAGER) == [], "no card for whoever asked"
+    refused = await _click(bot, MANAGER, ActionId.APPROVE, request.id)
+    assert "You asked for this move of D-1, so you can't decide its approval" in refused
+    assert f"only <@{FINANCE}> or an admin can" in refused
+    assert (await _requests(bot))[0].status == "pending" and (await _deal(bot)).stage_key == "lead"
+    assert "Approved" in await _click(bot, FINANCE, ActionId.APPROVE, request.id)
+
+    await bot.command(REP, "stage D-1 lead")
+    await bot.command(ADMIN, f"role <@{FINANCE}> -finance")  # now only the manager's rule has anyone to ask
+    refused = await bot.command(MANAGER, "stage D-1 proposal")
+    assert refused.text.startswith(":warning:") and "no one to ask" in refused.text
+    assert f"the owner's manager <@{MANAGER}> asked for the move" in refused.text
+    assert (await _deal(bot)).stage_key == "lead"
+
+    asked = await bot.command(ADMIN, "stage D-1 proposal")  # an admin who asks may still decide
+    [*_, request] = await _requests(bot)
+    assert request.requested_by == ADMIN and request.approvers == [MANAGER]
+    assert "Approved" in await _click(bot, ADMIN, ActionId.APPROVE, request.id)
+    assert (await _deal(bot)).stage_key == "proposal"
 
 
 async def test_deal_approvals_lists_what_the_caller_may_decide_or_waits_on(bot: Bot) -> None:

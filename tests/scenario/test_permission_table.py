@@ -24,11 +24,14 @@ from handlers.commands import OFFERED
 from models import teams
 from models.people import load_actor
 from models.tables import (
+    ChannelMember,
+    ChannelRoster,
     Deal,
     DealCollaborator,
     FollowUp,
     OutboxMessage,
     PeopleChange,
+    ProcessedEvent,
     StageChange,
     TerritoryManager,
     TerritoryRep,
@@ -42,9 +45,12 @@ from tests.scenario.harness import ADMIN, GENERAL, MANAGER, NEWCOMER, REP, REP2,
 
 COLLABORATOR = "U0COLLAB"
 OTHER_MANAGER = "U0MGR2"
+FORMER = "U0FORMER"
 WHO = {
     "owner": REP, "other rep": REP2, "collaborator": COLLABORATOR, "manager": MANAGER,
-    "other manager": OTHER_MANAGER, "admin": ADMIN, "member": NEWCOMER,  # member: only in the deal's channel
+    "other manager": OTHER_MANAGER, "admin": ADMIN,
+    "member": NEWCOMER,  # in the deal's channel, no other right; types in the channel unless the row says elsewhere
+    "former member": FORMER,  # was in the channel, left it just before the row runs (Slack's member_left_channel)
 }
 EVERYONE = frozenset(WHO)
 WRITE = frozenset({"owner", "collaborator", "manager", "admin"})
@@ -61,6 +67,7 @@ class Row:
     button: ActionId | None = None
     form: CallbackId | None = None
     pooled: bool = False  # the deal is in the public pool when the row runs
+    elsewhere: bool = False  # the member runs it from #general, not from the deal's channel
 
     @property
     def needs_deal(self) -> bool:
@@ -79,6 +86,8 @@ ROWS = [
     Row("score", WRITE, command="score D-{n} budget:200k authority:yes need:yes timing:10"),
     Row("info", READ, command="info D-{n}"),
     Row("history", READ, command="history D-{n}"),
+    Row("info from elsewhere", READ, command="info D-{n}", elsewhere=True),  # SPEC 10: members read from anywhere
+    Row("history from elsewhere", READ, command="history D-{n}", elsewhere=True),
     Row("list", EVERYONE, command="list"),
     Row("list team", MANAGERS, command="list team"),
     Row("list @owner", frozenset({"owner", "manager", "admin"}), command=f"list <@{REP}>"),
@@ -94,6 +103,7 @@ ROWS = [
     Row("Next stage button", WRITE, button=ActionId.NEXT_STAGE),
     Row("Log note button", WRITE, button=ActionId.LOG_NOTE),
     Row("history paging", READ, button=ActionId.HISTORY_PAGE),
+    Row("history paging elsewhere", READ, button=ActionId.HISTORY_PAGE, elsewhere=True),
     Row("Log note form", WRITE, form=CallbackId.LOG_NOTE),
     Row("New deal form", EVERYONE, form=CallbackId.NEW_DEAL),
     Row("pool", EVERYONE, command="pool"),
@@ -142,7 +152,8 @@ class Outcome:
 
 
 async def test_who_may_do_what(bot: Bot) -> None:
-    for user in (COLLABORATOR, OTHER_MANAGER, "U0GUEST", "U0ROLE", "U0HASROLE", "U0T1", "U0T2", "U0T3", "U0T4"):
+    for user in (COLLABORATOR, OTHER_MANAGER, FORMER, "U0GUEST", "U0ROLE", "U0HASROLE", "U0T1", "U0T2", "U0T3",
+                 "U0T4"):
         bot.slack.add_user(user, user.lower(), tz="UTC")
     channels = await _seed(bot, sum(len(WHO) for row in ROWS if row.needs_deal))
     numbers = list(channels)
@@ -160,7 +171,9 @@ async def test_who_may_do_what(bot: Bot) -> None:
 
 async def _check(bot: Bot, row: Row, who: str, user: str, number: int | None, channels: dict[int, str]) -> str:
     """'' when the outcome is as the table says, else what went wrong."""
-    channel = channels[number] if number and who == "member" else GENERAL
+    channel = channels[number] if number and who == "member" and not row.elsewhere else GENERAL
+    if who == "former member" and number:
+        await _leave(bot, FORMER, channels[number], f"EvLeft{number}")
     if row.pooled and number:
         async with bot.deps.sessions.begin() as session:
             await session.execute(update(Deal).where(Deal.id == number).values(
@@ -184,7 +197,7 @@ async def _seed(bot: Bot, count: int) -> dict[int, str]:
     Written straight into the tables, with channels made in the emulator as the outbox would make them
     (NEWCOMER in them), so that a table of a hundred deals stays fast; test_deal_rooms covers `/deal new`."""
     ws, now = bot.deps.ws, bot.clock.now()
-    members = (bot.slack.bot_user_id, REP, MANAGER, COLLABORATOR, NEWCOMER)
+    members = (bot.slack.bot_user_id, REP, MANAGER, COLLABORATOR, NEWCOMER, FORMER)
     channels = [bot.slack.add_channel(f"table-{n}", is_private=True, members=members,
                                       creator=bot.slack.bot_user_id) for n in range(count)]
     async with bot.deps.sessions.begin() as session:
@@ -202,7 +215,24 @@ async def _seed(bot: Bot, count: int) -> dict[int, str]:
             dict(deal_id=n, user_id=COLLABORATOR, added_by=REP, added_at=now) for n in numbers])
         await session.execute(insert(TimelineEntry), [
             dict(deal_id=n, at=now, actor_id=REP, kind="created", text="created the deal in Lead") for n in numbers])
+        # who is in each channel, as the bot records it from making the channel, its invitations and the events
+        await session.execute(insert(ChannelRoster), [dict(channel_id=c.id, complete_at=now) for c in channels])
+        await session.execute(insert(ChannelMember), [
+            dict(channel_id=c.id, user_id=user, present=True, changed_at=now) for c in channels for user in members])
     return {n: channel.id for n, channel in zip(numbers, channels, strict=True)}
+
+
+async def _leave(bot: Bot, user: str, channel: str, event_id: str) -> None:
+    """`user` leaves the channel: Slack sends member_left_channel; wait until the bot has handled it."""
+    await bot.slack.remove_member(channel, user)
+    event = {"type": "member_left_channel", "user": user, "channel": channel, "channel_type": "G", "team": "T0001"}
+    assert await bot.event(event, event_id=event_id) == 200
+    for _ in range(250):
+        async with bot.deps.sessions() as session:
+            if await session.get(ProcessedEvent, event_id) is not None:
+                return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"{event_id} was never handled")
 
 
 async def _run(bot: Bot, row: Row, user: str, number: int | None, channel: str) -> Outcome:

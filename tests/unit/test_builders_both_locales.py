@@ -43,7 +43,7 @@ from bot.blocks import (
 )
 from bot.blocks import text as text_mod
 from bot.blocks.text import Message, Mrkdwn
-from models.approvals import ApprovalInfo, RuleInfo
+from models.approvals import LAPSED_NOBODY, ApprovalInfo, RuleInfo
 from models.digests import DailyDigest, DealLine, Move, Tally, WeeklyReport
 from models.home import HomePicture, Overdue, StageTotal, TeamPipeline
 from models.i18n import t
@@ -309,9 +309,14 @@ CASES: list[Case] = [
         approval(lc), deal(lc), tz=TZ, locale=lc, reminder=True)),
     ("approvals.request_card", "decided", lambda lc: approvals.request_card(
         approval(lc, "rejected", REASON), deal(lc), tz=TZ, locale=lc)),
+    ("approvals.request_card", "moved to others", lambda lc: approvals.request_card(
+        approval(lc), deal(lc), tz=TZ, locale=lc, recipient="U0OLDMGR")),
+    ("approvals.request_card", "lapsed: changed hands", lambda lc: approvals.request_card(
+        approval(lc, "lapsed", LAPSED_NOBODY.msgid), deal(lc), tz=TZ, locale=lc, recipient="U0MGR")),
     *[("approvals.outcome", what, lambda lc, what=what: approvals.outcome(
-        what, approval(lc, "pending" if what == "awaiting" else what, REASON), deal(lc), tz=TZ, locale=lc))
-      for what in ("awaiting", "approved", "rejected", "expired", "lapsed")],
+        what, approval(lc, "pending" if what in ("awaiting", "moved") else what, REASON), deal(lc), tz=TZ,
+        locale=lc))
+      for what in ("awaiting", "approved", "rejected", "expired", "lapsed", "moved")],
     *[("approvals.decided_line", status, lambda lc, status=status: approvals.decided_line(approval(lc, status), lc))
       for status in ("approved", "rejected", "expired", "lapsed")],
     ("approvals.reject_modal", "ordinary", lambda lc: approvals.reject_modal(

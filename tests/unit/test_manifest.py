@@ -24,7 +24,7 @@ REQUIRED_SCOPES = {
     "chat:write.public",  # post to public channels without joining
     "channels:manage",  # conversations.create/invite/setTopic/setPurpose/archive/unarchive (public)
     "groups:write",  # the same for private channels
-    "channels:read",  # conversations.info/members (public); member_joined_channel
+    "channels:read",  # conversations.info/members (public); member_joined_channel, member_left_channel
     "groups:read",  # the same for private channels
     "channels:join",  # conversations.join
     "pins:write",  # pins.add
@@ -191,8 +191,11 @@ def test_deal_command(socket_mode: bool) -> None:
 @pytest.mark.parametrize("socket_mode", [False, True], ids=["http", "socket"])
 def test_bot_events(socket_mode: bool) -> None:
     events = build_manifest(public_url=PUBLIC_URL, socket_mode=socket_mode)["settings"]["event_subscriptions"]
-    assert {"member_joined_channel", "app_home_opened"} <= set(events["bot_events"])
+    assert {"member_joined_channel", "member_left_channel", "app_home_opened"} <= set(events["bot_events"])
     assert len(events["bot_events"]) == len(set(events["bot_events"]))
+    # member_left_channel reaches the app only with channels:read (public) and groups:read (private)
+    scopes = build_manifest(public_url=PUBLIC_URL, socket_mode=socket_mode)["oauth_config"]["scopes"]["bot"]
+    assert {"channels:read", "groups:read"} <= set(scopes)
 
 
 @pytest.mark.parametrize("socket_mode", [False, True], ids=["http", "socket"])
@@ -237,3 +240,12 @@ def test_build_manifest_returns_fresh_dicts() -> None:
     second = build_manifest(public_url=PUBLIC_URL)
     assert "admin" not in second["oauth_config"]["scopes"]["bot"]
     assert second["settings"]["event_subscriptions"]["bot_events"] == list(BOT_EVENTS)
+
+
+def test_every_event_the_app_listens_to_is_subscribed() -> None:
+    """An event missing from the manifest never reaches its listener (Slack sends only subscribed ones)."""
+    handlers = Path(__file__).resolve().parents[2] / "handlers"
+    listened = {name for path in handlers.glob("*.py")
+                for name in re.findall(r"@app\.event\(\"([a-z_]+)\"\)", path.read_text(encoding="utf-8"))}
+    assert "member_left_channel" in listened
+    assert listened <= set(BOT_EVENTS)

@@ -8,6 +8,7 @@ from models.permissions import (
     Actor,
     DealAccess,
     admin_refusal,
+    approvers_among,
     can_edit,
     can_read,
     decide_refusal,
@@ -31,11 +32,11 @@ ADMIN = Actor("UADMIN", is_admin=True)
 ])
 def test_who_may_change_a_deal(actor: Actor, edit: bool) -> None:
     assert can_edit(actor, DEAL) is edit
-    assert can_read(actor, DEAL, in_deal_channel=False) is edit
+    assert can_read(actor, DEAL, channel_member=False) is edit
 
 
 def test_channel_members_read_but_never_write() -> None:
-    assert can_read(OTHER_REP, DEAL, in_deal_channel=True)
+    assert can_read(OTHER_REP, DEAL, channel_member=True)
     assert not can_edit(OTHER_REP, DEAL)
 
 
@@ -87,14 +88,42 @@ def test_refusals_name_who_may() -> None:
     assert str(edit_refusal(OTHER_REP, DEAL, "D-1")) == (
         "You can't change D-1: only <@UOWNER> (the owner), the deal's collaborators, the owner's manager or an "
         "admin can.")
-    assert read_refusal(OTHER_REP, DEAL, "D-1", in_deal_channel=True) is None
-    assert "only its channel members" in str(read_refusal(OTHER_REP, DEAL, "D-1", in_deal_channel=False) or "")
+    assert read_refusal(OTHER_REP, DEAL, "D-1", channel_member=True) is None
+    assert "only its channel members" in str(read_refusal(OTHER_REP, DEAL, "D-1", channel_member=False) or "")
+
+
+def _decide(actor: Actor, *, owner: str = "U0REP", approvers: tuple[str, ...] = ("U0MGR", "U0FIN"),
+            requested_by: str = "U0REP") -> str | None:
+    refusal = decide_refusal(actor, owner_id=owner, approver_ids=approvers, requested_by=requested_by, ref="D-1")
+    return None if refusal is None else str(refusal)
 
 
 def test_who_may_decide_an_approval() -> None:
-    approvers = ["U0MGR", "U0FIN"]
-    assert decide_refusal(Actor("U0MGR"), "U0REP", approvers, "D-1") is None
-    assert decide_refusal(Actor("U0ADM", is_admin=True), "U0REP", approvers, "D-1") is None
-    assert "You own D-1" in str(decide_refusal(Actor("U0REP", is_admin=True), "U0REP", approvers, "D-1") or "")
-    refusal = str(decide_refusal(Actor("U0REP2"), "U0REP", approvers, "D-1") or "")
-    assert refusal.startswith("Only <@U0MGR>, <@U0FIN> or an admin")
+    assert _decide(Actor("U0MGR")) is None
+    assert _decide(Actor("U0ADM", is_admin=True)) is None
+    assert "You own D-1" in (_decide(Actor("U0REP", is_admin=True)) or "")
+    assert (_decide(Actor("U0REP2")) or "").startswith("Only <@U0MGR>, <@U0FIN> or an admin")
+
+
+def test_the_current_owner_never_decides_even_when_they_were_asked() -> None:
+    """The deal went to the manager after the request: the owner passed in is today's, and it wins."""
+    assert "You own D-1" in (_decide(Actor("U0MGR"), owner="U0MGR") or "")
+
+
+def test_whoever_asked_for_the_move_may_not_decide_it_unless_an_admin() -> None:
+    refused = _decide(Actor("U0MGR"), requested_by="U0MGR")
+    assert refused is not None and refused.startswith("You asked for this move of D-1")
+    assert "only <@U0MGR>, <@U0FIN> or an admin" in refused
+    assert _decide(Actor("U0ADM", is_admin=True), requested_by="U0ADM", approvers=("U0ADM",)) is None
+
+
+@pytest.mark.parametrize(("holders", "requester_is_admin", "asked"), [
+    (["U0MGR", "U0FIN"], False, ["U0FIN", "U0MGR"]),  # sorted, once each
+    (["U0MGR", "U0MGR", "U0REP"], False, ["U0MGR"]),  # never the owner
+    (["U0ASK", "U0FIN"], False, ["U0FIN"]),  # never whoever asked...
+    (["U0ASK", "U0FIN"], True, ["U0ASK", "U0FIN"]),  # ...unless an admin
+    (["U0REP", "U0ASK"], False, []),  # no one to ask
+])
+def test_who_is_asked_to_approve(holders: list[str], requester_is_admin: bool, asked: list[str]) -> None:
+    assert approvers_among(holders, owner_id="U0REP", requested_by="U0ASK",
+                           requester_is_admin=requester_is_admin) == asked
