@@ -1,5 +1,6 @@
 """Two processes on one database (two Deliverers, own engines, own Slack clients, different worker
-ids): each outbox row is delivered once; a process that dies holding a lane gives it up within a minute."""
+ids): each outbox row is delivered once; a process that dies holding a lane gives it up within a minute;
+one whose Slack call outlives the lease keeps the lane (the lease is renewed while it delivers)."""
 
 from __future__ import annotations
 
@@ -10,15 +11,16 @@ from datetime import timedelta
 
 import pytest_asyncio
 from slack_sdk.http_retry import FixedValueRetryIntervalCalculator
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.gateway import SlackGateway, build_client
 from bot.outbox import CLAIM_TTL, Deliverer
 from models import deals
 from models.db import create_engine, session_factory
 from models.deals import FieldChanges
+from models.dms import enqueue_dm
 from models.people import load_actor
-from models.tables import OutboxMessage
+from models.tables import OutboxLane, OutboxMessage
 from tests.scenario.harness import REP, REP2, Bot
 
 DEALS = 6
@@ -34,10 +36,13 @@ async def deliverers(bot: Bot) -> AsyncIterator[list[Deliverer]]:
         client = build_client(bot.settings.bot_token(), bot.settings.slack_api_url,
                               retry_interval=FixedValueRetryIntervalCalculator(0.01))
         gateway = SlackGateway(client, now=lambda: bot.clock.now().timestamp())
-        made.append(Deliverer(session_factory(engine), gateway, bot.deps.ws, bot.clock, worker_id=worker))
+        deliverer = Deliverer(session_factory(engine), gateway, bot.deps.ws, bot.clock, worker_id=worker)
+        deliverer.heartbeat_poll = 0.005  # real seconds between looks at the (fake) clock
+        made.append(deliverer)
     yield made
     for deliverer in made:
         await deliverer.stop()
+        await deliverer.gateway.close()
     for engine in engines:
         await engine.dispose()
 
@@ -87,3 +92,77 @@ async def test_a_process_dying_mid_claim_hands_the_lane_over_within_a_minute(
     assert CLAIM_TTL < waited <= CLAIM_TTL + timedelta(seconds=2) and waited < timedelta(seconds=60)
     assert {row.status for row in await all_rows(bot)} == {"sent"}
     assert bot.channel_of(1).pins
+
+
+async def outlive_the_lease(bot: Bot, other: Deliverer) -> None:
+    """Twice the lease passes on the clock, in outbox ticks, while the other process tries the lanes."""
+    step = timedelta(seconds=5)
+    for _ in range(int(2 * CLAIM_TTL / step) + 1):
+        bot.clock.advance(step)
+        await asyncio.sleep(0.03)  # the heartbeat looks at the clock every few milliseconds here
+        await other.drain()
+
+
+async def test_a_dm_whose_answer_comes_after_the_lease_is_sent_once(bot: Bot, deliverers: list[Deliverer]) -> None:
+    slow, other = deliverers
+    async with bot.deps.sessions.begin() as session:
+        lane = await enqueue_dm(session, REP, text="first", blocks=[], now=bot.clock.now())
+        await enqueue_dm(session, REP, text="second", blocks=[], now=bot.clock.now())
+    held = bot.slack.hold("chat.postMessage")  # Slack posts it, and answers after 50 s
+    delivering = asyncio.create_task(slow.drain([lane]))
+    await asyncio.wait_for(held.reached.wait(), 5)
+    await outlive_the_lease(bot, other)
+    held.release()
+    await delivering
+    for deliverer in deliverers:
+        await deliverer.drain()
+    assert bot.dm_texts(REP) == ["first", "second"], bot.slack.describe()
+    assert {row.status for row in await all_rows(bot)} == {"sent"}
+
+
+async def test_a_card_retry_whose_history_look_up_outlives_the_lease_posts_one_card(
+    bot: Bot, deliverers: list[Deliverer]
+) -> None:
+    slow, other = deliverers
+    await create_deals(bot, 1)
+    bot.slack.fail("chat.postMessage", status=503)  # the card's first try: Slack may or may not have it
+    await slow.drain()
+    assert not bot.slack.messages.get(bot.channel_of(1).id)
+    bot.clock.advance(timedelta(seconds=3))  # its backoff
+    held = bot.slack.hold("conversations.history")  # the retry looks for the first try, slowly
+    delivering = asyncio.create_task(slow.drain())
+    await asyncio.wait_for(held.reached.wait(), 5)
+    await outlive_the_lease(bot, other)
+    held.release()
+    await delivering
+    for deliverer in deliverers:
+        await deliverer.drain()
+    channel = bot.channel_of(1)
+    assert len(bot.bot_messages(channel.id)) == 1, bot.slack.describe()
+    assert len(channel.pins) == 1
+    assert {row.status for row in await all_rows(bot)} == {"sent"}
+
+
+async def test_a_process_that_finds_its_lease_taken_leaves_the_rest_of_the_lane(
+    bot: Bot, deliverers: list[Deliverer]
+) -> None:
+    slow, other = deliverers
+    async with bot.deps.sessions.begin() as session:
+        lane = await enqueue_dm(session, REP, text="first", blocks=[], now=bot.clock.now())
+        await enqueue_dm(session, REP, text="second", blocks=[], now=bot.clock.now())
+    held = bot.slack.hold("chat.postMessage")
+    delivering = asyncio.create_task(slow.drain([lane]))
+    await asyncio.wait_for(held.reached.wait(), 5)
+    async with bot.deps.sessions.begin() as session:  # its lease lapsed unseen (the database was away) and
+        await session.execute(update(OutboxLane).where(OutboxLane.key == lane)  # another process took it
+                              .values(claimed_by="proc-b", claimed_until=bot.clock.now() + CLAIM_TTL))
+    bot.clock.advance(CLAIM_TTL / 2)
+    await asyncio.sleep(0.05)  # the heartbeat finds the lease taken, and renews nothing
+    held.release()
+    await delivering
+    assert bot.dm_texts(REP) == ["first"], "the rest of the lane is the other process's now"
+    async with bot.deps.sessions() as session:
+        assert (await session.get(OutboxLane, lane)).claimed_by == "proc-b"
+    bot.clock.advance(CLAIM_TTL)
+    await other.drain()
+    assert bot.dm_texts(REP) == ["first", "second"]
