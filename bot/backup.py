@@ -20,12 +20,13 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, make_url, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import ArgumentError
 
 from models.db import sqlite_path
 from models.tables import MaintenanceRun
@@ -40,6 +41,10 @@ log = logging.getLogger(__name__)
 PAGES_PER_STEP = -1
 KEEP_DAILY = 7
 KEEP_WEEKLY = 4
+PG_DUMP_TIMEOUT_SECONDS = 3600
+# A day's claim whose backup neither finished nor failed in this time belongs to a process that died
+# during it: another process takes the claim over (a pg_dump is stopped after an hour).
+CLAIM_STALE_AFTER = timedelta(hours=3)
 _DATED = re.compile(r"^dealroom-(\d{4}-\d{2}-\d{2})\.(db|dump)$")
 
 
@@ -55,25 +60,32 @@ class BackupResult:
 
 
 def backup(database_url: str, path: Path, *, progress: Callable[[int, int], None] | None = None) -> BackupResult:
+    """Every failure the operator can fix is a BackupError of one line (an existing PATH is kept)."""
     started = time.monotonic()
     path = path.expanduser()
     if path.is_dir():
         raise BackupError(f"{path}: is a directory; give the backup file's path")
+    try:
+        source, backend = sqlite_path(database_url), make_url(database_url).get_backend_name()
+    except (ArgumentError, ValueError):  # the message would repeat the URL, password and all
+        raise BackupError("DATABASE_URL: not a database URL such as postgresql+asyncpg://user@host:5432/db") from None
+    if source is None and backend != "postgresql":
+        raise BackupError(f"DATABASE_URL: cannot back up {backend} databases")
     tmp = _temp_beside(path)
     try:
-        source = sqlite_path(database_url)
         if source is not None:
             _backup_sqlite(source, tmp, progress)
-        elif make_url(database_url).get_backend_name() == "postgresql":
-            _backup_postgres(database_url, tmp)
         else:
-            raise BackupError(f"DATABASE_URL: cannot back up {make_url(database_url).get_backend_name()} databases")
+            _backup_postgres(database_url, tmp)
         os.replace(tmp, path)
-    except BaseException:
+        return BackupResult(path=path, size=path.stat().st_size, seconds=time.monotonic() - started)
+    except sqlite3.Error as exc:  # a full disk, a source that is no database, a source locked too long
+        raise BackupError(f"{path}: the SQLite copy of {source} failed ({exc})") from None
+    except OSError as exc:
+        raise BackupError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    finally:
         with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    return BackupResult(path=path, size=path.stat().st_size, seconds=time.monotonic() - started)
+            tmp.unlink()  # gone already when the copy took its place
 
 
 def _temp_beside(path: Path) -> Path:
@@ -90,7 +102,7 @@ def _backup_sqlite(source: Path, tmp: Path, progress: Callable[[int, int], None]
         raise BackupError(f"DATABASE_URL: no SQLite database at {source}")
 
     def report(_status: int, remaining: int, total: int) -> None:
-        if progress is not None:
+        if progress is not None and total > 0:  # a step that failed reports 0 of 0 pages
             progress(total - remaining, total)
 
     with contextlib.closing(sqlite3.connect(source, timeout=30)) as src, \
@@ -110,11 +122,24 @@ def _backup_postgres(database_url: str, tmp: Path) -> None:
     url = make_url(database_url)
     env = {**os.environ, "PGPASSWORD": url.password or ""}  # never on the command line
     libpq = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
-    result = subprocess.run([pg_dump, "-Fc", "--no-owner", "-f", str(tmp), "-d", libpq], env=env,
-                            capture_output=True, text=True, timeout=3600)
+    try:
+        result = subprocess.run([pg_dump, "-Fc", "--no-owner", "-f", str(tmp), "-d", libpq], env=env,
+                                capture_output=True, text=True, timeout=PG_DUMP_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        raise BackupError(f"pg_dump did not finish within {PG_DUMP_TIMEOUT_SECONDS} s; stopped") from None
+    except OSError as exc:
+        raise BackupError(f"pg_dump ({pg_dump}) could not be run: {exc.strerror or exc}") from None
     if result.returncode != 0:
-        reason = (result.stderr.strip().splitlines() or ["unknown error"])[-1]
-        raise BackupError(f"pg_dump failed: {reason[:300]}")
+        raise BackupError(f"pg_dump failed: {_reason(result.stderr)[:300]}")
+
+
+def _reason(stderr: str) -> str:
+    """pg_dump's own words: its `error:` line (the lines after it are hints), else its last line."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if "error:" in line]
+    if errors:
+        return errors[0]
+    return lines[-1] if lines else "no message"
 
 
 # --- the daily backup ------------------------------------------------------------------------------
@@ -133,11 +158,12 @@ async def scheduled_backup(deps: Deps) -> Path | None:
     try:
         await asyncio.to_thread(Path(folder).mkdir, parents=True, exist_ok=True)
         result = await asyncio.to_thread(backup, deps.settings.database_url, target)
-    except (BackupError, OSError) as exc:
-        log.error("daily backup to %s failed: %s", target, exc)
-        async with deps.sessions.begin() as session:  # let the next check try again
-            await session.execute(delete(MaintenanceRun).where(MaintenanceRun.job == "backup",
-                                                               MaintenanceRun.period == today.isoformat()))
+    except Exception as exc:
+        if isinstance(exc, (BackupError, OSError)):
+            log.error("daily backup to %s failed: %s; another check retries it", target, exc)
+        else:
+            log.exception("daily backup to %s failed; another check retries it", target)
+        await _release_day(deps, today)
         return None
     async with deps.sessions.begin() as session:
         await session.execute(update(MaintenanceRun).where(
@@ -150,13 +176,30 @@ async def scheduled_backup(deps: Deps) -> Path | None:
 
 
 async def _claim_day(deps: Deps, day: date) -> bool:
+    """The day's backup for this process: no claim yet, or a stale one of a process that died during it."""
+    now = deps.clock.now()
     async with deps.sessions.begin() as session:
         dialect = session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         result = await session.execute(insert(MaintenanceRun).values(
-            job="backup", period=day.isoformat(), started_at=deps.clock.now()
-        ).on_conflict_do_nothing())
+            job="backup", period=day.isoformat(), started_at=now
+        ).on_conflict_do_update(
+            index_elements=[MaintenanceRun.job, MaintenanceRun.period], set_={"started_at": now},
+            where=MaintenanceRun.done_by.is_(None) & (MaintenanceRun.started_at < now - CLAIM_STALE_AFTER),
+        ))
         return result.rowcount == 1
+
+
+async def _release_day(deps: Deps, day: date) -> None:
+    """Let the next check (this process's or another's) try again today."""
+    try:
+        async with deps.sessions.begin() as session:
+            await session.execute(delete(MaintenanceRun).where(
+                MaintenanceRun.job == "backup", MaintenanceRun.period == day.isoformat(),
+                MaintenanceRun.done_by.is_(None)))
+    except Exception as exc:  # the database is away too: the claim goes stale instead
+        log.error("daily backup claim not released (%s); it is taken over after %s", type(exc).__name__,
+                  CLAIM_STALE_AFTER)
 
 
 def prune(folder: Path, *, daily: int = KEEP_DAILY, weekly: int = KEEP_WEEKLY) -> list[Path]:

@@ -27,6 +27,11 @@ def backup_command(settings: Settings, path: str) -> int:
     except BackupError as exc:
         print(f"dealroom backup: {exc}", file=sys.stderr)
         return 1
+    except Exception as exc:  # not foreseen: still one line, with what Python says
+        reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+        print(f"dealroom backup: {path}: failed ({type(exc).__name__}{': ' + reason if reason else ''})",
+              file=sys.stderr)
+        return 1
     print(f"backup complete: {result.path} ({result.size} bytes, {result.seconds:.1f}s)")
     return 0
 

@@ -1,7 +1,8 @@
 """Delivers outbox rows to Slack, lane by lane, in order, retrying what Slack could not take.
 
-A lane (one deal's channel, the feed) is leased by one process at a time; the lease expires, so
-another process takes over if this one dies. Rows are marked sent only after Slack accepted them.
+A lane (one deal's channel, the feed) is leased by one process at a time, renewed while it delivers
+(bot/lane_lease.py); the lease expires, so another process takes over if this one dies. Rows are marked
+sent only after Slack accepted them.
 """
 
 from __future__ import annotations
@@ -26,21 +27,23 @@ from bot.blocks import cards
 from bot.blocks import reminders as reminder_blocks
 from bot.dm_delivery import deliver_report_chart
 from bot.gateway import SlackFailure, SlackGateway
+from bot.lane_lease import POLL_SECONDS, Heartbeat
 from bot.logs import deal_ref
 from bot.slack_errors import Outcome
 from models import channel_members
 from models.clock import Clock
+from models.outbox import LEASE, release_lane, take_lane
 from models.queries import brief_snapshot, history, snapshot, stage_info
 from models.reminders import ReminderRef, is_current
 from models.slugs import channel_name
 from models.snapshots import DealSnapshot, StageChangeInfo
-from models.tables import Deal, FollowUp, OutboxLane, OutboxMessage, User
+from models.tables import Deal, FollowUp, OutboxMessage, User
 from models.values import zone
 from models.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-CLAIM_TTL = timedelta(seconds=45)  # longer than one Slack call with its retries (15 s timeout)
+CLAIM_TTL = LEASE  # renewed while the lane is delivered; lapses this long after its process died
 MAX_BACKOFF = timedelta(minutes=5)
 MAX_ATTEMPTS = 200  # about a day of retries at the longest backoff; then the row is parked
 RENDER_CURRENT = frozenset({"update_card", "set_topic"})  # rendered from the deal as it is now
@@ -74,6 +77,7 @@ class Deliverer:
         self.clock = clock
         self.private_channels = private_channels
         self.worker_id = worker_id or uuid.uuid4().hex[:12]
+        self.heartbeat_poll = POLL_SECONDS
         self._tasks: set[asyncio.Task[None]] = set()
         self._draining: set[str] = set()
         self._active: set[asyncio.Task[object]] = set()  # drains in progress (kicks and ticks)
@@ -156,10 +160,11 @@ class Deliverer:
                 return
 
     async def _drain_claimed(self, lane: str) -> bool:
-        """False when the lane failed outside Slack (say, the database): leave it to the next tick."""
+        """False when the lane failed outside Slack (say, the database) or went to another process."""
         try:
-            await self._deliver_lane(lane)
-            return True
+            async with Heartbeat(self.sessions, self.clock, lane, self.worker_id, poll=self.heartbeat_poll) as lease:
+                await self._deliver_lane(lane, lease)
+            return not lease.lost
         except Exception:
             log.exception("outbox lane %s failed", lane)
             return False
@@ -167,33 +172,22 @@ class Deliverer:
             await self._release(lane)
 
     async def _claim(self, lane: str) -> bool:
-        now = self.clock.now()
         async with self.sessions.begin() as session:
-            result = await session.execute(
-                update(OutboxLane)
-                .where(OutboxLane.key == lane,
-                       or_(OutboxLane.claimed_until.is_(None), OutboxLane.claimed_until < now))
-                .values(claimed_by=self.worker_id, claimed_until=now + CLAIM_TTL)
-            )
-            return result.rowcount == 1
+            return await take_lane(session, lane, self.worker_id, now=self.clock.now())
 
     async def _release(self, lane: str) -> None:
         async with self.sessions.begin() as session:
-            await session.execute(
-                update(OutboxLane).where(OutboxLane.key == lane, OutboxLane.claimed_by == self.worker_id)
-                .values(claimed_by=None, claimed_until=None)
-            )
+            await release_lane(session, lane, self.worker_id)
 
     async def _has_due(self, lane: str) -> bool:
         async with self.sessions() as session:
             return await session.scalar(_due_heads(self.clock.now()).where(OutboxMessage.lane == lane)) is not None
 
-    async def _deliver_lane(self, lane: str) -> None:
+    async def _deliver_lane(self, lane: str, lease: Heartbeat) -> None:
         """Deliver the lane's due rows in order, a window read at a time; each row is marked in its own
         commit right after Slack took it. No write is held open across a Slack call: SQLite has one
         writer for the whole database."""
-        extended_at = self.clock.now()  # the claim was just taken
-        while not self.stopping and not self._halted():
+        while not self.stopping and not self._halted() and not lease.lost:
             async with self.sessions() as session:
                 pending = (await session.scalars(
                     select(OutboxMessage).where(OutboxMessage.lane == lane, OutboxMessage.status == "pending")
@@ -203,15 +197,12 @@ class Deliverer:
                 if not pending:
                     return
                 for index, head in enumerate(pending):
-                    if self.stopping or self._halted():
+                    if self.stopping or self._halted() or lease.lost:
                         return
                     if head.status != "pending":
                         continue  # coalesced into an earlier row of this window
                     if head.not_before > self.clock.now():
                         return
-                    if self.clock.now() - extended_at > CLAIM_TTL / 3:
-                        await self._extend_claim(lane)
-                        extended_at = self.clock.now()
                     deal = (await session.get(Deal, head.deal_id, populate_existing=True)
                             if head.deal_id is not None else None)
                     await session.commit()
@@ -225,13 +216,6 @@ class Deliverer:
                     await session.commit()
                     if not go_on:
                         return
-
-    async def _extend_claim(self, lane: str) -> None:
-        async with self.sessions.begin() as session:
-            await session.execute(
-                update(OutboxLane).where(OutboxLane.key == lane, OutboxLane.claimed_by == self.worker_id)
-                .values(claimed_until=self.clock.now() + CLAIM_TTL)
-            )
 
     async def _deliver_row(self, ctx: DeliveryContext) -> bool:
         """Deliver one row; True to go on with the lane, False to stop it for now."""

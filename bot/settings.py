@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     dealroom_private_channels: bool = True
     dealroom_holidays: str | None = None
     dealroom_backup_dir: Path | None = None
+    dealroom_outbox_retention_days: int = Field(default=30, ge=0)  # 0: keep delivered messages forever
     log_level: str = "INFO"
 
     @field_validator(

@@ -4,16 +4,14 @@ can run them side by side (APScheduler keeps no job of ours in a store)."""
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy import delete
 
 from bot.directory import TZ_FRESH_FOR
 from models import approvals, nudges, reminders
-from models.tables import ProcessedEvent
-from scheduler import digests, sweeps_pool
+from scheduler import digests, retention, sweeps_pool
 from scheduler.sweeps import run_sweep
 
 if TYPE_CHECKING:
@@ -27,7 +25,6 @@ NUDGES_EVERY_SECONDS = 60
 PARKED_EVERY_SECONDS = 60
 BACKUP_CHECK_MINUTES = 30
 APPROVALS_EVERY_SECONDS = 60  # approval reminders and expiry (SPEC 12)
-EVENT_IDS_KEPT_FOR = timedelta(hours=24)  # Slack retries for about 5 minutes; keep ids well beyond that
 
 
 class Ticks:
@@ -36,8 +33,8 @@ class Ticks:
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self.scheduler.add_job(self.drain_outbox, "interval", seconds=OUTBOX_EVERY_SECONDS, id="outbox",
                                max_instances=1, coalesce=True)
-        self.scheduler.add_job(self.forget_old_events, "interval", hours=1, id="events", max_instances=1,
-                               coalesce=True)
+        self.scheduler.add_job(self.prune, "interval", hours=retention.EVERY_HOURS, id="retention",
+                               max_instances=1, coalesce=True)
         # First run at start: what fell due while no process was running goes out now, marked late.
         started = datetime.now(UTC)
         self.scheduler.add_job(self.send_reminders, "interval", seconds=REMINDERS_EVERY_SECONDS, id="reminders",
@@ -98,10 +95,11 @@ class Ticks:
         except Exception:
             log.exception("approval tick failed")
 
-    async def forget_old_events(self) -> None:
-        cutoff = self.deps.clock.now() - EVENT_IDS_KEPT_FOR
-        async with self.deps.sessions.begin() as session:
-            await session.execute(delete(ProcessedEvent).where(ProcessedEvent.received_at < cutoff))
+    async def prune(self) -> None:
+        try:
+            await retention.prune(self.deps)
+        except Exception:
+            log.exception("retention pass failed")
 
     async def alert_parked(self) -> None:
         from bot.parked_alerts import alert_admins

@@ -37,6 +37,7 @@ DEFAULTS: dict[str, Any] = {
     "DEALROOM_PRIVATE_CHANNELS": True,
     "DEALROOM_HOLIDAYS": None,
     "DEALROOM_BACKUP_DIR": None,
+    "DEALROOM_OUTBOX_RETENTION_DAYS": 30,
     "LOG_LEVEL": "INFO",
 }
 
@@ -142,6 +143,7 @@ def test_well_formed_values_are_read(clean_env: pytest.MonkeyPatch, tmp_path: Pa
         DEALROOM_PRIVATE_CHANNELS="false",
         DEALROOM_HOLIDAYS="CN",
         DEALROOM_BACKUP_DIR=str(tmp_path / "backups"),
+        DEALROOM_OUTBOX_RETENTION_DAYS="7",
         LOG_LEVEL="debug",
     )
     assert settings.slack_api_url == "http://127.0.0.1:8123/api/"
@@ -154,6 +156,7 @@ def test_well_formed_values_are_read(clean_env: pytest.MonkeyPatch, tmp_path: Pa
     assert settings.dealroom_private_channels is False
     assert settings.dealroom_holidays == "CN"
     assert settings.dealroom_backup_dir == tmp_path / "backups"
+    assert settings.dealroom_outbox_retention_days == 7
     assert settings.log_level == "DEBUG"
 
 
@@ -179,6 +182,8 @@ def test_well_formed_values_are_read(clean_env: pytest.MonkeyPatch, tmp_path: Pa
         ("SLACK_API_URL", "ftp://x"),
         ("DEALROOM_PRIVATE_CHANNELS", "maybe"),
         ("LOG_LEVEL", "LOUD"),
+        ("DEALROOM_OUTBOX_RETENTION_DAYS", "-1"),
+        ("DEALROOM_OUTBOX_RETENTION_DAYS", "a month"),
     ],
 )
 def test_a_malformed_value_is_one_line_naming_the_setting(

@@ -52,3 +52,16 @@ async def test_a_tick_delivers_the_lanes_its_sweep_queued_and_survives_a_failing
 def test_approvals_are_swept_every_minute() -> None:
     job = Ticks(SimpleNamespace(settings=SimpleNamespace(dealroom_backup_dir=None))).scheduler.get_job("approvals")  # type: ignore[arg-type]
     assert job is not None and job.trigger.interval.total_seconds() == 60 and job.max_instances == 1
+
+
+def test_every_process_runs_the_retention_pass_hourly() -> None:
+    ticks = Ticks(SimpleNamespace(settings=SimpleNamespace(dealroom_backup_dir=None)))  # type: ignore[arg-type]
+    job = ticks.scheduler.get_job("retention")
+    assert job is not None and job.trigger.interval.total_seconds() == 3600 and job.max_instances == 1
+
+
+async def test_a_failing_retention_pass_is_logged_not_raised(caplog: pytest.LogCaptureFixture) -> None:
+    ticks = Ticks(SimpleNamespace(settings=SimpleNamespace(dealroom_backup_dir=None)))  # type: ignore[arg-type]
+    with caplog.at_level(logging.ERROR):
+        await ticks.prune()  # no database at all
+    assert "retention pass failed" in caplog.text
