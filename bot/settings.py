@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     dealroom_private_channels: bool = True
     dealroom_holidays: str | None = None
     dealroom_backup_dir: Path | None = None
+    dealroom_health_details: bool = False
     log_level: str = "INFO"
 
     @field_validator(
