@@ -20,7 +20,9 @@ from slack_sdk.signature import SignatureVerifier
 
 log = logging.getLogger("dealroom.http")
 
-MAX_BODY_BYTES = 64 * 1024  # Slack's payloads fit; a bigger body is refused before anything reads it
+# A bigger body is refused before anything reads it. Not 64 KiB: a click on a full App Home carries the
+# view back form-encoded, ~100 KB in Chinese and ~165 KB with emoji (tests/unit/test_request_sizes.py).
+MAX_BODY_BYTES = 256 * 1024
 KEEPALIVE_SECONDS = 5.0
 BODY_READ_SECONDS = 5.0
 LINGER_SECONDS = 1.0

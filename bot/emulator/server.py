@@ -1358,11 +1358,11 @@ _JSON_ARGS = ("blocks", "attachments", "view", "files", "metadata")
 @web.middleware
 async def _programs_on_this_machine_only(request: web.Request, handler: Any) -> web.StreamResponse:
     """The playground's pretend Slack holds what people typed there, under a token anyone can read in
-    this file: no foreign Host (DNS rebinding, as the playground's page refuses), and no web page at
-    all (a browser says where a request comes from in `Origin`; slack_sdk, Bolt and aiohttp never do)."""
+    the source: no foreign Host (DNS rebinding, as the playground's page refuses), and no web page at
+    all, not even an <img> (browsers send `Origin` or `Sec-Fetch-Site`; slack_sdk, Bolt, aiohttp never)."""
     if foreign_host(request):
         raise web.HTTPForbidden(text="the local Slack answers on 127.0.0.1 only")
-    if "Origin" in request.headers:
+    if "Origin" in request.headers or "Sec-Fetch-Site" in request.headers:
         raise web.HTTPForbidden(text="the local Slack does not answer web pages")
     return await handler(request)
 

@@ -223,7 +223,8 @@ async def test_other_web_sites_cannot_drive_its_pretend_slack(tmp_path: Path, ht
         port = pg.slack.base_url.rsplit(":", 1)[1]
         for headers in ({"Host": f"evil.example:{port}"},  # DNS rebinding
                         {"Host": "evil.example"},
-                        {"Origin": "https://evil.example"}):  # a cross-site form or fetch
+                        {"Origin": "https://evil.example"},  # a cross-site form or fetch
+                        {"Sec-Fetch-Site": "cross-site"}):  # an <img> another page points here
             async with http.post(pg.slack.api_url + "chat.postMessage", data=post, headers=headers) as r:
                 assert r.status == 403, headers
             async with http.get(pg.slack.api_url + "conversations.history",
