@@ -43,7 +43,8 @@ def build_app(deps: Deps) -> AsyncApp:
 def _authorize_without_waiting(deps: Deps):  # type: ignore[no-untyped-def]
     """Bolt's default authorization calls auth.test before the listener may ack; during a Slack
     outage that would cost the 3-second ack. Our single-workspace token needs no lookup: answer at
-    once, and learn the bot's own user id in the background."""
+    once, and learn the bot's own user id (and the workspace's id, for the check below) in the
+    background, when the start-up lookup (bot/server.py) did not get them."""
     token = deps.settings.bot_token()
     pending: set[asyncio.Task[str]] = set()
 
