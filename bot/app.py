@@ -6,8 +6,9 @@ import asyncio
 import logging
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.response import BoltResponse
 
 from bot.container import Deps
 from handlers import actions, approvals, commands, events, reminders, views
@@ -27,6 +28,7 @@ def build_app(deps: Deps) -> AsyncApp:
         process_before_response=False,
         logger=logging.getLogger("dealroom.bolt"),
     )
+    app.middleware(_only_the_installed_workspace(deps))
     for module in (commands, actions, reminders, views, events, approvals):
         module.register(app, deps)
 
@@ -41,7 +43,8 @@ def build_app(deps: Deps) -> AsyncApp:
 def _authorize_without_waiting(deps: Deps):  # type: ignore[no-untyped-def]
     """Bolt's default authorization calls auth.test before the listener may ack; during a Slack
     outage that would cost the 3-second ack. Our single-workspace token needs no lookup: answer at
-    once, and learn the bot's own user id in the background."""
+    once, and learn the bot's own user id (and the workspace's id, for the check below) in the
+    background, when the start-up lookup (bot/server.py) did not get them."""
     token = deps.settings.bot_token()
     pending: set[asyncio.Task[str]] = set()
 
@@ -54,3 +57,22 @@ def _authorize_without_waiting(deps: Deps):  # type: ignore[no-untyped-def]
                                bot_user_id=deps.gateway.known_bot_user_id, bot_id=deps.gateway.bot_id)
 
     return authorize
+
+
+def _only_the_installed_workspace(deps: Deps):  # type: ignore[no-untyped-def]
+    """A request for another workspace (Bolt reads the team from a command's `team_id`, an interaction's
+    `team.id` or `user.team_id`, an event's `team_id`; HTTP and Socket Mode alike) runs nothing.
+    It is answered 200 with an empty body: an error status would make Slack retry an event, and count
+    against the app's request URL. Until auth.test has answered (bot/server.py asks it at start) the
+    installed workspace is unknown and the signature alone decides."""
+
+    async def middleware(context: AsyncBoltContext, body: dict[str, Any], next: Any) -> BoltResponse | None:
+        ours = deps.gateway.known_team_id
+        if ours is None or context.team_id == ours:
+            return await next()
+        kind = body.get("command") or (body.get("event") or {}).get("type") or body.get("type") or "unknown"
+        log.warning("refused a %s request from workspace %s: this bot is installed in %s",
+                    str(kind)[:40], str(context.team_id)[:40], ours)
+        return BoltResponse(status=200, body="")
+
+    return middleware

@@ -134,6 +134,7 @@ async def _serve(settings: Settings) -> None:
 
     from bot.app import build_app
     from bot.container import build_deps
+    from bot.http_edge import runner_options
     from bot.server import build_web_app, freeze_startup_heap
     from bot.socket_mode import SocketMode
     from models.db import migrate
@@ -149,8 +150,8 @@ async def _serve(settings: Settings) -> None:
     bolt = build_app(deps)
     socket = SocketMode.from_settings(bolt, settings) if settings.socket_mode else None
     web_app = build_web_app(deps, None if socket else bolt, socket_is_open=socket.is_connected if socket else None)
-    runner = web.AppRunner(web_app, access_log=None)
-    await runner.setup()
+    runner = web.AppRunner(web_app, access_log=None, **runner_options())
+    await runner.setup()  # asks Slack which workspace this is (auth.test) before the port opens
     try:
         await web.TCPSite(runner, settings.host, settings.port).start()
     except OSError as exc:

@@ -3,6 +3,11 @@
 Rows stream from a server-side cursor (`yield_per`), so memory stays flat however big the database;
 the file is UTF-8 with a byte-order mark, which Excel needs to show Chinese; it is written beside PATH
 and renamed over it only when complete, so a failed export never leaves half a file behind.
+
+Titles, names and notes are typed by anyone in Slack, and a spreadsheet runs a cell that begins with
+= + - @ (or a tab or carriage return) as a formula: such text cells get a leading apostrophe (OWASP's
+CSV-injection rule) and every cell is quoted, so that a `;` in a title cannot start a new cell in a
+spreadsheet that splits on `;`. Numbers we format ourselves (`Figure`) are written as they are.
 """
 
 from __future__ import annotations
@@ -43,12 +48,27 @@ class Table:
     count: Select[Any]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class Figure(str):
+    """A number formatted here, never text someone typed: it stays a number in the spreadsheet, even a
+    negative one (amounts are positive by SPEC, but a "-5" is the number -5, not a formula)."""
+
+
+def safe_cell(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula, made plain text with a leading apostrophe."""
+    if isinstance(value, str) and not isinstance(value, Figure) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _when(value: datetime | None) -> str:
     return value.isoformat(sep=" ", timespec="seconds") if value else ""
 
 
 def _amount(value: Decimal | None) -> str:
-    return f"{value:f}" if value is not None else ""
+    return Figure(f"{value:f}") if value is not None else ""
 
 
 def deals_table(pipeline: Pipeline) -> Table:
@@ -124,7 +144,7 @@ def _discard(temp: Path) -> None:
 
 
 async def _write(engine: AsyncEngine, table: Table, out: TextIO, progress: TextIO | None) -> int:
-    writer = csv.writer(out)
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL)
     writer.writerow(table.header)
     written = 0
     async with engine.connect() as connection:
@@ -134,7 +154,7 @@ async def _write(engine: AsyncEngine, table: Table, out: TextIO, progress: TextI
         with bar:
             result = await connection.stream(table.query.execution_options(yield_per=BATCH))
             async for partition in result.partitions(BATCH):
-                writer.writerows(table.row(r) for r in partition)
+                writer.writerows([safe_cell(cell) for cell in table.row(r)] for r in partition)
                 written += len(partition)
                 bar.update(len(partition))
     return written

@@ -93,6 +93,7 @@ class SlackGateway:
         self.pacer = Pacer(now) if now is not None else None
         self._bot_user_id: str | None = None
         self.bot_id: str | None = None
+        self._team_id: str | None = None
 
     async def call(self, method: str, **params: Any) -> dict[str, Any]:
         if self.client.session is None or self.client.session.closed:
@@ -126,6 +127,7 @@ class SlackGateway:
     async def bot_user_id(self) -> str:
         if self._bot_user_id is None:
             identity = await self.call("auth.test")
+            self._team_id = identity.get("team_id")
             self._bot_user_id, self.bot_id = identity["user_id"], identity.get("bot_id")
         return self._bot_user_id
 
@@ -133,6 +135,11 @@ class SlackGateway:
     def known_bot_user_id(self) -> str | None:
         """The bot's user id if Slack has told us already; never waits for Slack."""
         return self._bot_user_id
+
+    @property
+    def known_team_id(self) -> str | None:
+        """The installed workspace's id, once auth.test has answered (the same call as the bot's user id)."""
+        return self._team_id
 
     # --- channels -----------------------------------------------------------------------
 

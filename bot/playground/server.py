@@ -22,6 +22,7 @@ from sqlalchemy import select
 from bot.app import build_app
 from bot.container import Deps, build_deps
 from bot.emulator import SlackEmulator
+from bot.http_edge import foreign_host, runner_options
 from bot.playground import persist
 from bot.playground.cast import ADMIN, CAST, MANAGER, REP, seed_database, seed_slack
 from bot.playground.clock import OffsetClock
@@ -97,7 +98,7 @@ class Playground:
             await seed_database(session, now=self.clock.now())
         web_app = build_web_app(deps, build_app(deps), with_ticks=False)
         self._add_routes(web_app)
-        self._runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=1.0)
+        self._runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=1.0, **runner_options())
         await self._runner.setup()
         await web.TCPSite(self._runner, HOST, self.port).start()
         self.port = self._runner.addresses[0][1]
@@ -255,8 +256,7 @@ class Playground:
         """Another web site open in the same browser must not drive the playground: no foreign Host
         (DNS rebinding), and the page's actions only as JSON (a cross-site form cannot send that
         without a CORS preflight, which is never answered)."""
-        host = (request.host or "").rsplit(":", 1)[0]
-        if host not in ("127.0.0.1", "localhost"):
+        if foreign_host(request):
             raise web.HTTPForbidden(text="the playground answers on 127.0.0.1 only")
         if request.path.startswith("/playground/") and request.method == "POST" \
                 and request.content_type != "application/json":

@@ -19,8 +19,6 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.emulator import SlackEmulator
 
-TEAM = {"id": "T0001", "domain": "emulated"}
-
 
 def escape_command_text(text: str, slack: SlackEmulator) -> str:
     """Slack's escaping of a slash command with `should_escape: true`: & < > as entities, then
@@ -112,6 +110,7 @@ class SlackClient:
 
     def __init__(self, slack: SlackEmulator, replies: Replies, events_url: str, signing_secret: str) -> None:
         self.slack = slack
+        self.team = {"id": slack.team_id, "domain": "playground"}  # the installed workspace: the bot serves no other
         self.replies = replies
         self.events_url = events_url
         self._verifier = SignatureVerifier(signing_secret)
@@ -141,12 +140,13 @@ class SlackClient:
 
     def _user(self, user_id: str) -> dict[str, Any]:
         return {"id": user_id, "username": self.slack.users[user_id].name, "name": self.slack.users[user_id].name,
-                "team_id": TEAM["id"]}
+                "team_id": self.team["id"]}
 
     async def command(self, user_id: str, channel_id: str, text: str) -> tuple[int, str]:
         channel = self.slack.channels[channel_id]
         body = urllib.parse.urlencode({
-            "token": "playground", "team_id": TEAM["id"], "team_domain": TEAM["domain"], "channel_id": channel_id,
+            "token": "playground", "team_id": self.team["id"], "team_domain": self.team["domain"],
+            "channel_id": channel_id,
             "channel_name": "directmessage" if channel.is_im else channel.name, "user_id": user_id,
             "user_name": self.slack.users[user_id].name, "command": "/deal",
             "text": escape_command_text(text, self.slack), "api_app_id": self.slack.app_id,
@@ -161,7 +161,7 @@ class SlackClient:
         """A button (or select) in a message, an ephemeral reply, a modal or the Home tab."""
         payload: dict[str, Any] = {
             "type": "block_actions", "user": self._user(user_id), "api_app_id": self.slack.app_id,
-            "token": "playground", "team": TEAM, "trigger_id": self.slack.trigger_id(user_id, view_id=view_id),
+            "token": "playground", "team": self.team, "trigger_id": self.slack.trigger_id(user_id, view_id=view_id),
             "actions": [dict(action, action_ts=f"{time.time():.6f}")],
         }
         if view_id is not None:
@@ -180,7 +180,7 @@ class SlackClient:
 
     async def submit(self, user_id: str, view_id: str, values: dict[str, dict[str, Any]]) -> tuple[int, str]:
         view = dict(self.slack.views[view_id], state={"values": values})
-        payload = {"type": "view_submission", "team": TEAM, "user": self._user(user_id),
+        payload = {"type": "view_submission", "team": self.team, "user": self._user(user_id),
                    "api_app_id": self.slack.app_id, "token": "playground",
                    "trigger_id": self.slack.trigger_id(user_id, view_id=view_id), "view": view}
         return await self._interact(payload)
@@ -188,7 +188,7 @@ class SlackClient:
     async def close_view(self, user_id: str, view_id: str) -> None:
         view = self.slack.views[view_id]
         if view.get("notify_on_close"):
-            await self._interact({"type": "view_closed", "team": TEAM, "user": self._user(user_id),
+            await self._interact({"type": "view_closed", "team": self.team, "user": self._user(user_id),
                                   "api_app_id": self.slack.app_id, "token": "playground", "view": view,
                                   "is_cleared": False})
 
@@ -198,10 +198,10 @@ class SlackClient:
 
     async def event(self, event: dict[str, Any]) -> tuple[int, str]:
         body = json.dumps({
-            "token": "playground", "team_id": TEAM["id"], "api_app_id": self.slack.app_id, "event": event,
+            "token": "playground", "team_id": self.team["id"], "api_app_id": self.slack.app_id, "event": event,
             "type": "event_callback", "event_id": f"Ev{uuid.uuid4().hex[:16].upper()}",
             "event_time": int(time.time()),
-            "authorizations": [{"team_id": TEAM["id"], "user_id": self.slack.bot_user_id, "is_bot": True,
+            "authorizations": [{"team_id": self.team["id"], "user_id": self.slack.bot_user_id, "is_bot": True,
                                 "is_enterprise_install": False}],
         })
         return await self._post(body, "application/json")
@@ -209,7 +209,7 @@ class SlackClient:
     async def member_joined(self, channel_id: str, user_id: str, inviter: str | None) -> tuple[int, str]:
         channel = self.slack.channels[channel_id]
         event: dict[str, Any] = {"type": "member_joined_channel", "user": user_id, "channel": channel_id,
-                                 "channel_type": "G" if channel.is_private else "C", "team": TEAM["id"],
+                                 "channel_type": "G" if channel.is_private else "C", "team": self.team["id"],
                                  "event_ts": f"{time.time():.6f}"}
         if inviter:
             event["inviter"] = inviter

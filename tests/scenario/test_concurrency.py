@@ -43,7 +43,9 @@ async def test_slacks_own_captured_payload_shape_is_understood(bot: Bot) -> None
     channel = bot.channel_of(1).id
     await bot.slack.add_member(channel, NEWCOMER)
     envelope = json.loads((PAYLOADS / "event_member_joined_channel_captured.json").read_text())
-    envelope["event"].update(user=NEWCOMER, channel=channel)
+    envelope["event"].update(user=NEWCOMER, channel=channel, team=bot.slack.team_id)
+    # captured in another workspace: as Slack would send it to ours (others' are refused)
+    envelope["team_id"] = envelope["authorizations"][0]["team_id"] = bot.slack.team_id
     body = json.dumps(envelope)
     response = await bot.post(body, "application/json")
     assert response.status == 200

@@ -211,3 +211,32 @@ async def test_other_web_sites_cannot_drive_it(tmp_path: Path, http: aiohttp.Cli
         assert len(pg.slack.calls_to("conversations.create")) == 0
     finally:
         await pg.stop()
+
+
+async def test_other_web_sites_cannot_drive_its_pretend_slack(tmp_path: Path, http: aiohttp.ClientSession) -> None:
+    """The local Slack's Web API, response URLs and uploads: programs on this machine only."""
+    pg = await started(tmp_path)
+    try:
+        general = pg.slack.channel_named("general")
+        assert general is not None
+        post = {"token": pg.slack.bot_token, "channel": general.id, "text": "posted from elsewhere"}
+        port = pg.slack.base_url.rsplit(":", 1)[1]
+        for headers in ({"Host": f"evil.example:{port}"},  # DNS rebinding
+                        {"Host": "evil.example"},
+                        {"Origin": "https://evil.example"},  # a cross-site form or fetch
+                        {"Sec-Fetch-Site": "cross-site"}):  # an <img> another page points here
+            async with http.post(pg.slack.api_url + "chat.postMessage", data=post, headers=headers) as r:
+                assert r.status == 403, headers
+            async with http.get(pg.slack.api_url + "conversations.history",
+                                params={"token": pg.slack.bot_token, "channel": general.id},
+                                headers=headers) as r:
+                assert r.status == 403, headers
+            async with http.post(pg.slack.response_url("R9"), json={"text": "x"}, headers=headers) as r:
+                assert r.status == 403, headers
+        assert not [m for m in pg.slack.messages.get(general.id, []) if m.text == "posted from elsewhere"]
+        for host in (f"127.0.0.1:{port}", f"localhost:{port}"):
+            async with http.post(pg.slack.api_url + "auth.test", data={"token": pg.slack.bot_token},
+                                 headers={"Host": host}) as r:
+                assert r.status == 200 and (await r.json())["ok"] is True
+    finally:
+        await pg.stop()

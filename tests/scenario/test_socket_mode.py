@@ -175,6 +175,21 @@ async def test_a_slash_command_envelope_is_acked_at_once_and_creates_the_deal(sb
     assert len(sbot.slack.calls_to("conversations.create")) == 1
 
 
+async def test_an_envelope_from_another_workspace_is_acked_and_does_nothing(
+    sbot: SocketBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert sbot.deps.gateway.known_team_id == sbot.slack.team_id, "auth.test answered at start"
+    form = {"token": "legacy", "team_id": "T0EVIL99", "channel_id": GENERAL, "user_id": REP, "user_name": "ana",
+            "command": "/deal", "text": "new Evil customer:Evil", "api_app_id": "A0001",
+            "response_url": sbot.slack.response_url("foreign"), "trigger_id": "trigger-foreign"}
+    env = await sbot.sm.slash_command(form)
+    await sbot.sm.wait_ack(env, timeout=3)  # acked, so Slack does not send it again
+    _, key = await sbot.command(REP, "new Pilot customer:Acme")  # the same person's next request
+    assert "D-1" in await sbot.reply_text(key), "the foreign one made no deal"
+    assert not [r for r in sbot.slack.responses if r["url_key"] == "foreign"]
+    assert [r.levelname for r in caplog.records if "T0EVIL99" in r.getMessage()] == ["WARNING"]
+
+
 async def test_an_event_delivered_again_with_retry_attempt_has_one_effect(sbot: SocketBot) -> None:
     env, _ = await sbot.command(REP, "new Pilot customer:Acme")
     await sbot.sm.wait_ack(env)
@@ -237,7 +252,7 @@ async def test_healthz_says_503_while_the_socket_is_down_and_200_once_it_is_back
     started = time.monotonic()
     await sbot.sm.drop()
     down = await sbot.wait_health(503, timeout=5)
-    assert down == {"status": "unavailable", "database": "ok", "socket": "closed", "outbox": down["outbox"]}
+    assert down == {"status": "unhealthy", "database": "ok", "socket": "closed", "outbox": down["outbox"]}
     up = await sbot.wait_health(200, timeout=RECONNECT_LIMIT)
     assert up["socket"] == "open"
     assert time.monotonic() - started < RECONNECT_LIMIT
