@@ -218,7 +218,7 @@ class SlackClient:
     async def member_left(self, channel_id: str, user_id: str) -> tuple[int, str]:
         channel = self.slack.channels[channel_id]
         return await self.event({"type": "member_left_channel", "user": user_id, "channel": channel_id,
-                                 "channel_type": "G" if channel.is_private else "C", "team": TEAM["id"],
+                                 "channel_type": "G" if channel.is_private else "C", "team": self.team["id"],
                                  "event_ts": f"{time.time():.6f}"})
 
     async def home_opened(self, user_id: str) -> tuple[int, str]:
