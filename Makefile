@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install bench clean i18n
+.PHONY: run test test-dates lint install bench clean i18n
 
 run: $(STAMP)
 	@$(BIN)/dealroom start
@@ -12,6 +12,13 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q -rs -p no:cacheprovider -n auto
+
+# The tests that run on the fake clock, once more in another week: by default a year ahead, in a week
+# Berlin changes its clocks (tests/clock.py); DEALROOM_TEST_CLOCK_START=2027-10-25 picks the Monday.
+ON_THE_FAKE_CLOCK := tests/scenario tests/test_backup.py
+test-dates: $(STAMP)
+	start=$${DEALROOM_TEST_CLOCK_START:-$$($(BIN)/python -m tests.clock --year-ahead)} && test -n "$$start" && \
+	  DEALROOM_TEST_CLOCK_START=$$start $(BIN)/pytest -q -rs -p no:cacheprovider -n auto $(ON_THE_FAKE_CLOCK)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -146,11 +146,12 @@ async def _bot_app(api_url: str, database_url: str) -> tuple[web.Application, An
     from bot.container import build_deps
     from bot.server import build_web_app, freeze_startup_heap
     from bot.settings import Settings
+    from models.clock import SystemClock
     from models.db import migrate
 
     settings = Settings(_env_file=None, slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
                         slack_api_url=api_url, database_url=database_url, log_level="WARNING")
-    deps = build_deps(settings)
+    deps = build_deps(settings, clock=SystemClock())
     await migrate(deps.engine)
     web_app = build_web_app(deps, build_app(deps), with_ticks=False)
     freeze_startup_heap()  # as `dealroom run` does

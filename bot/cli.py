@@ -10,6 +10,7 @@ import signal
 import sys
 
 from bot.settings import Settings, SettingsError, load_settings
+from models.clock import Clock, SystemClock
 from models.pipeline import PipelineError, load_pipeline
 
 GETTING_STARTED = """\
@@ -26,7 +27,10 @@ Nothing leaves this machine. To connect a real workspace:
 """ + GETTING_STARTED
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
+    """`clock`: the one clock of this process, handed to every command that reads the time (the
+    system's unless a test gives its own; nothing else in the product reads the wall clock)."""
+    clock = clock if clock is not None else SystemClock()
     parser = argparse.ArgumentParser(prog="dealroom", description="A Slack sales assistant: deal rooms.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="start the bot (Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT)")
@@ -58,18 +62,18 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "digest":
             from bot.digest_cli import send_now
 
-            return send_now(load_settings(), args.manager, args.territory)
+            return send_now(load_settings(), clock, args.manager, args.territory)
         if args.command in ("backup", "outbox"):
             from bot import ops_cli
 
             settings = load_settings()
             if args.command == "backup":
                 return ops_cli.backup_command(settings, args.path)
-            return ops_cli.outbox_command(settings, parked=args.parked, retry=args.retry)
+            return ops_cli.outbox_command(settings, clock, parked=args.parked, retry=args.retry)
         settings = load_settings()
         if args.command == "playground" or (args.command == "start" and not settings.bot_token()):
-            return _playground(settings, getattr(args, "port", None))
-        return _run(settings)
+            return _playground(settings, clock, getattr(args, "port", None))
+        return _run(settings, clock)
     except (SettingsError, PipelineError) as exc:
         print(f"dealroom: {exc}", file=sys.stderr)
         return 2
@@ -92,7 +96,7 @@ def _manifest(settings: Settings, *, socket_mode: bool) -> int:
     return 0
 
 
-def _playground(settings: Settings, port: int | None) -> int:
+def _playground(settings: Settings, clock: Clock, port: int | None) -> int:
     from bot.playground.server import serve
 
     load_pipeline(settings.dealroom_pipeline)
@@ -103,7 +107,7 @@ def _playground(settings: Settings, port: int | None) -> int:
         print(PLAYGROUND_INTRO, flush=True)
     try:
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(serve(settings, settings.port if port is None else port))
+            asyncio.run(serve(settings, clock, settings.port if port is None else port))
     except OSError as exc:
         raise StartupError(f"PORT: cannot listen on 127.0.0.1:{port or settings.port} ({exc.strerror})") from None
     return 0
@@ -120,16 +124,16 @@ def _configure_logging(settings: Settings) -> None:
             logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
-def _run(settings: Settings) -> int:
+def _run(settings: Settings, clock: Clock) -> int:
     settings.require_run_settings()
     load_pipeline(settings.dealroom_pipeline)  # a bad pipeline file is one line, before anything starts
     _configure_logging(settings)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(settings))
+        asyncio.run(_serve(settings, clock))
     return 0
 
 
-async def _serve(settings: Settings) -> None:
+async def _serve(settings: Settings, clock: Clock) -> None:
     from aiohttp import web
 
     from bot.app import build_app
@@ -140,7 +144,7 @@ async def _serve(settings: Settings) -> None:
     from models.db import migrate
 
     log = logging.getLogger("dealroom")
-    deps = build_deps(settings)
+    deps = build_deps(settings, clock=clock)
     try:
         await migrate(deps.engine)
     except Exception as exc:  # the driver's own error types vary: one line, whatever it is

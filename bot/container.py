@@ -14,7 +14,7 @@ from bot.gateway import SlackGateway, build_client
 from bot.outbox import Deliverer
 from bot.settings import Settings
 from models.calendar import BusinessCalendar
-from models.clock import Clock, SystemClock
+from models.clock import Clock
 from models.db import create_engine, session_factory
 from models.pipeline import load_pipeline
 from models.workspace import Workspace
@@ -49,11 +49,10 @@ class Deps:
         await self.engine.dispose()
 
 
-def build_deps(settings: Settings, *, clock: Clock | None = None,
-               retry_interval: RetryIntervalCalculator | None = None) -> Deps:
-    """`retry_interval`: how long slack_sdk waits before retrying a 5xx or dropped connection
-    (its own backoff by default; tests against the local emulator make it short)."""
-    clock = clock or SystemClock()
+def build_deps(settings: Settings, *, clock: Clock, retry_interval: RetryIntervalCalculator | None = None) -> Deps:
+    """`clock`: the process's one clock (`dealroom`'s main makes it). `retry_interval`: how long slack_sdk
+    waits before retrying a 5xx or dropped connection (its own backoff by default; tests against the
+    local emulator make it short)."""
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
     ws = Workspace(

@@ -10,23 +10,24 @@ import sys
 from sqlalchemy import func, select
 
 from bot.settings import Settings, SettingsError
+from models.clock import Clock
 from models.errors import DomainError
 from models.tables import OutboxMessage
 
 
-def send_now(settings: Settings, manager_id: str | None, territory: str | None = None) -> int:
+def send_now(settings: Settings, clock: Clock, manager_id: str | None, territory: str | None = None) -> int:
     if not settings.bot_token().startswith("xoxb-"):
         raise SettingsError("SLACK_BOT_TOKEN: a bot token (xoxb-…) is needed to send digests (see .env.example)")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    return asyncio.run(_send_now(settings, manager_id, territory))
+    return asyncio.run(_send_now(settings, clock, manager_id, territory))
 
 
-async def _send_now(settings: Settings, manager_id: str | None, territory: str | None = None) -> int:
+async def _send_now(settings: Settings, clock: Clock, manager_id: str | None, territory: str | None = None) -> int:
     from bot.container import build_deps
     from models.db import migrate
     from scheduler.digests import send_digests_now
 
-    deps = build_deps(settings)
+    deps = build_deps(settings, clock=clock)
     try:
         try:
             await migrate(deps.engine)

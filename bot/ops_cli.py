@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.backup import BackupError, backup
 from bot.settings import Settings
-from models.clock import SystemClock
+from models.clock import Clock
 from models.db import create_engine, migrate, session_factory
 from models.parked import backlog, listing, requeue
 
@@ -36,11 +36,11 @@ def backup_command(settings: Settings, path: str) -> int:
     return 0
 
 
-def outbox_command(settings: Settings, *, parked: bool, retry: int | None) -> int:
-    return asyncio.run(_outbox(settings, parked=parked, retry=retry))
+def outbox_command(settings: Settings, clock: Clock, *, parked: bool, retry: int | None) -> int:
+    return asyncio.run(_outbox(settings, clock, parked=parked, retry=retry))
 
 
-async def _outbox(settings: Settings, *, parked: bool, retry: int | None) -> int:
+async def _outbox(settings: Settings, clock: Clock, *, parked: bool, retry: int | None) -> int:
     engine = create_engine(settings.database_url)
     try:
         try:
@@ -50,7 +50,7 @@ async def _outbox(settings: Settings, *, parked: bool, retry: int | None) -> int
                   file=sys.stderr)
             return 1
         sessions = session_factory(engine)
-        now = SystemClock().now()
+        now = clock.now()
         if retry is not None:
             async with sessions.begin() as session:
                 row = await requeue(session, retry, now=now)

@@ -1,4 +1,8 @@
-"""Time as a dependency: production code asks a Clock, tests move a FakeClock."""
+"""Time as a dependency: production code asks a Clock, tests move a FakeClock.
+
+The process makes one SystemClock (`dealroom`'s main) and hands it to everything; nothing else reads
+the wall clock (tests/test_architecture.py), so a test can run the whole product on its own time.
+"""
 
 from __future__ import annotations
 
@@ -18,10 +22,13 @@ class SystemClock:
 
 
 class FakeClock:
-    """A clock that only moves when told to."""
+    """A clock that only moves when told to, from the instant it is given (tests/clock.py picks
+    the tests' one; a test about a calendar fact gives its own)."""
 
-    def __init__(self, start: datetime | None = None) -> None:
-        self._now = start or datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("FakeClock needs a timezone-aware start")
+        self._now = start.astimezone(UTC)
 
     def now(self) -> datetime:
         return self._now

@@ -36,6 +36,7 @@ class Ticks:
         self.scheduler.add_job(self.prune, "interval", hours=retention.EVERY_HOURS, id="retention",
                                max_instances=1, coalesce=True)
         # First run at start: what fell due while no process was running goes out now, marked late.
+        # APScheduler fires on the wall clock, so this instant is in its time base, not the bot's Clock.
         started = datetime.now(UTC)
         self.scheduler.add_job(self.send_reminders, "interval", seconds=REMINDERS_EVERY_SECONDS, id="reminders",
                                max_instances=1, coalesce=True, next_run_time=started)
@@ -52,7 +53,7 @@ class Ticks:
                                max_instances=1, coalesce=True)
         if deps.settings.dealroom_backup_dir is not None:
             self.scheduler.add_job(self.daily_backup, "interval", minutes=BACKUP_CHECK_MINUTES, id="backup",
-                                   max_instances=1, coalesce=True, next_run_time=datetime.now(UTC))
+                                   max_instances=1, coalesce=True, next_run_time=started)
 
     def start(self) -> None:
         self.scheduler.start()

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from models.db import create_engine, migrate
+from tests import clock
 
 pytest_plugins = ["tests.emulator.fixtures"]
 
@@ -24,6 +25,23 @@ TEMPLATE_DB = f"dealroom_tpl_{os.getpid()}"  # per test run: parallel runs do no
 # Examples are checked for what they prove, not for speed: a deadline only flakes on a busy CI machine.
 hypothesis_settings.register_profile("dealroom", deadline=None)
 hypothesis_settings.load_profile("dealroom")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """One clock start for the whole run: xdist's workers inherit it from here (tests/clock.py)."""
+    try:
+        os.environ[clock.ENV] = clock.format_start(clock.start())
+    except clock.StartError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"fake clocks start at {os.environ[clock.ENV]} ({clock.ENV})"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # type: ignore[no-untyped-def]
+    if exitstatus not in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
+        terminalreporter.write_line(f"{clock.ENV}={os.environ[clock.ENV]} repeats this run's dates (tests/clock.py)")
 
 
 def _run_in_thread(coro):  # type: ignore[no-untyped-def]

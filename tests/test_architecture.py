@@ -40,3 +40,60 @@ def test_only_the_gateway_calls_the_web_api() -> None:
         if "AsyncWebClient(" in p.read_text(encoding="utf-8") and p.name != "gateway.py"
     ]
     assert callers == []
+
+
+# --- one clock --------------------------------------------------------------------------------------
+PRODUCT = ("bot", "handlers", "models", "scheduler")
+WALL_CLOCK = {"datetime.now", "datetime.utcnow", "datetime.today", "date.today", "time.time", "time.time_ns",
+              "time.localtime", "time.gmtime", "time.ctime", "clock.SystemClock"}
+# The wall clock read on purpose, never for the bot's own time (that is the injected Clock): each says why.
+WALL_CLOCK_ALLOWED = {
+    ("models/clock.py", "datetime.now"): "SystemClock itself",
+    ("bot/cli.py", "clock.SystemClock"): "the process's one clock, made in main and handed to every command",
+    ("scheduler/jobs.py", "datetime.now"): "APScheduler fires on the wall clock: its first-run instant is in that time",
+    ("bot/socket_mode.py", "time.time"): "slack_sdk stamps its pongs with time.time()",
+    ("bot/playground/slack_client.py", "time.time"): "the pretend Slack signs requests in real time, as Bolt checks",
+}
+
+
+def _wall_clock_reads(path: Path) -> set[str]:
+    """What a module calls among WALL_CLOCK, whatever it imported them as."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    alias: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            alias.update({(a.asname or a.name): a.name for a in node.names})
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            alias.update({(a.asname or a.name): f"{node.module}.{a.name}" for a in node.names})
+
+    def dotted(node: ast.expr) -> str | None:
+        if isinstance(node, ast.Name):
+            return alias.get(node.id, node.id)
+        if isinstance(node, ast.Attribute) and (base := dotted(node.value)):
+            return f"{base}.{node.attr}"
+        return None
+
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and (name := dotted(node.func)):
+            tail = ".".join(name.split(".")[-2:])  # datetime.datetime.now and models.clock.SystemClock alike
+            if tail in WALL_CLOCK:
+                found.add(tail)
+    return found
+
+
+def test_nothing_but_the_clock_reads_the_wall_clock() -> None:
+    """Every command and tick asks the injected Clock, so tests run the whole product on their own time."""
+    reads = {(str(p.relative_to(ROOT)), name) for package in PRODUCT for p in (ROOT / package).rglob("*.py")
+             for name in _wall_clock_reads(p)}
+    assert reads - set(WALL_CLOCK_ALLOWED) == set()
+    assert set(WALL_CLOCK_ALLOWED) - reads == set(), "an allowance nothing needs any more"
+
+
+def test_the_walk_finds_the_wall_clock_however_it_is_imported(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text("import datetime as d\nfrom time import time as now\nfrom models.clock import SystemClock\n"
+                      "from datetime import UTC, datetime\n"
+                      "d.datetime.now(d.UTC); now(); SystemClock().now(); d.date.today(); datetime.now(UTC)\n"
+                      "clock.now(); time.monotonic()\n")
+    assert _wall_clock_reads(sample) == {"datetime.now", "time.time", "clock.SystemClock", "date.today"}

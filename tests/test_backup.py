@@ -19,9 +19,9 @@ from sqlalchemy import func, select, text
 from bot.backup import prune, scheduled_backup
 from bot.container import build_deps
 from bot.settings import Settings
-from models.clock import FakeClock
 from models.db import create_engine
 from models.tables import ProcessedEvent
+from tests.clock import fake_clock
 from tests.conftest import POSTGRES_URL, _admin_url, _raw
 from tests.test_cli import DEALROOM, clean_env
 
@@ -174,7 +174,7 @@ def test_pruning_keeps_seven_daily_and_four_weekly_copies(tmp_path: Path) -> Non
 async def test_the_daily_backup_runs_once_across_processes(db_url: str, tmp_path: Path) -> None:
     if db_url.startswith("postgresql") and shutil.which("pg_dump") is None:
         pytest.skip("pg_dump not installed")
-    clock = FakeClock()
+    clock = fake_clock()
     settings = Settings(_env_file=None, slack_bot_token="xoxb-test-token", slack_signing_secret="s" * 32,
                         database_url=db_url, dealroom_backup_dir=tmp_path / "daily")
     processes = [build_deps(settings, clock=clock) for _ in range(3)]

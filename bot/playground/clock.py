@@ -1,16 +1,19 @@
-"""The playground's clock: real time plus an offset the page moves forward (jump 1 hour, 1 day, …)."""
+"""The playground's clock: the process's clock plus an offset the page moves forward (jump 1 hour, 1 day, …)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+
+from models.clock import Clock
 
 
 class OffsetClock:
-    def __init__(self, offset: timedelta = timedelta(0)) -> None:
+    def __init__(self, base: Clock, offset: timedelta = timedelta(0)) -> None:
+        self.base = base
         self.offset = offset
 
     def now(self) -> datetime:
-        return datetime.now(UTC) + self.offset
+        return self.base.now() + self.offset
 
     def timestamp(self) -> float:
         """For the emulator: message timestamps follow the bot's clock."""

@@ -30,6 +30,7 @@ from bot.playground.slack_client import Replies, SlackClient
 from bot.playground.view import snapshot
 from bot.server import build_web_app
 from bot.settings import Settings
+from models.clock import Clock
 from models.db import migrate, sqlite_path
 from models.tables import FollowUp
 from scheduler.jobs import Ticks
@@ -56,9 +57,9 @@ def playground_settings(settings: Settings, *, signing_secret: str, api_url: str
 
 
 class Playground:
-    def __init__(self, settings: Settings, *, port: int) -> None:
+    def __init__(self, settings: Settings, clock: Clock, *, port: int) -> None:
         self.port = port
-        self.clock = OffsetClock()
+        self.clock = OffsetClock(clock)
         self.slack = SlackEmulator(clock=self.clock.timestamp, bot_token="xoxb-playground", bot_name="dealroom",
                                    team_name="Dealroom Playground", team_domain="playground")
         self.replies = Replies(self.slack)
@@ -422,9 +423,9 @@ def _view_response(answer: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-async def serve(settings: Settings, port: int) -> None:
+async def serve(settings: Settings, clock: Clock, port: int) -> None:
     """Run until Ctrl-C (SIGINT) or SIGTERM."""
-    playground = Playground(settings, port=port)
+    playground = Playground(settings, clock, port=port)
     try:
         url = await playground.start()
     except BaseException:

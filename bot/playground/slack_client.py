@@ -123,7 +123,7 @@ class SlackClient:
     async def _post(self, body: str, content_type: str) -> tuple[int, str]:
         if self._http is None:
             self._http = aiohttp.ClientSession()
-        timestamp = str(int(time.time()))  # real time: the bot checks it against its wall clock
+        timestamp = str(int(time.time()))  # real time, whatever the page jumped to: Bolt checks it so
         headers = {
             "Content-Type": content_type,
             "X-Slack-Request-Timestamp": timestamp,
@@ -162,7 +162,7 @@ class SlackClient:
         payload: dict[str, Any] = {
             "type": "block_actions", "user": self._user(user_id), "api_app_id": self.slack.app_id,
             "token": "playground", "team": self.team, "trigger_id": self.slack.trigger_id(user_id, view_id=view_id),
-            "actions": [dict(action, action_ts=f"{time.time():.6f}")],
+            "actions": [dict(action, action_ts=f"{self.slack.now():.6f}")],
         }
         if view_id is not None:
             payload["container"] = {"type": "view", "view_id": view_id}
@@ -200,7 +200,7 @@ class SlackClient:
         body = json.dumps({
             "token": "playground", "team_id": self.team["id"], "api_app_id": self.slack.app_id, "event": event,
             "type": "event_callback", "event_id": f"Ev{uuid.uuid4().hex[:16].upper()}",
-            "event_time": int(time.time()),
+            "event_time": int(self.slack.now()),
             "authorizations": [{"team_id": self.team["id"], "user_id": self.slack.bot_user_id, "is_bot": True,
                                 "is_enterprise_install": False}],
         })
@@ -210,7 +210,7 @@ class SlackClient:
         channel = self.slack.channels[channel_id]
         event: dict[str, Any] = {"type": "member_joined_channel", "user": user_id, "channel": channel_id,
                                  "channel_type": "G" if channel.is_private else "C", "team": self.team["id"],
-                                 "event_ts": f"{time.time():.6f}"}
+                                 "event_ts": f"{self.slack.now():.6f}"}
         if inviter:
             event["inviter"] = inviter
         return await self.event(event)
@@ -219,8 +219,8 @@ class SlackClient:
         channel = self.slack.channels[channel_id]
         return await self.event({"type": "member_left_channel", "user": user_id, "channel": channel_id,
                                  "channel_type": "G" if channel.is_private else "C", "team": self.team["id"],
-                                 "event_ts": f"{time.time():.6f}"})
+                                 "event_ts": f"{self.slack.now():.6f}"})
 
     async def home_opened(self, user_id: str) -> tuple[int, str]:
         return await self.event({"type": "app_home_opened", "user": user_id, "tab": "home",
-                                 "channel": self.slack.ims.get(user_id, ""), "event_ts": f"{time.time():.6f}"})
+                                 "channel": self.slack.ims.get(user_id, ""), "event_ts": f"{self.slack.now():.6f}"})

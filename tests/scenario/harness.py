@@ -1,5 +1,6 @@
 """Drives the bot as Slack would: signed HTTP requests into the running aiohttp app, with the
-Web API pointed at the in-repo emulator, and a clock the test moves."""
+Web API pointed at the in-repo emulator, and a clock the test moves (it starts at this run's Monday,
+tests/clock.py: derive dates from `bot.clock.now()`)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from bot.settings import Settings
 from models import approvals, nudges, reminders
 from models.clock import FakeClock
 from scheduler.sweeps import run_sweep
+from tests.clock import fake_clock
 from tests.emulator import SlackEmulator
 from tests.signing import signed_headers
 
@@ -55,12 +57,13 @@ class Reply:
 
 
 class Bot:
-    def __init__(self, slack: SlackEmulator, db_url: str, *, pacing: bool = False, **settings: Any) -> None:
+    def __init__(self, slack: SlackEmulator, db_url: str, *, pacing: bool = False, clock: FakeClock | None = None,
+                 **settings: Any) -> None:
         """`pacing`: the outbox keeps under Slack's rate tiers on the test's clock, so that messages wait
         for the clock to move, as the emulator (`tier_limits`) would make them. Off unless a test is
-        about rate limits, like the emulator's tiers."""
+        about rate limits, like the emulator's tiers. `clock`: the run's (tests/clock.py) unless given."""
         self.slack = slack
-        self.clock = FakeClock()
+        self.clock = clock or fake_clock()
         self.settings = Settings(
             _env_file=None, slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
             slack_api_url=slack.api_url, database_url=db_url, dealroom_admins=ADMIN, **settings,

@@ -180,14 +180,14 @@ async def test_the_outbox_command_lists_parked_messages_and_requeues_one(
     monkeypatch.setenv("DATABASE_URL", bot.settings.database_url)
     bot.slack.fail("pins.add", error="channel_not_found")
     await bot.command(REP, "new Pilot customer:Acme")
-    assert await asyncio.to_thread(main, ["outbox", "--parked"]) == 0
+    assert await asyncio.to_thread(main, ["outbox", "--parked"], clock=bot.clock) == 0
     out = capsys.readouterr().out
     assert "parked 1" in out and "pin_card" in out and "channel_not_found" in out
     parked_id = next(row.id for row in await all_rows(bot) if row.status == "parked")
-    assert await asyncio.to_thread(main, ["outbox", "--retry", str(parked_id)]) == 0
-    await bot.advance(timedelta(days=1))  # the command ran on the real clock
+    assert await asyncio.to_thread(main, ["outbox", "--retry", str(parked_id)], clock=bot.clock) == 0
+    await bot.settle()  # the running bot delivers it at once: the command asked the bot's clock
     assert {row.status for row in await all_rows(bot)} == {"sent"} and bot.channel_of(1).pins
-    assert await asyncio.to_thread(main, ["outbox", "--retry", "99999"]) == 1
+    assert await asyncio.to_thread(main, ["outbox", "--retry", "99999"], clock=bot.clock) == 1
 
 
 async def all_rows(bot: Bot) -> list[OutboxMessage]:

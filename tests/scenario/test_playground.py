@@ -15,6 +15,7 @@ from bot.playground import server as playground_server
 from bot.playground.server import Playground
 from bot.settings import Settings
 from scheduler import jobs
+from tests.clock import RunningClock
 
 REP, NEWCOMER = "U0REP1", "U0NEW"
 
@@ -30,7 +31,7 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
 
 
 async def started(tmp_path: Path) -> Playground:
-    playground = Playground(settings_for(tmp_path), port=0)
+    playground = Playground(settings_for(tmp_path), RunningClock(), port=0)
     await playground.start()
     return playground
 

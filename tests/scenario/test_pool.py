@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from models.tables import Deal, TimelineEntry
 from scheduler.sweeps_pool import pool_inactive, warn_before_pool
+from tests.scenario import dates
 from tests.scenario.harness import NEWCOMER, REP, REP2, Bot
 
 DAY = timedelta(days=1)
@@ -42,7 +44,8 @@ async def test_a_quiet_deal_is_warned_once_two_days_ahead_then_goes_to_the_pool(
     await bot.advance(timedelta(minutes=2))
     assert await sweep(bot, warn_before_pool) == [f"dm:{REP}"]
     [warning] = bot.dm_texts(REP)
-    assert "D-1" in warning and "public pool" in warning and "Dec 2026" in warning
+    pooled_on = (bot.clock.now() + 2 * DAY).astimezone(ZoneInfo("Europe/Berlin"))  # in the rep's zone
+    assert "D-1" in warning and f"public pool on {dates.short_date(pooled_on)}" in warning
 
     for _ in range(3):  # later ticks, and another process ticking too: no second warning, not pooled early
         await bot.advance(timedelta(hours=12))

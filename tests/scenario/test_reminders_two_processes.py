@@ -22,6 +22,7 @@ from models.db import create_engine, session_factory
 from models.reminders import take_due_reminders
 from models.tables import Deal, FollowUp, OutboxMessage, User
 from scheduler.sweeps import run_sweep
+from tests.clock import fake_clock
 from tests.emulator import SlackEmulator
 from tests.scenario.harness import BOT_TOKEN, SIGNING_SECRET
 
@@ -59,7 +60,7 @@ def instance(slack: SlackEmulator, db_url: str, clock: FakeClock) -> Deps:
 async def race(slack: SlackEmulator, db_url: str, reminders: int, *, deliver: bool = True) -> None:
     for n in range(OWNERS):
         slack.add_user(f"U{n:05d}", f"rep{n}", tz="Europe/Berlin")
-    clock = FakeClock()
+    clock = fake_clock()
     await seed(db_url, clock, reminders)
     clock.advance(timedelta(minutes=1))  # all of them are due now
     first, second = instance(slack, db_url, clock), instance(slack, db_url, clock)

@@ -3,13 +3,14 @@ chart arrives in the caller's DM through files.getUploadURLExternal + files.comp
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import time, timedelta
 
 from sqlalchemy import func, select
 
 from models.tables import OutboxMessage, Quota
 from scheduler.digests import DigestRules, send_due_digests
 from tests.emulator import SlackEmulator
+from tests.scenario import dates
 from tests.scenario.conftest import assert_everything_slack_received_is_valid
 from tests.scenario.harness import ADMIN, MANAGER, REP, REP2, Bot
 from tests.scenario.teams import make_team
@@ -22,8 +23,9 @@ async def _outbox_rows(bot: Bot) -> int:
 
 async def test_managers_set_targets_for_their_team_and_reps_cannot(bot: Bot) -> None:
     await make_team(bot, MANAGER, [REP])
+    today = bot.clock.now().date()
     done = await bot.command(MANAGER, f"target <@{REP}|ana> month 300k")
-    assert f"Target for <@{REP}> for November 2026" in done.text
+    assert f"Target for <@{REP}> for {dates.month(today)}" in done.text
     assert "300,000" in done.text
     again = await bot.command(MANAGER, f"target <@{REP}|ana> month 350k")
     assert "(was 300,000)" in again.text
@@ -31,8 +33,8 @@ async def test_managers_set_targets_for_their_team_and_reps_cannot(bot: Bot) -> 
     assert "manager or an admin" in refused.text
     other_team = await bot.command(MANAGER, f"target <@{REP2}|ben> quarter 1m")
     assert "manager or an admin" in other_team.text
-    by_admin = await bot.command(ADMIN, f"target <@{REP2}|ben> 2026-q4 1m")
-    assert "Q4 2026" in by_admin.text
+    by_admin = await bot.command(ADMIN, f"target <@{REP2}|ben> {dates.quarter_key(today)} 1m")
+    assert dates.quarter(today) in by_admin.text
     async with bot.deps.sessions() as session:
         quotas = (await session.execute(select(Quota.user_id, Quota.period_kind, Quota.amount)
                                         .order_by(Quota.user_id))).all()
@@ -47,7 +49,7 @@ async def test_a_managers_report_and_its_chart_in_their_dm(bot: Bot) -> None:
     await bot.command(MANAGER, f"target <@{REP}|ana> month 300k")
 
     reply = await bot.command(MANAGER, "report")
-    assert "Report · November 2026 · your team" in reply.all_text
+    assert f"Report · {dates.month(bot.clock.now())} · your team" in reply.all_text
     assert "1 · 150,000" in reply.all_text  # won
     assert "50% of 300,000" in reply.all_text  # quota attainment
     assert "5,000" in reply.all_text  # weighted forecast: 50k in Lead at 10%
@@ -78,10 +80,10 @@ async def test_report_scopes_follow_roles_and_refusals_change_nothing(bot: Bot) 
     assert await _outbox_rows(bot) == before and not bot.slack.files
 
     own = await bot.command(REP, "report week")
-    assert "Report · week of Nov 23, 2026 · you" in own.all_text
+    assert f"Report · {dates.week_of(bot.clock.now())} · you" in own.all_text
     assert "10,000" in own.all_text and "20,000" not in own.all_text
     everyone = await bot.command(ADMIN, "report quarter")
-    assert "Q4 2026 · everyone" in everyone.all_text and "30,000" in everyone.all_text
+    assert f"{dates.quarter(bot.clock.now())} · everyone" in everyone.all_text and "30,000" in everyone.all_text
     one = await bot.command(MANAGER, f"report month <@{REP}|ana>")
     assert "· ana" in one.all_text
     assert len(bot.slack.files) == 3
@@ -114,13 +116,13 @@ async def test_reports_and_digests_speak_chinese_with_the_zh_locale(slack: Slack
         await make_team(bot, MANAGER, [REP])
         await bot.command(REP, "new Pilot amount:150k")
         reply = await bot.command(MANAGER, "report")
-        assert "报告 · 2026年11月 · 你的团队" in reply.all_text and "加权预测" in reply.all_text
+        assert f"报告 · {dates.zh_month(bot.clock.now())} · 你的团队" in reply.all_text and "加权预测" in reply.all_text
         assert "图表正在发送到你与 Dealroom 的私信" in reply.all_text
-        bot.clock.set(datetime(2026, 11, 24, 8, 0, tzinfo=UTC))
+        bot.clock.set(dates.day_at(bot.clock.now(), days=1, at=time(9, 0), tz="Europe/Berlin"))  # the manager's 09:00
         assert await send_due_digests(bot.deps.sessions, bot.deps.ws, bot.clock, DigestRules()) == [f"dm:{MANAGER}"]
         await bot.settle()
         (digest,) = [m for m in slack.messages[slack.ims[MANAGER]] if not m.files]
-        assert "每日摘要 · 2026年11月24日周二" in digest.text + str(digest.blocks)
+        assert f"每日摘要 · {dates.zh_date(bot.clock.now())}" in digest.text + str(digest.blocks)
         assert "线索" in str(digest.blocks) or "昨日新增" in str(digest.blocks)
     finally:
         await bot.stop()

@@ -18,7 +18,7 @@ from bot.container import Deps, build_deps
 from bot.server import build_web_app
 from bot.settings import Settings, SettingsError
 from bot.socket_mode import SocketMode
-from models.clock import FakeClock
+from tests.clock import fake_clock
 from tests.emulator import SlackEmulator
 from tests.emulator.socket import Envelope
 from tests.scenario.harness import ADMIN, BOT_TOKEN, CAST, GENERAL, NEWCOMER, REP
@@ -38,7 +38,7 @@ class SocketBot:
             _env_file=None, slack_bot_token=BOT_TOKEN, slack_app_token=app_token or slack.socket_mode.app_token,
             slack_api_url=slack.api_url, database_url=db_url, dealroom_admins=ADMIN,
         )
-        self.deps: Deps = build_deps(self.settings, clock=FakeClock())
+        self.deps: Deps = build_deps(self.settings, clock=fake_clock())
         self.socket: SocketMode | None = None
         self._server: TestServer | None = None
         self._http: aiohttp.ClientSession | None = None

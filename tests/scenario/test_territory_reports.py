@@ -4,9 +4,10 @@ whoever owns them; its manager (as it is now) and admins see it; its manager's d
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import time
 
 from scheduler.digests import DigestRules, send_digests_now, send_due_digests
+from tests.scenario import dates
 from tests.scenario.harness import ADMIN, MANAGER, NEWCOMER, REP, REP2, Bot
 from tests.scenario.test_territories import bot  # noqa: F401
 
@@ -26,7 +27,7 @@ async def test_a_territory_report_covers_the_deals_in_its_lines_for_its_manager_
     await _book(bot)
     reply = await bot.command(MANAGER, "report territory:emea")
     text = reply.all_text
-    assert "Report · November 2026 · territory EMEA" in text
+    assert f"Report · {dates.month(bot.clock.now())} · territory EMEA" in text
     assert "1 · 100,000" in text  # won: D-1
     assert "1 · 50,000" in text  # open: D-2 (owned by a rep outside the territory), not D-3
     assert "70,000" not in text
@@ -55,8 +56,8 @@ async def test_the_report_follows_the_territorys_manager_as_it_is_now(bot: Bot) 
 
 
 async def test_a_territory_manager_gets_its_digest_with_the_daily_one(bot: Bot) -> None:
-    await _book(bot)  # Monday 23 November
-    bot.clock.set(datetime(2026, 11, 24, 9, 0, tzinfo=UTC))  # Tuesday, past 09:00 in UTC and Berlin
+    await _book(bot)  # on a Monday
+    bot.clock.set(dates.day_at(bot.clock.now(), days=1, at=time(9, 0)))  # Tuesday, past 09:00 in UTC and Berlin
     lanes = await send_due_digests(bot.deps.sessions, bot.deps.ws, bot.clock, DigestRules())
     await bot.settle()
     assert f"dm:{MANAGER}" in lanes and f"dm:{ADMIN}" in lanes, "territory managers, even with no team"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from models.tables import Deal, FollowUp, UserRole
 from scheduler.sweeps_pool import archive_lost
 from tests.blocklimits import assert_message_within_limits
 from tests.emulator import SlackEmulator
+from tests.scenario import dates
 from tests.scenario.conftest import assert_everything_slack_received_is_valid
 from tests.scenario.harness import NEWCOMER, REP, REP2, Bot
 
@@ -32,14 +33,17 @@ async def test_won_on_friday_hands_off_on_monday_and_posts_a_won_card(bot: Bot) 
     async with bot.deps.sessions.begin() as session:
         await ensure_user(session, CS, now=bot.clock.now())
         session.add(UserRole(user_id=CS, role="cs"))
-    bot.clock.set(datetime(2026, 11, 27, 16, 30, tzinfo=BERLIN))  # a Friday afternoon in Berlin
+    now = bot.clock.now()
+    friday = dates.day_at(now, days=(4 - now.weekday()) % 7, at=time(16, 30), tz="Europe/Berlin")
+    bot.clock.set(friday)  # this week's Friday afternoon in Berlin
     await bot.command(REP, "new Pilot customer:Acme amount:150k")
     reply = await bot.command(REP, "won D-1")
     assert "won" in reply.text
 
     due = await followups(bot, 1)
-    assert due["handoff"].due_at.astimezone(BERLIN) == datetime(2026, 11, 30, 16, 30, tzinfo=BERLIN)
-    assert due["checkin"].due_at.astimezone(BERLIN) == datetime(2026, 11, 30, 16, 30, tzinfo=BERLIN)
+    monday = dates.day_at(friday, days=3, at=time(16, 30), tz="Europe/Berlin")
+    assert due["handoff"].due_at.astimezone(BERLIN) == monday
+    assert due["checkin"].due_at.astimezone(BERLIN) == monday
     assert {f.owner_id for f in due.values()} == {REP} and due["handoff"].tz == "Europe/Berlin"
     assert due["handoff"].early_reminder_at == due["handoff"].due_at - DAY, "due more than 24 h ahead"
 
@@ -48,7 +52,7 @@ async def test_won_on_friday_hands_off_on_monday_and_posts_a_won_card(bot: Bot) 
     card = bot.messages_in(channel.id)[-1]
     assert "is won" in card.text and "150,000" in card.text
     body = str(card.blocks)
-    assert "Customer handoff" in body and "Mon 30 Nov 2026, 16:30" in body and f"<@{CS}>" in body
+    assert "Customer handoff" in body and f"{dates.short_date(monday)}, 16:30" in body and f"<@{CS}>" in body
     assert (await deal_of(bot)).pooled_at is None, "a won deal is not in the pool"
 
     listed = await bot.command(REP, "list")

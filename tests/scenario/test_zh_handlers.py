@@ -11,6 +11,7 @@ from typing import Any
 from handlers.commands import OFFERED
 from tests.emulator import SlackEmulator
 from tests.leaks import english_words
+from tests.scenario import dates
 from tests.scenario.conftest import assert_everything_slack_received_is_valid
 from tests.scenario.harness import MANAGER, REP, Bot, Reply
 from tests.scenario.teams import make_team
@@ -138,7 +139,7 @@ async def test_help_parse_errors_and_replies_speak_chinese(slack: SlackEmulator,
 
         await bot.advance(timedelta(seconds=10))  # the chart goes out by the outbox
         (chart,) = [f for f in slack.files.values() if f.completed]
-        assert chart.title.startswith("Dealroom 报告：2026年11月")
+        assert chart.title.startswith(f"Dealroom 报告：{dates.zh_month(bot.clock.now())}")
         (comment,) = [m.text for m in slack.messages[slack.ims[MANAGER]] if m.files]
         assert "漏斗" in comment and not english_left(comment)
     finally:

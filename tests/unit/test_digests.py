@@ -113,7 +113,7 @@ async def test_digests_come_at_nine_in_each_managers_own_zone_once_a_workday(ses
 
 async def test_the_digest_follows_new_york_across_the_end_of_summer_time(sessions) -> None:  # type: ignore[no-untyped-def]
     await _people(sessions)
-    clock = FakeClock()
+    clock = FakeClock(datetime(2026, 10, 30, 12, 0, tzinfo=UTC))
     tick = lambda: send_due_digests(sessions, WS, clock, RULES)  # noqa: E731
     clock.set(datetime(2026, 10, 30, 12, 59, tzinfo=UTC))  # Friday, EDT (UTC-4): 08:59
     assert "dm:U0NY" not in await tick()

@@ -70,14 +70,14 @@ def test_every_slack_error_has_one_outcome(error: str, kind: str | None, expecte
 
 def test_waiting_for_our_own_pacing_is_not_a_failed_attempt() -> None:
     """A row held back by the pacer keeps its attempts (no backoff growth, never parked for it)."""
-    from datetime import timedelta
+    from datetime import UTC, datetime, timedelta
 
     from bot.gateway import SlackFailure
     from bot.outbox import Deliverer
     from models.clock import FakeClock
     from models.tables import OutboxMessage
 
-    clock = FakeClock()
+    clock = FakeClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
     deliverer = Deliverer(None, None, None, clock)  # type: ignore[arg-type]
     row = OutboxMessage(lane="dm:U1", kind="reminder", attempts=0, not_before=clock.now())
     for _ in range(300):

@@ -86,17 +86,21 @@ def test_playground_settings_local_slack_local_database_and_the_cast_admin() -> 
     assert playground_settings(chosen, signing_secret="s", api_url="http://x/").database_url.endswith("elsewhere.db")
 
 
-def test_the_playground_clock_runs_with_real_time_and_only_jumps_forward() -> None:
+def test_the_playground_clock_follows_the_process_clock_and_only_jumps_forward() -> None:
     from datetime import UTC, datetime, timedelta
 
     import pytest
 
     from bot.playground.clock import OffsetClock
+    from models.clock import FakeClock
 
-    clock = OffsetClock()
-    assert abs(clock.now() - datetime.now(UTC)) < timedelta(seconds=1)
+    base = FakeClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    clock = OffsetClock(base)
+    assert clock.now() == base.now()
+    base.advance(timedelta(seconds=5))
+    assert clock.now() == base.now()
     later = clock.advance(timedelta(days=1))
-    assert abs(later - datetime.now(UTC) - timedelta(days=1)) < timedelta(seconds=1)
-    assert clock.timestamp() == pytest.approx(clock.now().timestamp(), abs=1)
+    assert later == base.now() + timedelta(days=1) == clock.now()
+    assert clock.timestamp() == clock.now().timestamp()
     with pytest.raises(ValueError):
         clock.advance(timedelta(seconds=-1))

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from handlers.grammar import Role, Team, UsageError, help_text, parse_command
-from models.clock import FakeClock
 
-NOW, UTC = FakeClock().now(), ZoneInfo("UTC")
+UTC = ZoneInfo("UTC")
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(("text", "parsed"), [
