@@ -19,6 +19,7 @@ from models.db import create_engine, session_factory
 from models.retention import forget_sent_messages
 from models.tables import OutboxMessage, ProcessedEvent
 from scheduler import retention
+from tests.clock import fake_clock
 
 OLD_SENT, RECENT_SENT, OLD_PENDING, OLD_PARKED = 3_500, 300, 40, 20
 OLD_EVENTS, RECENT_EVENTS = 2_200, 100
@@ -68,7 +69,7 @@ async def counts(sessions: async_sessionmaker[AsyncSession]) -> dict[str, int]:
 async def test_a_pass_removes_old_delivered_rows_in_batches_and_keeps_what_is_still_needed(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    clock = FakeClock()
+    clock = fake_clock()
     await seed(sessions, clock)
     done = await retention.prune(process(sessions, clock), pause=0)
     assert (done["outbox"].rows, done["outbox"].batches) == (OLD_SENT, 4)  # 1,000 + 1,000 + 1,000 + 500
@@ -84,7 +85,7 @@ async def test_a_pass_removes_old_delivered_rows_in_batches_and_keeps_what_is_st
 
 
 async def test_one_transaction_deletes_at_most_a_batch(sessions: async_sessionmaker[AsyncSession]) -> None:
-    clock = FakeClock()
+    clock = fake_clock()
     await seed(sessions, clock)
     removed = []
     while True:
@@ -96,7 +97,7 @@ async def test_one_transaction_deletes_at_most_a_batch(sessions: async_sessionma
 
 
 async def test_zero_days_keeps_delivered_messages_forever(sessions: async_sessionmaker[AsyncSession]) -> None:
-    clock = FakeClock()
+    clock = fake_clock()
     await seed(sessions, clock)
     done = await retention.prune(process(sessions, clock, days=0), pause=0)
     assert "outbox" not in done and done["processed_events"].rows == OLD_EVENTS
@@ -104,7 +105,7 @@ async def test_zero_days_keeps_delivered_messages_forever(sessions: async_sessio
 
 
 async def test_processes_pruning_at_the_same_moment_remove_each_row_once(db_url: str) -> None:
-    clock = FakeClock()
+    clock = fake_clock()
     engines = [create_engine(db_url) for _ in range(3)]
     try:
         factories = [session_factory(engine) for engine in engines]
