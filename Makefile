@@ -27,7 +27,7 @@ install: $(STAMP)
 
 # Re-extract the translatable texts and update the zh_CN catalogue (then translate the new entries).
 i18n: $(STAMP)
-	$(BIN)/python -m bot.catalogue
+	$(BIN)/python -m bot.devtools.catalogue
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -133,7 +133,7 @@ def _bare_app(api_url: str) -> web.Application:
     async def deal(ack: Any) -> None:
         await ack()
 
-    async def slack_events(request: web.Request) -> web.Response:  # as in bot/server.py
+    async def slack_events(request: web.Request) -> web.Response:  # as in bot/wiring/server.py
         return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
 
     web_app = web.Application()
@@ -142,12 +142,12 @@ def _bare_app(api_url: str) -> web.Application:
 
 
 async def _bot_app(api_url: str, database_url: str) -> tuple[web.Application, Any]:
-    from bot.app import build_app
-    from bot.container import build_deps
-    from bot.server import build_web_app, freeze_startup_heap
-    from bot.settings import Settings
-    from models.clock import SystemClock
-    from models.db import migrate
+    from bot.config.settings import Settings
+    from bot.runtime.deps import build_deps
+    from bot.wiring.server import build_web_app, freeze_startup_heap
+    from handlers.app import build_app
+    from models.infra.clock import SystemClock
+    from models.infra.db import migrate
 
     settings = Settings(_env_file=None, slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
                         slack_api_url=api_url, database_url=database_url, log_level="WARNING")
@@ -255,8 +255,8 @@ async def _keep_outbox_busy(deps: Any, pending: int) -> None:
     by the outbox as the scheduler's tick does (every 2 s) while the acks are measured."""
     from sqlalchemy import select
 
-    from models.outbox import enqueue
-    from models.tables import Deal
+    from models.infra.outbox import enqueue
+    from models.infra.tables import Deal
     from scheduler.jobs import OUTBOX_EVERY_SECONDS
 
     async with deps.sessions.begin() as session:
@@ -272,7 +272,7 @@ async def _keep_outbox_busy(deps: Any, pending: int) -> None:
 async def _outbox_counts(deps: Any) -> dict[str, Any]:
     from sqlalchemy import func, select
 
-    from models.tables import OutboxMessage
+    from models.infra.tables import OutboxMessage
 
     async with deps.sessions() as session:
         rows = await session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))

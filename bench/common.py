@@ -57,11 +57,11 @@ class RunningBot:
 async def running_bot(emulator: Any, clock: Any, database_url: str, **settings: Any) -> AsyncIterator[RunningBot]:
     from slack_sdk.http_retry import FixedValueRetryIntervalCalculator
 
-    from bot.app import build_app
-    from bot.container import build_deps
-    from bot.server import build_web_app
-    from bot.settings import Settings
-    from models.db import migrate
+    from bot.config.settings import Settings
+    from bot.runtime.deps import build_deps
+    from bot.wiring.server import build_web_app
+    from handlers.app import build_app
+    from models.infra.db import migrate
 
     config = Settings(_env_file=None, slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
                       slack_api_url=emulator.api_url, database_url=database_url, log_level="ERROR", **settings)

@@ -217,7 +217,7 @@ def seed(url: str) -> None:
 
 
 async def migrate_only(url: str) -> None:
-    from models.db import create_engine, migrate
+    from models.infra.db import create_engine, migrate
 
     engine = create_engine(url)
     await migrate(engine)
@@ -225,13 +225,13 @@ async def migrate_only(url: str) -> None:
 
 
 async def measure(url: str) -> dict[str, float]:
+    from bot.blocks.charts import report_chart
     from bot.blocks.reports import report_message
-    from bot.charts import report_chart
-    from models.clock import FakeClock
-    from models.db import create_engine, session_factory
-    from models.metrics import build_report, current_period
+    from models.infra.clock import FakeClock
+    from models.infra.db import create_engine, session_factory
     from models.pipeline import load_pipeline
-    from models.workspace import Workspace
+    from models.pipeline.workspace import Workspace
+    from models.reporting.metrics import build_report, current_period
     from scheduler.digests import DigestRules, send_due_digests
 
     engine = create_engine(url)

@@ -20,10 +20,10 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from bot.export import export_csv
-from models.db import create_engine, migrate, session_factory
+from bot.ops.export import export_csv
+from models.infra.db import create_engine, migrate, session_factory
+from models.infra.tables import Deal, TimelineEntry
 from models.pipeline import load_pipeline
-from models.tables import Deal, TimelineEntry
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 

@@ -61,14 +61,13 @@ async def add_deals(database_url: str, count: int) -> float:
 
     from sqlalchemy import update
 
-    from bot.settings import Settings  # noqa: F401  (same imports as the bot: models only)
-    from models import deals
-    from models.db import create_engine, session_factory
-    from models.deals import FieldChanges
-    from models.people import load_actor
+    from models.deals import service as deals
+    from models.deals.service import FieldChanges
+    from models.infra.db import create_engine, session_factory
+    from models.infra.tables import Deal, OutboxMessage
+    from models.people.users import load_actor
     from models.pipeline import load_pipeline
-    from models.tables import Deal, OutboxMessage
-    from models.workspace import Workspace
+    from models.pipeline.workspace import Workspace
 
     started = time.monotonic()
     engine = create_engine(database_url)

@@ -26,8 +26,8 @@ OUTAGE_SECONDS = 600
 
 
 async def run(deals: int, speed: float) -> int:
-    from bot.outbox import CARD_EVENT, STAGE_EVENT
-    from models.tables import OutboxMessage, StageChange
+    from bot.delivery.outbox import CARD_EVENT, STAGE_EVENT
+    from models.infra.tables import OutboxMessage, StageChange
 
     clock = AcceleratedClock(speed)
     emulator = new_emulator(clock)

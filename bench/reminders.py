@@ -37,9 +37,9 @@ if str(ROOT) not in sys.path:
 from sqlalchemy import insert, make_url, text  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
-from bot.ids import ActionId, parse_reminder_value  # noqa: E402
-from models.db import create_engine, migrate, session_factory  # noqa: E402
-from models.tables import Deal, FollowUp, User  # noqa: E402
+from bot.blocks.ids import ActionId, parse_reminder_value  # noqa: E402
+from models.infra.db import create_engine, migrate, session_factory  # noqa: E402
+from models.infra.tables import Deal, FollowUp, User  # noqa: E402
 from tests.emulator import SlackEmulator  # noqa: E402
 
 DEALROOM = ROOT / ".venv" / "bin" / "dealroom"

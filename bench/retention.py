@@ -30,9 +30,9 @@ if str(ROOT) not in sys.path:
 
 from sqlalchemy import func, insert, select  # noqa: E402
 
-from models.clock import FakeClock  # noqa: E402
-from models.db import create_engine, migrate, session_factory  # noqa: E402
-from models.tables import OutboxMessage, ProcessedEvent  # noqa: E402
+from models.infra.clock import FakeClock  # noqa: E402
+from models.infra.db import create_engine, migrate, session_factory  # noqa: E402
+from models.infra.tables import OutboxMessage, ProcessedEvent  # noqa: E402
 from scheduler import retention  # noqa: E402
 
 CHUNK = 10_000

@@ -10,18 +10,18 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.blocks import modals, timeline
-from bot.container import Deps
-from bot.gateway import SlackFailure
-from bot.ids import ActionId, parse_deal_value, parse_history_value
+from bot.blocks.ids import ActionId, parse_deal_value, parse_history_value
+from bot.delivery.gateway import SlackFailure
+from bot.runtime.deps import Deps
 from handlers import grammar as g
 from handlers.commands import execute, replying
 from handlers.context import Request
 from handlers.replies import say_error, send
 from handlers.runner import Unit, run_after_ack
-from models import deals
-from models.i18n import t
-from models.people import load_actor
-from models.queries import find_deal, history, snapshot
+from models.deals import service as deals
+from models.deals.queries import find_deal, history, snapshot
+from models.infra.i18n import t
+from models.people.users import load_actor
 
 log = logging.getLogger(__name__)
 

@@ -16,19 +16,19 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from bot.blocks import approvals as blocks
 from bot.blocks import replies
+from bot.blocks.ids import ActionId, BlockId, CallbackId, parse_deal_value
 from bot.blocks.text import mtr, tr
-from bot.container import Deps
-from bot.gateway import SlackFailure
-from bot.ids import ActionId, BlockId, CallbackId, parse_deal_value
+from bot.delivery.gateway import SlackFailure
+from bot.runtime.deps import Deps
 from handlers import grammar as g
 from handlers.context import Request
 from handlers.replies import say_error, send
 from handlers.runner import Unit, run_after_ack
-from models import approvals
-from models.errors import DomainError
-from models.i18n import N_, t
-from models.people import load_actor
-from models.queries import brief_snapshot
+from models.approvals import requests as approvals
+from models.deals.queries import brief_snapshot
+from models.infra.errors import DomainError
+from models.infra.i18n import N_, t
+from models.people.users import load_actor
 
 log = logging.getLogger(__name__)
 

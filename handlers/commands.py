@@ -16,25 +16,29 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.blocks import cards, modals, replies, timeline
 from bot.blocks import pool as pool_blocks
 from bot.blocks.text import Mrkdwn, escape, mtr, say, tr, user
-from bot.container import Deps
-from bot.gateway import SlackFailure
+from bot.delivery.gateway import SlackFailure
+from bot.runtime.deps import Deps
 from handlers import approvals as approval_handlers
 from handlers import grammar as g
 from handlers import people, reports, territories
 from handlers.context import Request
 from handlers.replies import mentions, say_error, send, sentences, words
 from handlers.runner import Tell, Unit, run_after_ack
-from models import activity, approvals, deals, handover, pool
-from models.deals import FieldChanges
-from models.dms import enqueue_dm
-from models.errors import DomainError, Forbidden
-from models.i18n import N_, pt, render, t
-from models.outbox import deal_lane, dm_lane
-from models.people import load_actor
-from models.permissions import list_refusal
+from models.approvals import handover
+from models.approvals import requests as approvals
+from models.deals import pool
+from models.deals import service as deals
+from models.deals.queries import find_deal, history, list_deals, snapshot
+from models.deals.service import FieldChanges
+from models.followups import activity
+from models.infra.dms import enqueue_dm
+from models.infra.errors import DomainError, Forbidden
+from models.infra.i18n import N_, pt, render, t
+from models.infra.outbox import deal_lane, dm_lane
+from models.infra.tables import Deal
+from models.people.permissions import list_refusal
+from models.people.users import load_actor
 from models.pipeline import StageLookupError, describe_stages
-from models.queries import find_deal, history, list_deals, snapshot
-from models.tables import Deal
 from models.values import InputError, format_when
 
 CHANNEL_WAIT_SECONDS = 2.0  # how long `/deal new` waits for Slack before saying the channel will follow

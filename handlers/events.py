@@ -13,14 +13,15 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from sqlalchemy.exc import IntegrityError
 
-from bot.container import Deps
-from bot.gateway import SlackFailure
+from bot.delivery.gateway import SlackFailure
+from bot.runtime.deps import Deps
 from handlers.home import publish_home
-from models import channel_members, effects
-from models.outbox import deal_lane
-from models.people import remember_tz
-from models.queries import deal_for_channel
-from models.tables import ProcessedEvent
+from models.deals import effects
+from models.deals.queries import deal_for_channel
+from models.infra.outbox import deal_lane
+from models.infra.tables import ProcessedEvent
+from models.people import channel_members
+from models.people.users import remember_tz
 
 log = logging.getLogger(__name__)
 

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from decimal import Decimal
 
-from models.i18n import N_, Text, render, t, translate
-from models.limits import SLACK_ID
+from models.infra.i18n import N_, Text, render, t, translate
+from models.infra.limits import SLACK_ID
 from models.values import InputError, parse_amount, parse_when, split_when
 
 __all__ = [

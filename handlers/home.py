@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 
 from bot.blocks.home import home_view
-from bot.container import Deps
-from bot.gateway import SlackFailure
-from models.home import home_picture
-from models.people import load_actor
+from bot.delivery.gateway import SlackFailure
+from bot.runtime.deps import Deps
+from models.people.users import load_actor
+from models.reporting.home import home_picture
 
 log = logging.getLogger(__name__)
 

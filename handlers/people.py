@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.blocks.text import Mrkdwn, mtr, user
-from bot.container import Deps
+from bot.runtime.deps import Deps
 from handlers import grammar as g
 from handlers.context import Request
 from handlers.replies import mentions, sentences, words
-from models import teams
-from models.people import load_actor
+from models.people import teams
+from models.people.users import load_actor
 
 
 def _people(ids: tuple[str, ...], locale: str) -> Mrkdwn:

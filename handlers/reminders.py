@@ -12,16 +12,17 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
+from bot.blocks.ids import ActionId, parse_reminder_value
 from bot.blocks.text import user
-from bot.container import Deps
-from bot.ids import ActionId, parse_reminder_value
+from bot.runtime.deps import Deps
 from handlers.commands import replying
 from handlers.replies import say_error
 from handlers.runner import Unit, run_after_ack
-from models import effects, reminders
-from models.i18n import t
-from models.outbox import deal_lane
-from models.people import load_actor
+from models.deals import effects
+from models.followups import reminders
+from models.infra.i18n import t
+from models.infra.outbox import deal_lane
+from models.people.users import load_actor
 from models.values import format_when
 
 OUT_OF_DATE = t("That reminder button is out of date; /deal list shows your follow-ups.")

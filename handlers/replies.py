@@ -9,7 +9,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.blocks.replies import Message, error_reply
 from bot.blocks.text import Mrkdwn, user
-from models.i18n import Text, normalize_locale
+from models.infra.i18n import Text, normalize_locale
 
 log = logging.getLogger(__name__)
 

@@ -10,17 +10,17 @@ from bot.blocks.report_labels import period_label
 from bot.blocks.reports import report_message
 from bot.blocks.territories import territory_report_note, territory_scope_label
 from bot.blocks.text import fmt_amount, mtr, tr, user
-from bot.container import Deps
+from bot.runtime.deps import Deps
 from handlers import grammar as g
 from handlers.context import Request
-from models.errors import Forbidden
-from models.metrics import Lines, Period, build_report, current_period
-from models.outbox import dm_lane, enqueue
-from models.people import load_actor
-from models.permissions import Actor, ScopeRefused, report_owner_ids, territory_report_refusal
-from models.quotas import set_quota, target_period
-from models.tables import User
-from models.territory_admin import find_territory, territory_states
+from models.infra.errors import Forbidden
+from models.infra.outbox import dm_lane, enqueue
+from models.infra.tables import User
+from models.people.permissions import Actor, ScopeRefused, report_owner_ids, territory_report_refusal
+from models.people.users import load_actor
+from models.reporting.metrics import Lines, Period, build_report, current_period
+from models.reporting.quotas import set_quota, target_period
+from models.territories.admin import find_territory, territory_states
 
 REPORT_USAGE = "/deal report [week|month|quarter] [@user|team|territory:<key>]"
 

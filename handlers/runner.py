@@ -18,10 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.blocks.replies import Message, error_reply
-from bot.container import Deps
+from bot.runtime.deps import Deps
 from handlers.replies import message_of
-from models.errors import DomainError
-from models.i18n import Text, t
+from models.infra.errors import DomainError
+from models.infra.i18n import Text, t
 from models.pipeline import StageLookupError
 from models.values import InputError
 

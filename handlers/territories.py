@@ -7,12 +7,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.blocks import replies
 from bot.blocks.territories import territories_reply, territory_section
 from bot.blocks.text import Mrkdwn, fmt, mtr
-from bot.container import Deps
+from bot.runtime.deps import Deps
 from handlers import grammar as g
 from handlers.context import Request
 from handlers.replies import mentions
-from models import territory_admin as territories
-from models.people import load_actor
+from models.people.users import load_actor
+from models.territories import admin as territories
 
 
 async def territory(deps: Deps, req: Request, cmd: g.Territory, session: AsyncSession) -> replies.Message | str:

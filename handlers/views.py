@@ -11,21 +11,22 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.blocks import replies
+from bot.blocks.ids import BlockId, CallbackId
 from bot.blocks.text import mtr, say, tr, truncate, user
-from bot.container import Deps
-from bot.gateway import SlackFailure
-from bot.ids import BlockId, CallbackId
+from bot.delivery.gateway import SlackFailure
+from bot.runtime.deps import Deps
 from handlers.commands import noted
 from handlers.context import Request
 from handlers.grammar import message_of
 from handlers.replies import sentences
 from handlers.runner import Tell, Unit, failure_message, run_after_ack
-from models import activity, deals
-from models.deals import FieldChanges
-from models.limits import TooLong
-from models.outbox import deal_lane, dm_lane
-from models.people import load_actor
-from models.queries import find_deal
+from models.deals import service as deals
+from models.deals.queries import find_deal
+from models.deals.service import FieldChanges
+from models.followups import activity
+from models.infra.limits import TooLong
+from models.infra.outbox import deal_lane, dm_lane
+from models.people.users import load_actor
 from models.values import InputError, parse_amount, parse_when
 
 log = logging.getLogger(__name__)

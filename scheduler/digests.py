@@ -23,8 +23,14 @@ from bot.blocks.digests import daily_digest_message, team_weekly_message, weekly
 from bot.blocks.reports import report_message
 from bot.blocks.territories import territory_digest_message
 from bot.blocks.text import Message, tr
-from models.clock import Clock
-from models.digests import (
+from models.infra.clock import Clock
+from models.infra.errors import Refused
+from models.infra.i18n import t
+from models.infra.outbox import dm_lane, enqueue
+from models.infra.tables import DigestSent, User
+from models.infra.workdays import first_workday_of_month, is_workday
+from models.pipeline.workspace import Workspace
+from models.reporting.digests import (
     WeeklyReport,
     claim,
     daily_digests,
@@ -33,22 +39,10 @@ from models.digests import (
     team_of,
     weekly_reports,
 )
-from models.errors import Refused
-from models.i18n import t
-from models.metrics import Period, build_report, period_from
-from models.outbox import dm_lane, enqueue
-from models.tables import DigestSent, User
-from models.territory_admin import (
-    TerritoryState,
-    find_territory,
-    territories_by_manager,
-    territory_states,
-    zones_of,
-)
-from models.territory_digest import territory_digest
+from models.reporting.metrics import Period, build_report, period_from
+from models.reporting.territory_digest import territory_digest
+from models.territories.admin import TerritoryState, find_territory, territories_by_manager, territory_states, zones_of
 from models.values import zone
-from models.workdays import first_workday_of_month, is_workday
-from models.workspace import Workspace
 
 log = logging.getLogger(__name__)
 

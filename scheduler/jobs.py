@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.directory import TZ_FRESH_FOR
-from models import approvals, nudges, reminders
+from bot.delivery.directory import TZ_FRESH_FOR
+from models.approvals import requests as approvals
+from models.followups import nudges, reminders
 from scheduler import digests, retention, sweeps_pool
 from scheduler.sweeps import run_sweep
 
 if TYPE_CHECKING:
-    from bot.container import Deps
+    from bot.runtime.deps import Deps
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,7 @@ class Ticks:
             log.exception("retention pass failed")
 
     async def alert_parked(self) -> None:
-        from bot.parked_alerts import alert_admins
+        from bot.delivery.parked_alerts import alert_admins
 
         try:
             lanes = await alert_admins(self.deps.sessions, self.deps.clock, self.deps.ws.admin_ids,
@@ -114,7 +115,7 @@ class Ticks:
             log.exception("parked-message alert failed")
 
     async def daily_backup(self) -> None:
-        from bot.backup import scheduled_backup
+        from bot.ops.backup import scheduled_backup
 
         try:
             await scheduled_backup(self.deps)

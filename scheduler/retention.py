@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models.retention import BATCH, forget_event_ids, forget_sent_messages
+from models.infra.retention import BATCH, forget_event_ids, forget_sent_messages
 
 if TYPE_CHECKING:
-    from bot.container import Deps
+    from bot.runtime.deps import Deps
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.container import Deps
+    from bot.runtime.deps import Deps
 
 # (session, workspace, *, now) -> the outbox lanes it queued messages in; empty when nothing was due
 Sweep = Callable[..., Awaitable[set[str]]]

@@ -18,16 +18,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.blocks import pool as pool_blocks
 from bot.blocks.text import Message
-from models import pool
-from models.clock import Clock
-from models.dms import enqueue_dm
-from models.outbox import deal_lane, enqueue
-from models.tables import User
+from models.deals import pool
+from models.infra.clock import Clock
+from models.infra.dms import enqueue_dm
+from models.infra.outbox import deal_lane, enqueue
+from models.infra.tables import User
+from models.pipeline.workspace import Workspace
 from models.values import zone
-from models.workspace import Workspace
 
 if TYPE_CHECKING:
-    from bot.container import Deps
+    from bot.runtime.deps import Deps
 
 log = logging.getLogger(__name__)
 

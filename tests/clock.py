@@ -20,7 +20,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from models.clock import FakeClock
+from models.infra.clock import FakeClock
 
 ENV = "DEALROOM_TEST_CLOCK_START"
 START_TIME = timedelta(hours=9)  # 09:00 UTC: office hours in Berlin and London, a Monday evening in Shanghai

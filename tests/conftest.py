@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from models.db import create_engine, migrate
+from models.infra.db import create_engine, migrate
 from tests import clock
 
 pytest_plugins = ["tests.emulator.fixtures"]

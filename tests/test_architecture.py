@@ -48,12 +48,12 @@ WALL_CLOCK = {"datetime.now", "datetime.utcnow", "datetime.today", "date.today",
               "time.localtime", "time.gmtime", "time.ctime", "clock.SystemClock"}
 # The wall clock read on purpose, never for the bot's own time (that is the injected Clock): each says why.
 WALL_CLOCK_ALLOWED = {
-    ("models/clock.py", "datetime.now"): "SystemClock itself",
-    ("bot/cli.py", "clock.SystemClock"): "the process's one clock, made in main and handed to every command",
+    ("models/infra/clock.py", "datetime.now"): "SystemClock itself",
+    ("bot/wiring/cli.py", "clock.SystemClock"): "the process's one clock, made in main and handed to every command",
     ("scheduler/jobs.py", "datetime.now"): "APScheduler fires on the wall clock: its first-run instant is in that time",
-    ("bot/socket_mode.py", "time.time"): "slack_sdk stamps its pongs with time.time()",
-    ("bot/playground/slack_client.py", "time.time"): "the pretend Slack signs requests in real time, as Bolt checks",
-    ("bot/http_edge.py", "time.time"): "Slack signs with its own clock: the 5-minute window is real time, as in Bolt",
+    ("bot/wiring/socket_mode.py", "time.time"): "slack_sdk stamps its pongs with time.time()",
+    ("bot/devtools/playground/slack_client.py", "time.time"): "signs in real time, as Bolt checks",
+    ("bot/wiring/http_edge.py", "time.time"): "Slack signs on its clock: the window is real time",
 }
 
 

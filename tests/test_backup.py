@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from bot.backup import prune, scheduled_backup
-from bot.container import build_deps
-from bot.settings import Settings
-from models.db import create_engine
-from models.tables import ProcessedEvent
+from bot.config.settings import Settings
+from bot.ops.backup import prune, scheduled_backup
+from bot.runtime.deps import build_deps
+from models.infra.db import create_engine
+from models.infra.tables import ProcessedEvent
 from tests.clock import fake_clock
 from tests.conftest import POSTGRES_URL, _admin_url, _raw
 from tests.test_cli import DEALROOM, clean_env

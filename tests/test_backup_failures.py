@@ -17,14 +17,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-import bot.backup
-import bot.ops_cli
-from bot.backup import CLAIM_STALE_AFTER, _claim_day, scheduled_backup
-from bot.cli import main
-from bot.container import build_deps
-from bot.settings import Settings
-from models.clock import FakeClock
-from models.tables import MaintenanceRun
+import bot.ops.backup
+import bot.ops.commands
+from bot.config.settings import Settings
+from bot.ops.backup import CLAIM_STALE_AFTER, _claim_day, scheduled_backup
+from bot.runtime.deps import build_deps
+from bot.wiring.cli import main
+from models.infra.clock import FakeClock
+from models.infra.tables import MaintenanceRun
 
 OLD = "an older backup"
 
@@ -146,7 +146,7 @@ def test_a_failing_pg_dump_is_one_line(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("PATH", str(fake_pg_dump(tmp_path / "bin", script)))
-    monkeypatch.setattr(bot.backup, "PG_DUMP_TIMEOUT_SECONDS", 1)
+    monkeypatch.setattr(bot.ops.backup, "PG_DUMP_TIMEOUT_SECONDS", 1)
     line = backup_cli(old_backup, PG_URL, monkeypatch, tmp_path, capsys)
     assert expected in line, line
     assert old_backup.read_text() == OLD
@@ -169,7 +169,7 @@ def test_a_failure_nobody_foresaw_is_still_one_line(
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("something new\nwith a second line")
 
-    monkeypatch.setattr(bot.ops_cli, "backup", broken)
+    monkeypatch.setattr(bot.ops.commands, "backup", broken)
     line = backup_cli(tmp_path / "b.db", f"sqlite+aiosqlite:///{live_db}", monkeypatch, tmp_path, capsys)
     assert line.endswith("failed (RuntimeError: something new)"), line
 
@@ -195,7 +195,7 @@ async def test_a_failed_daily_backup_is_made_by_another_process_the_same_day(
 ) -> None:
     clock, folder = morning(), tmp_path / "daily"
     first, second = processes(db_url, folder, clock)
-    real = {"sqlite": bot.backup._backup_sqlite, "postgres": bot.backup._backup_postgres}
+    real = {"sqlite": bot.ops.backup._backup_sqlite, "postgres": bot.ops.backup._backup_postgres}
     failures = {  # what each kind of database says when the disk is full, or the dump hangs
         "sqlite": sqlite3.OperationalError("database or disk is full"),
         "postgres": subprocess.TimeoutExpired("pg_dump", 3600),
@@ -210,8 +210,8 @@ async def test_a_failed_daily_backup_is_made_by_another_process_the_same_day(
             return real[kind](*args)
         return copy
 
-    monkeypatch.setattr(bot.backup, "_backup_sqlite", flaky("sqlite"))
-    monkeypatch.setattr(bot.backup, "_backup_postgres", flaky("postgres"))
+    monkeypatch.setattr(bot.ops.backup, "_backup_sqlite", flaky("sqlite"))
+    monkeypatch.setattr(bot.ops.backup, "_backup_postgres", flaky("postgres"))
     try:
         assert await scheduled_backup(first) is None
         assert "daily backup" in caplog.text and "failed" in caplog.text

@@ -581,7 +581,7 @@ def migration_script():  # type: ignore[no-untyped-def]
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    from models.db import MIGRATIONS_DIR
+    from models.infra.db import MIGRATIONS_DIR
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from models.db import create_engine, session_factory
-from models.tables import OutboxMessage, User, UserRole
+from models.infra.db import create_engine, session_factory
+from models.infra.tables import OutboxMessage, User, UserRole
 from tests.emulator import SlackEmulator
 from tests.test_cli import BOT_TOKEN, DEALROOM, clean_env
 

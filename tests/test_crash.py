@@ -12,7 +12,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.outbox import CARD_EVENT
+from bot.delivery.outbox import CARD_EVENT
 from tests.emulator import SlackEmulator
 from tests.test_cli import REP, BotProcess, bot_env, command_body, free_port, post_signed
 

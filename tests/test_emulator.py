@@ -1,4 +1,4 @@
-"""The Slack emulator (bot/emulator) behaves like Slack's Web API when driven by the real slack_sdk client."""
+"""The Slack emulator (bot/devtools/emulator) behaves like Slack's Web API when driven by the real slack_sdk client."""
 
 import asyncio
 import json

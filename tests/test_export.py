@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert
 
-from bot.cli import main
-from bot.export import PROGRESS_FROM, export_csv
-from models.db import create_engine, session_factory
+from bot.ops.export import PROGRESS_FROM, export_csv
+from bot.wiring.cli import main
+from models.infra.db import create_engine, session_factory
+from models.infra.tables import Deal, TimelineEntry, User
 from models.pipeline import load_pipeline
-from models.tables import Deal, TimelineEntry, User
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 pytestmark = pytest.mark.db

@@ -1,4 +1,4 @@
-"""`dealroom run`'s port against slow and greedy clients, over real sockets (the limits in bot/http_edge.py).
+"""`dealroom run`'s port against slow and greedy clients, over real sockets (the limits in bot/wiring/http_edge.py).
 
 A client that trickles its headers or its body, or opens a connection and says nothing, must lose the
 socket within the limit, not after aiohttp's default hour; a body declared too big is refused at once.
@@ -13,7 +13,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.http_edge import BODY_READ_SECONDS, KEEPALIVE_SECONDS, LINGER_SECONDS, MAX_BODY_BYTES
+from bot.wiring.http_edge import BODY_READ_SECONDS, KEEPALIVE_SECONDS, LINGER_SECONDS, MAX_BODY_BYTES
 from tests.emulator import SlackEmulator
 from tests.test_cli import BotProcess, bot_env, free_port
 

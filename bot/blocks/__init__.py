@@ -1,4 +1,4 @@
-"""Pure Block Kit builders: snapshots (models/snapshots.py) in, ``Message``/view dicts out.
+"""Pure Block Kit builders: snapshots (models/deals/snapshots.py) in, ``Message``/view dicts out.
 
 Modules: ``text`` (escaping, limits, labels, the ``Message`` type), ``cards`` (pinned card,
 stage-change card, topic, welcome), ``timeline`` (history pages), ``modals``, ``replies``.

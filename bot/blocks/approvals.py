@@ -12,6 +12,7 @@ from slack_sdk.models.blocks import Block, ContextBlock
 from slack_sdk.models.views import View
 
 from bot.blocks.cards import deal_heading
+from bot.blocks.ids import ActionId, BlockId, CallbackId
 from bot.blocks.modals import _text_input
 from bot.blocks.text import (
     Message,
@@ -36,10 +37,9 @@ from bot.blocks.text import (
     truncate,
     user,
 )
-from bot.ids import ActionId, BlockId, CallbackId
-from models.approvals import LAPSE_REASONS, ApprovalInfo
-from models.i18n import N_, pt, render, t
-from models.snapshots import DealSnapshot
+from models.approvals.requests import LAPSE_REASONS, ApprovalInfo
+from models.deals.snapshots import DealSnapshot
+from models.infra.i18n import N_, pt, render, t
 
 REASON_MAX_INPUT = 1000
 LIST_MAX = 15

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import Block, DividerBlock
 
+from bot.blocks.ids import ActionId, deal_value, history_value
 from bot.blocks.text import (
     BLOCK_TEXT_BUDGET,
     NONE_MARK,
@@ -39,9 +40,8 @@ from bot.blocks.text import (
     user,
 )
 from bot.blocks.timeline import timeline_blocks
-from bot.ids import ActionId, deal_value, history_value
-from models.i18n import t, tn
-from models.snapshots import DealSnapshot, StageChangeInfo, StageInfo, TimelineItem
+from models.deals.snapshots import DealSnapshot, StageChangeInfo, StageInfo, TimelineItem
+from models.infra.i18n import t, tn
 
 TOPIC_MAX = 250  # conversations.setTopic: Slack keeps at most 250 characters
 TITLE_IN_TEXT = 200  # a deal title inside a line of text or a fallback

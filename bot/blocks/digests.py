@@ -27,10 +27,10 @@ from bot.blocks.text import (
     truncate,
     user,
 )
-from models.digests import DailyDigest, DealLine, Tally, WeeklyReport
-from models.i18n import N_
-from models.metrics import RepRow
+from models.infra.i18n import N_
 from models.pipeline import Pipeline
+from models.reporting.digests import DailyDigest, DealLine, Tally, WeeklyReport
+from models.reporting.metrics import RepRow
 
 REPS_SHOWN = 10
 

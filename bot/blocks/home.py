@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import Block, DividerBlock
 
 from bot.blocks.cards import stage_text
+from bot.blocks.ids import ActionId, deal_value
 from bot.blocks.text import (
     Mrkdwn,
     actions_block,
@@ -28,10 +29,9 @@ from bot.blocks.text import (
     tr,
     truncate,
 )
-from bot.ids import ActionId, deal_value
-from models.home import HomePicture, TeamPipeline
-from models.i18n import tn
-from models.snapshots import DealSnapshot
+from models.deals.snapshots import DealSnapshot
+from models.infra.i18n import tn
+from models.reporting.home import HomePicture, TeamPipeline
 
 OVERDUE_SECTIONS_MAX = 3
 

@@ -21,9 +21,9 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.blocks.ids import BlockId, CallbackId
 from bot.blocks.text import fmt, mrkdwn, one_line, plain, say, tr, truncate
-from bot.ids import BlockId, CallbackId
-from models.i18n import t
+from models.infra.i18n import t
 
 TITLE_MAX_INPUT = 150  # the card header is "D-42 · <title>" in 150 chars
 SHORT_INPUT_MAX = 200

@@ -26,8 +26,8 @@ from bot.blocks.text import (
     truncate,
     user,
 )
-from models.i18n import N_, tn
-from models.pool import PoolEntry, PoolPage
+from models.deals.pool import PoolEntry, PoolPage
+from models.infra.i18n import N_, tn
 
 LIST_MAX_LINES = 30  # one line each (at most LINE_MAX): well inside the message's text budget
 LINE_MAX = 250

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import Block
 
 from bot.blocks.cards import SCORE_BANDS, deal_heading
+from bot.blocks.ids import ActionId, deal_value, reminder_value
 from bot.blocks.text import (
     Message,
     Mrkdwn,
@@ -30,9 +31,8 @@ from bot.blocks.text import (
     truncate,
     user,
 )
-from bot.ids import ActionId, deal_value, reminder_value
-from models.i18n import N_
-from models.snapshots import DealSnapshot
+from models.deals.snapshots import DealSnapshot
+from models.infra.i18n import N_
 
 FOLLOWUP_TEXT_MAX = 500
 

@@ -42,8 +42,8 @@ from bot.blocks.text import (
 from bot.blocks.text import (
     message as build_message,
 )
-from models.i18n import Text, tn
-from models.snapshots import DealSnapshot
+from models.deals.snapshots import DealSnapshot
+from models.infra.i18n import Text, tn
 
 __all__ = ["Message", "deal_line", "deal_list_reply", "error_reply", "help_reply", "ok_reply"]
 

@@ -7,8 +7,8 @@ from datetime import date
 from babel.dates import format_skeleton
 
 from bot.blocks.text import tr
-from models.i18n import babel_locale
-from models.metrics import Period
+from models.infra.i18n import babel_locale
+from models.reporting.metrics import Period
 
 _SKELETONS = {"month": "yMMMM", "quarter": "yQQQ", "year": "y"}
 

@@ -24,9 +24,9 @@ from bot.blocks.text import (
     truncate,
     user,
 )
-from models.i18n import tn
-from models.metrics import Report, RepRow
+from models.infra.i18n import tn
 from models.pipeline import Pipeline
+from models.reporting.metrics import Report, RepRow
 
 REPS_SHOWN = 10
 SOURCES_SHOWN = 5

@@ -24,10 +24,10 @@ from bot.blocks.text import (
     truncate,
     user,
 )
-from models.i18n import N_, normalize_locale
-from models.territories import CRITERIA
-from models.territory_admin import TerritoryState
-from models.territory_digest import TerritoryDigest
+from models.infra.i18n import N_, normalize_locale
+from models.pipeline.territories import CRITERIA
+from models.reporting.territory_digest import TerritoryDigest
+from models.territories.admin import TerritoryState
 
 LIST_MAX = 20  # up to two blocks each (a message holds 50)
 

@@ -53,7 +53,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from models.i18n import Text, normalize_locale, render, translate
+from models.infra.i18n import Text, normalize_locale, render, translate
 from models.values import format_amount, format_when
 
 # --- Slack limits the builders keep (shared/slack/limits.md §6; slack_sdk enforces most at to_dict()) ---
@@ -273,7 +273,7 @@ def fmt_date(dt: datetime | None, tz: ZoneInfo, locale: str = "en") -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Words: English message ids translated from the babel catalogue (models/i18n.py; `make i18n`).
+# Words: English message ids translated from the babel catalogue (models/infra/i18n.py; `make i18n`).
 
 
 def tr(msgid: str, locale: str = "en", **values: object) -> str:

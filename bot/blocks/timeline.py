@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import Block
 
+from bot.blocks.ids import ActionId, history_value
 from bot.blocks.text import (
     BLOCK_TEXT_BUDGET,
     BOT_NAME,
@@ -37,9 +38,8 @@ from bot.blocks.text import (
     truncate,
     user,
 )
-from bot.ids import ActionId, history_value
-from models.i18n import tn
-from models.snapshots import DealSnapshot, TimelineItem
+from models.deals.snapshots import DealSnapshot, TimelineItem
+from models.infra.i18n import tn
 
 PAGE_SIZE = 20  # entries per history page; also the "latest entries" of /deal history
 MIN_LINE = 300  # each entry keeps this many chars however many share the budget (35 fit in full)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.tables import Deal, FollowUp, Quota, StageChange, User
+from models.infra.tables import Deal, FollowUp, Quota, StageChange, User
 
 A, B, C = "U0A", "U0B", "U0C"  # A and B report to manager M; C is on another team
 M = "U0M"

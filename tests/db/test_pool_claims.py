@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models import pool
-from models.db import create_engine, session_factory
-from models.errors import Refused
-from models.permissions import Actor
+from models.deals import pool
+from models.infra.db import create_engine, session_factory
+from models.infra.errors import Refused
+from models.infra.tables import Deal, OutboxMessage
+from models.people.permissions import Actor
 from models.pipeline import load_pipeline
-from models.tables import Deal, OutboxMessage
-from models.workspace import Workspace
+from models.pipeline.workspace import Workspace
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 WS = Workspace(pipeline=load_pipeline("standard"))

@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models.clock import FakeClock
-from models.db import create_engine, session_factory
-from models.retention import forget_sent_messages
-from models.tables import OutboxMessage, ProcessedEvent
+from models.infra.clock import FakeClock
+from models.infra.db import create_engine, session_factory
+from models.infra.retention import forget_sent_messages
+from models.infra.tables import OutboxMessage, ProcessedEvent
 from scheduler import retention
 from tests.clock import fake_clock
 

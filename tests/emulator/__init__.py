@@ -5,10 +5,10 @@ The pytest fixtures `slack` and `slack_client` are in `tests.emulator.fixtures`.
 
 import sys
 
-from bot.emulator import METHODS, Call, Channel, File, Message, SlackEmulator, SlackError, User
-from bot.emulator import server as _server
-from bot.emulator import socket as _socket
-from bot.emulator import state as _state
+from bot.devtools.emulator import METHODS, Call, Channel, File, Message, SlackEmulator, SlackError, User
+from bot.devtools.emulator import server as _server
+from bot.devtools.emulator import socket as _socket
+from bot.devtools.emulator import state as _state
 
 # `from tests.emulator.state import …` (and .server, .socket) in tests written before the move
 for _name, _module in (("server", _server), ("socket", _socket), ("state", _state)):

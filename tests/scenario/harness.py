@@ -15,12 +15,13 @@ import aiohttp
 from aiohttp.test_utils import TestServer
 from slack_sdk.http_retry import FixedValueRetryIntervalCalculator
 
-from bot.app import build_app
-from bot.container import Deps, build_deps
-from bot.server import build_web_app
-from bot.settings import Settings
-from models import approvals, nudges, reminders
-from models.clock import FakeClock
+from bot.config.settings import Settings
+from bot.runtime.deps import Deps, build_deps
+from bot.wiring.server import build_web_app
+from handlers.app import build_app
+from models.approvals import requests as approvals
+from models.followups import nudges, reminders
+from models.infra.clock import FakeClock
 from scheduler.sweeps import run_sweep
 from tests.clock import fake_clock
 from tests.emulator import SlackEmulator

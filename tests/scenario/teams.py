@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from models.people import ensure_user
-from models.tables import User, UserRole
+from models.infra.tables import User, UserRole
+from models.people.users import ensure_user
 from tests.scenario.harness import Bot
 
 

@@ -11,9 +11,9 @@ from typing import Any
 
 from sqlalchemy import update
 
-from bot.ids import ActionId, CallbackId
-from models.people import ensure_user
-from models.tables import User
+from bot.blocks.ids import ActionId, CallbackId
+from models.infra.tables import User
+from models.people.users import ensure_user
 from tests.scenario.harness import MANAGER, REP, REP2, Bot
 
 _events = itertools.count(1)

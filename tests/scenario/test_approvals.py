@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest_asyncio
 from sqlalchemy import select
 
-from bot.ids import ActionId, BlockId, CallbackId
-from models.tables import ApprovalRequest, Deal, StageChange, TimelineEntry
+from bot.blocks.ids import ActionId, BlockId, CallbackId
+from models.infra.tables import ApprovalRequest, Deal, StageChange, TimelineEntry
 from tests.emulator import SlackEmulator
 from tests.scenario.conftest import pipeline_file, started_bot
 from tests.scenario.harness import ADMIN, GENERAL, MANAGER, REP, REP2, Bot

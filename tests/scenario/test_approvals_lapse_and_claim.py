@@ -9,10 +9,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.ids import ActionId
-from models import approvals
-from models.people import load_actor
-from models.tables import ApprovalCard, StageChange
+from bot.blocks.ids import ActionId
+from models.approvals import requests as approvals
+from models.infra.tables import ApprovalCard, StageChange
+from models.people.users import load_actor
 from scheduler.sweeps_pool import archive_lost
 from tests.scenario.harness import ADMIN, MANAGER, REP, REP2, Bot
 from tests.scenario.test_approvals import (  # noqa: F401 - `bot` is the fixture with the approval rules

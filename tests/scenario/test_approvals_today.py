@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from bot.ids import ActionId
-from models.tables import ApprovalCard, Deal, OutboxMessage, TimelineEntry
+from bot.blocks.ids import ActionId
+from models.infra.tables import ApprovalCard, Deal, OutboxMessage, TimelineEntry
 from tests.scenario.harness import ADMIN, GENERAL, MANAGER, REP, REP2, Bot
 from tests.scenario.test_approvals import (  # noqa: F401 - `bot` is the fixture with the approval rules
     FINANCE,

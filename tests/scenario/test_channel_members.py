@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, select
 
-from models.tables import ChannelMember, ChannelRoster, ProcessedEvent
+from models.infra.tables import ChannelMember, ChannelRoster, ProcessedEvent
 from tests.scenario.harness import GENERAL, NEWCOMER, REP, REP2, Bot
 
 LEGAL = "U0LEGAL"

@@ -7,7 +7,7 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
-from bot.outbox import Deliverer
+from bot.delivery.outbox import Deliverer
 from tests.scenario.harness import NEWCOMER, REP, REP2, Bot
 
 PAYLOADS = Path(__file__).resolve().parent.parent / "data" / "payloads"

@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.outbox import CARD_EVENT, STAGE_EVENT
-from bot.parked_alerts import alert_admins
-from models.tables import OutboxMessage
+from bot.delivery.outbox import CARD_EVENT, STAGE_EVENT
+from bot.delivery.parked_alerts import alert_admins
+from models.infra.tables import OutboxMessage
 from tests.scenario.harness import ADMIN, REP, Bot
 
 
@@ -174,7 +174,7 @@ async def test_parked_messages_are_told_to_admins_once_in_one_dm(bot: Bot) -> No
 async def test_the_outbox_command_lists_parked_messages_and_requeues_one(
     bot: Bot, monkeypatch: pytest.MonkeyPatch, tmp_path, capsys: pytest.CaptureFixture[str]  # type: ignore[no-untyped-def]
 ) -> None:
-    from bot.cli import main
+    from bot.wiring.cli import main
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", bot.settings.database_url)

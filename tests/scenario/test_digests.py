@@ -12,9 +12,9 @@ import pytest
 from slack_sdk.http_retry import FixedValueRetryIntervalCalculator
 from sqlalchemy import select
 
-from bot.container import build_deps
-from bot.directory import TZ_FRESH_FOR
-from models.tables import Deal, FollowUp, StageChange, User
+from bot.delivery.directory import TZ_FRESH_FOR
+from bot.runtime.deps import build_deps
+from models.infra.tables import Deal, FollowUp, StageChange, User
 from scheduler.digests import DigestRules, learn_zones, send_due_digests
 from scheduler.jobs import Ticks
 from tests.scenario import dates
@@ -124,7 +124,7 @@ async def test_the_schedulers_digest_job_sends_at_the_managers_nine(bot: Bot) ->
 async def test_the_digest_command_runs_on_the_processs_clock(bot: Bot, monkeypatch: pytest.MonkeyPatch,
                                                              tmp_path: Path) -> None:
     """`dealroom digest --now` asks the clock it is given, like every command: the digest is the bot's today."""
-    from bot.cli import main
+    from bot.wiring.cli import main
 
     await make_team(bot, MANAGER, [REP])
     monkeypatch.chdir(tmp_path)

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest_asyncio
 from sqlalchemy import select
 
-from bot.ids import ActionId
-from models.tables import ApprovalRequest, TimelineEntry
+from bot.blocks.ids import ActionId
+from models.infra.tables import ApprovalRequest, TimelineEntry
 from tests import leaks
 from tests.emulator import SlackEmulator
 from tests.scenario.conftest import pipeline_file, started_bot

@@ -18,8 +18,8 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import func, select
 
-from bot.ids import ActionId, BlockId, CallbackId
-from models.tables import Deal, TimelineEntry
+from bot.blocks.ids import ActionId, BlockId, CallbackId
+from models.infra.tables import Deal, TimelineEntry
 from tests.emulator import SlackEmulator
 from tests.scenario.conftest import pipeline_file, started_bot
 from tests.scenario.harness import MANAGER, REP, Bot, Reply
@@ -79,7 +79,7 @@ async def test_a_command_whose_use_case_raises_is_told_nothing_was_saved(
     bot: Bot, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     await bot.command(REP, "new Pilot customer:Acme")
-    monkeypatch.setattr("models.deals.set_fields", boom)
+    monkeypatch.setattr("models.deals.service.set_fields", boom)
     caplog.clear()
     reply = await _command(bot, REP, "set D-1 customer:Globex")
     assert UNEXPECTED in reply.all_text and "tell your Dealroom admin" in reply.all_text, reply.all_text
@@ -93,7 +93,7 @@ async def test_a_button_whose_use_case_raises_is_told_nothing_was_saved(
 ) -> None:
     await bot.command(REP, "new Pilot customer:Acme")
     await bot.command(REP, "score D-1 budget:150k authority:yes need:yes timing:30")
-    monkeypatch.setattr("models.approvals.move_next", boom)
+    monkeypatch.setattr("models.approvals.requests.move_next", boom)
     caplog.clear()
     key = await bot.click(REP, ActionId.NEXT_STAGE.value, "1", channel=bot.channel_of(1).id)
     assert UNEXPECTED in (await told(bot, key)).all_text
@@ -105,7 +105,7 @@ async def test_a_modal_whose_use_case_raises_tells_the_person_where_they_were(
     bot: Bot, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     general = bot.slack.add_channel("general", members=[REP]).id
-    monkeypatch.setattr("models.deals.create_deal", boom)
+    monkeypatch.setattr("models.deals.service.create_deal", boom)
     caplog.clear()
     response = await bot.submit(REP, CallbackId.NEW_DEAL.value, {BlockId.TITLE.value: "Pilot"},
                                 private_metadata=json.dumps({"channel_id": general}))
@@ -121,7 +121,7 @@ async def test_a_value_the_database_refuses_is_told_not_saved(
 ) -> None:
     if not bot.settings.database_url.startswith("postgresql"):
         pytest.skip("SQLite keeps text of any length: there is no DataError to provoke")
-    monkeypatch.setattr("models.deals.check_lengths", lambda changes: None)  # as if a limit had been missed
+    monkeypatch.setattr("models.deals.service.check_lengths", lambda changes: None)  # as if a limit had been missed
     caplog.clear()
     reply = await _command(bot, REP, "new " + "T" * 600)
     assert "The database refused a value you entered, so nothing was saved." in reply.all_text, reply.all_text
@@ -142,7 +142,7 @@ async def test_an_approval_click_whose_use_case_raises_is_told_nothing_was_decid
     await _deal_needing_approval(bot)
     await bot.command(REP, "stage D-1 proposal")
     request_id = (await _requests(bot))[0].id
-    monkeypatch.setattr("models.approvals.decide", boom)
+    monkeypatch.setattr("models.approvals.requests.decide", boom)
     caplog.clear()
     key = await bot.click(MANAGER, ActionId.APPROVE.value, str(request_id), channel=bot.slack.ims[MANAGER])
     assert UNEXPECTED in (await told(bot, key)).all_text
@@ -155,7 +155,7 @@ async def test_the_person_is_told_in_the_workspace_language(
 ) -> None:
     async with started_bot(slack, db_url, dealroom_locale="zh-CN") as bot:
         await bot.command(REP, "new Pilot customer:Acme")
-        monkeypatch.setattr("models.deals.set_fields", boom)
+        monkeypatch.setattr("models.deals.service.set_fields", boom)
         reply = await _command(bot, REP, "set D-1 customer:Globex")
         assert "我们这边出了问题，所以什么都没有保存" in reply.all_text, reply.all_text
         assert "Something" not in reply.all_text
@@ -167,7 +167,7 @@ async def test_the_person_is_told_in_the_workspace_language(
 @pytest_asyncio.fixture
 async def sqlite_bot(slack: SlackEmulator, sqlite_template: Path, tmp_path: Path,
                      monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[tuple[Bot, Path]]:
-    monkeypatch.setattr("models.db.SQLITE_BUSY_TIMEOUT", 0.3)  # the bot gives up on the lock after 0.3 s
+    monkeypatch.setattr("models.infra.db.SQLITE_BUSY_TIMEOUT", 0.3)  # the bot gives up on the lock after 0.3 s
     path = tmp_path / "dealroom.db"
     shutil.copy(sqlite_template, path)
     async with started_bot(slack, f"sqlite+aiosqlite:///{path}") as running:

@@ -16,8 +16,8 @@ import pytest
 import pytest_asyncio
 from aiohttp.test_utils import make_mocked_request
 
-from bot.http_edge import MAX_BODY_BYTES, from_this_machine
-from bot.ids import ActionId
+from bot.blocks.ids import ActionId
+from bot.wiring.http_edge import MAX_BODY_BYTES, from_this_machine
 from tests.emulator import SlackEmulator
 from tests.scenario.conftest import started_bot
 from tests.scenario.harness import GENERAL, REP, SIGNING_SECRET, Bot
@@ -153,7 +153,7 @@ async def test_healthz_tells_the_world_only_ok_or_unhealthy(bot: Bot, monkeypatc
     async def database_down(engine: object) -> bool:
         return False
 
-    monkeypatch.setattr("bot.server.ping", database_down)
+    monkeypatch.setattr("bot.wiring.server.ping", database_down)
     assert await health(bot, proxied) == (503, {"status": "unhealthy"})
     assert await health(bot, {"Forwarded": "for=203.0.113.7"}) == (503, {"status": "unhealthy"})
     assert await health(bot) == (503, {"status": "unhealthy", "database": "unreachable"})
@@ -198,7 +198,7 @@ async def test_a_command_from_another_workspace_does_nothing(known_bot: Bot,
     response = await bot.post(body, FORM)
     assert response.status == 200, "answered, so Slack does not retry it"
     await nothing_comes(bot, lambda: bool(bot.slack.responses or bot.slack.calls_to("conversations.create")))
-    refused = warnings_from(caplog, "bot.app")
+    refused = warnings_from(caplog, "handlers.app")
     assert len(refused) == 1 and FOREIGN in refused[0].getMessage() and "/deal" in refused[0].getMessage()
     reply = await bot.command(REP, "new Pilot customer:Acme")
     assert "D-1" in reply.text, "our own workspace is served"
@@ -230,7 +230,7 @@ async def test_a_click_and_an_event_from_another_workspace_do_nothing(known_bot:
     assert (await bot.post(body, "application/json")).status == 200
     await nothing_comes(bot, lambda: len(bot.slack.calls) > before or any(r["url_key"] == "click"
                                                                         for r in bot.slack.responses))
-    assert len(warnings_from(caplog, "bot.app")) == 3
+    assert len(warnings_from(caplog, "handlers.app")) == 3
 
 
 async def test_before_auth_test_answers_the_signature_alone_decides(

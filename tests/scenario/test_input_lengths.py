@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.ids import BlockId, CallbackId
-from models.tables import Deal
+from bot.blocks.ids import BlockId, CallbackId
+from models.infra.tables import Deal
 from tests.scenario.harness import REP, Bot
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest_asyncio
 
-from models.assignment import next_assignee
-from models.db import create_engine, session_factory
+from models.infra.db import create_engine, session_factory
 from models.pipeline import loads_pipeline
+from models.territories.assignment import next_assignee
 from tests.emulator import SlackEmulator
 from tests.scenario.conftest import started_bot
 from tests.scenario.harness import ADMIN, MANAGER, NEWCOMER, REP, REP2, Bot
@@ -29,7 +29,7 @@ to = "{MANAGER}"
 
 @pytest_asyncio.fixture
 async def pipeline_file(tmp_path: Path) -> Path:
-    standard = (Path(__file__).parents[2] / "models" / "templates" / "standard.toml").read_text("utf-8")
+    standard = (Path(__file__).parents[2] / "models" / "pipeline" / "templates" / "standard.toml").read_text("utf-8")
     path = tmp_path / "team.toml"
     path.write_text(standard + RULES, encoding="utf-8")
     return path
@@ -70,7 +70,7 @@ async def test_rules_pick_the_owner_take_turns_and_tell_the_assignee(ruled: Bot)
 
 
 async def test_two_processes_never_take_the_same_turn(db_url: str) -> None:
-    path = Path(__file__).parents[2] / "models" / "templates" / "standard.toml"
+    path = Path(__file__).parents[2] / "models" / "pipeline" / "templates" / "standard.toml"
     rule = loads_pipeline(path.read_text("utf-8") + RULES, "team.toml").assign[0]
     engines = [create_engine(db_url), create_engine(db_url)]  # two processes' pools
     try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.ids import ActionId
+from bot.blocks.ids import ActionId
 from tests.scenario.harness import NEWCOMER, REP, REP2, Bot
 
 

@@ -11,8 +11,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.logs import StructuredFormatter
-from models.tables import OutboxLane, OutboxMessage
+from bot.config.logs import StructuredFormatter
+from models.infra.tables import OutboxLane, OutboxMessage
 from tests.scenario.harness import BOT_TOKEN, REP, SIGNING_SECRET, Bot
 
 
@@ -55,7 +55,7 @@ async def test_logs_are_one_line_per_event_with_request_and_deal_and_no_secret(
     lines = text.splitlines()
     assert len(lines) > 10
     assert all(" req=" in line and " deal=" in line and " level=" in line for line in lines)
-    parked = [line for line in lines if "parked" in line and "bot.outbox" in line]
+    parked = [line for line in lines if "parked" in line and "bot.delivery.outbox" in line]
     assert parked and "deal=D-1" in parked[0]
     retried = [line for line in lines if "create_channel): http_503" in line]
     assert retried and " req=-" not in retried[0], "the work a request started carries its id"

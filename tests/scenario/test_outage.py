@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.outbox import CARD_EVENT, STAGE_EVENT
+from bot.delivery.outbox import CARD_EVENT, STAGE_EVENT
 from tests.scenario.harness import REP, REP2, Bot
 
 DEALS = 3

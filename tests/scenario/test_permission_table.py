@@ -19,11 +19,9 @@ from typing import Any
 import pytest_asyncio
 from sqlalchemy import func, insert, select, update
 
-from bot.ids import ActionId, BlockId, CallbackId, history_value
+from bot.blocks.ids import ActionId, BlockId, CallbackId, history_value
 from handlers.commands import OFFERED
-from models import teams
-from models.people import load_actor
-from models.tables import (
+from models.infra.tables import (
     ChannelMember,
     ChannelRoster,
     Deal,
@@ -39,6 +37,8 @@ from models.tables import (
     User,
     UserRole,
 )
+from models.people import teams
+from models.people.users import load_actor
 from tests.emulator import SlackEmulator
 from tests.scenario.conftest import pipeline_file, started_bot
 from tests.scenario.harness import ADMIN, GENERAL, MANAGER, NEWCOMER, REP, REP2, Bot
@@ -123,7 +123,7 @@ ROWS = [
 ]
 
 
-STANDARD = (Path(__file__).parents[2] / "models" / "templates" / "standard.toml").read_text("utf-8")
+STANDARD = (Path(__file__).parents[2] / "models" / "pipeline" / "templates" / "standard.toml").read_text("utf-8")
 TERRITORY = f"""
 [[territories]]
 key = "emea"

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.ids import ActionId, BlockId, CallbackId
+from bot.blocks.ids import ActionId, BlockId, CallbackId
 from handlers.commands import OFFERED, ROUTES
 from handlers.grammar import UsageError, parse_command
 from tests.clock import fake_clock

@@ -11,9 +11,9 @@ import aiohttp
 import pytest
 import pytest_asyncio
 
-from bot.playground import server as playground_server
-from bot.playground.server import Playground
-from bot.settings import Settings
+from bot.config.settings import Settings
+from bot.devtools.playground import server as playground_server
+from bot.devtools.playground.server import Playground
 from scheduler import jobs
 from tests.clock import RunningClock
 
@@ -170,7 +170,7 @@ async def test_what_was_typed_just_before_a_jump_happens_before_it(tmp_path: Pat
 
 
 async def test_paging_the_welcome_replaces_it_as_slack_does(tmp_path: Path, http: aiohttp.ClientSession) -> None:
-    from bot.ids import ActionId
+    from bot.blocks.ids import ActionId
 
     pg = await started(tmp_path)
     try:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from models.tables import Deal, TimelineEntry
+from models.infra.tables import Deal, TimelineEntry
 from scheduler.sweeps_pool import pool_inactive, warn_before_pool
 from tests.scenario import dates
 from tests.scenario.harness import NEWCOMER, REP, REP2, Bot

@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from bot.ids import ActionId, BlockId, CallbackId
-from models import deals
-from models.db import create_engine, migrate
+from bot.blocks.ids import ActionId, BlockId, CallbackId
+from models.deals import service as deals
+from models.infra.db import create_engine, migrate
 from tests.emulator import SlackEmulator
 from tests.scenario.conftest import pipeline_file, started_bot
 from tests.scenario.harness import MANAGER, REP, Bot
@@ -178,13 +178,13 @@ async def test_a_server_stopped_while_a_command_runs_saves_nothing_and_says_so(
         await asyncio.to_thread(server.stop)
         return lines
 
-    monkeypatch.setattr("models.deals.set_fields", stopped_halfway)
+    monkeypatch.setattr("models.deals.service.set_fields", stopped_halfway)
     caplog.clear()
     reply = await _command(bot, REP, "set D-1 customer:Globex")
     assert UNAVAILABLE in reply.all_text, reply.all_text
     assert len([r for r in caplog.records if r.exc_info]) == 1, [r.getMessage() for r in caplog.records]
 
-    monkeypatch.setattr("models.deals.set_fields", set_fields)
+    monkeypatch.setattr("models.deals.service.set_fields", set_fields)
     await asyncio.to_thread(server.start)
     assert (await deal_row(bot)).customer == "Acme", "nothing of the interrupted command was saved"
     info = await bot.command(REP, "info D-1")

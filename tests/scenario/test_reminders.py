@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 
-from bot.ids import ActionId
-from models.people import ensure_user
-from models.tables import FollowUp, TimelineEntry, User
+from bot.blocks.ids import ActionId
+from models.infra.tables import FollowUp, TimelineEntry, User
+from models.people.users import ensure_user
 from models.values import format_when
 from tests.emulator import SlackEmulator
 from tests.scenario.harness import MANAGER, REP, REP2, Bot

@@ -14,13 +14,13 @@ from datetime import timedelta
 from slack_sdk.http_retry import FixedValueRetryIntervalCalculator
 from sqlalchemy import func, insert, select
 
-from bot.container import Deps, build_deps
-from bot.ids import ActionId, parse_reminder_value
-from bot.settings import Settings
-from models.clock import FakeClock
-from models.db import create_engine, session_factory
-from models.reminders import take_due_reminders
-from models.tables import Deal, FollowUp, OutboxMessage, User
+from bot.blocks.ids import ActionId, parse_reminder_value
+from bot.config.settings import Settings
+from bot.runtime.deps import Deps, build_deps
+from models.followups.reminders import take_due_reminders
+from models.infra.clock import FakeClock
+from models.infra.db import create_engine, session_factory
+from models.infra.tables import Deal, FollowUp, OutboxMessage, User
 from scheduler.sweeps import run_sweep
 from tests.clock import fake_clock
 from tests.emulator import SlackEmulator

@@ -7,7 +7,7 @@ from datetime import time, timedelta
 
 from sqlalchemy import func, select
 
-from models.tables import OutboxMessage, Quota
+from models.infra.tables import OutboxMessage, Quota
 from scheduler.digests import DigestRules, send_due_digests
 from tests.emulator import SlackEmulator
 from tests.scenario import dates

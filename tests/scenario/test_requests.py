@@ -79,7 +79,7 @@ async def test_healthz_reports_the_database(bot: Bot, monkeypatch: pytest.Monkey
     async def database_down(engine: object) -> bool:
         return False
 
-    monkeypatch.setattr("bot.server.ping", database_down)
+    monkeypatch.setattr("bot.wiring.server.ping", database_down)
     async with bot._http.get(url) as response:
         assert response.status == 503
 

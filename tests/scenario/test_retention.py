@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from models.tables import OutboxMessage
+from models.infra.tables import OutboxMessage
 from scheduler import retention
 from tests.scenario.harness import REP, Bot
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from models.tables import OutboxMessage
+from models.infra.tables import OutboxMessage
 from tests.scenario.harness import REP, Bot
 
 

@@ -13,11 +13,11 @@ import pytest
 import pytest_asyncio
 from aiohttp.test_utils import TestServer
 
-from bot.app import build_app
-from bot.container import Deps, build_deps
-from bot.server import build_web_app
-from bot.settings import Settings, SettingsError
-from bot.socket_mode import SocketMode
+from bot.config.settings import Settings, SettingsError
+from bot.runtime.deps import Deps, build_deps
+from bot.wiring.server import build_web_app
+from bot.wiring.socket_mode import SocketMode
+from handlers.app import build_app
 from tests.clock import fake_clock
 from tests.emulator import SlackEmulator
 from tests.emulator.socket import Envelope

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from sqlalchemy import func, select
 
-from models.tables import PeopleChange, User, UserRole
+from models.infra.tables import PeopleChange, User, UserRole
 from tests.scenario.harness import ADMIN, MANAGER, NEWCOMER, REP, REP2, Bot
 
 

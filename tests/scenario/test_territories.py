@@ -13,7 +13,7 @@ from tests.emulator import SlackEmulator
 from tests.scenario.conftest import pipeline_file, started_bot
 from tests.scenario.harness import ADMIN, MANAGER, NEWCOMER, REP, REP2, Bot
 
-STANDARD = (Path(__file__).parents[2] / "models" / "templates" / "standard.toml").read_text("utf-8")
+STANDARD = (Path(__file__).parents[2] / "models" / "pipeline" / "templates" / "standard.toml").read_text("utf-8")
 TERRITORIES = f"""
 [[territories]]
 key = "emea"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from models.tables import PeopleChange, TerritoryManager, TerritoryRep
+from models.infra.tables import PeopleChange, TerritoryManager, TerritoryRep
 from tests.scenario.harness import ADMIN, MANAGER, NEWCOMER, REP, REP2, Bot
 from tests.scenario.test_territories import bot  # noqa: F401
 

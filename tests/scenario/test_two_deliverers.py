@@ -17,14 +17,14 @@ import pytest_asyncio
 from slack_sdk.http_retry import FixedValueRetryIntervalCalculator
 from sqlalchemy import select, update
 
-from bot.gateway import SlackGateway, build_client
-from bot.outbox import CLAIM_TTL, Deliverer
-from models import deals
-from models.db import create_engine, session_factory
-from models.deals import FieldChanges
-from models.dms import enqueue_dm
-from models.people import load_actor
-from models.tables import OutboxLane, OutboxMessage
+from bot.delivery.gateway import SlackGateway, build_client
+from bot.delivery.outbox import CLAIM_TTL, Deliverer
+from models.deals import service as deals
+from models.deals.service import FieldChanges
+from models.infra.db import create_engine, session_factory
+from models.infra.dms import enqueue_dm
+from models.infra.tables import OutboxLane, OutboxMessage
+from models.people.users import load_actor
 from tests.scenario.harness import REP, REP2, Bot
 
 DEALS = 6
@@ -176,7 +176,7 @@ async def test_a_process_that_finds_its_lease_taken_leaves_the_rest_of_the_lane(
             await session.execute(update(OutboxLane).where(OutboxLane.key == lane)  # and another process took it
                                   .values(claimed_by="proc-b", claimed_until=bot.clock.now() + CLAIM_TTL))
         bot.clock.advance(CLAIM_TTL / 2)
-        with caplog.at_level(logging.WARNING, logger="bot.lane_lease"):
+        with caplog.at_level(logging.WARNING, logger="bot.delivery.lane_lease"):
             await bot.slack.wait_for(lambda: "lease lost to another process" in caplog.text)  # renews nothing
     assert bot.dm_texts(REP) == ["first"], "the rest of the lane is the other process's now"
     async with bot.deps.sessions() as session:

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from models.people import ensure_user
-from models.tables import Deal, FollowUp, UserRole
+from models.infra.tables import Deal, FollowUp, UserRole
+from models.people.users import ensure_user
 from scheduler.sweeps_pool import archive_lost
 from tests.blocklimits import assert_message_within_limits
 from tests.emulator import SlackEmulator
@@ -144,7 +144,7 @@ async def test_claiming_a_deal_whose_channel_is_archived_unarchives_it_first(bot
 
 def test_the_won_card_stays_within_block_kit_limits_with_long_content() -> None:
     from bot.blocks.cards import won_card
-    from models.snapshots import DealSnapshot, StageInfo
+    from models.deals.snapshots import DealSnapshot, StageInfo
 
     stage = StageInfo(key="won", name="Won", number=6, probability=100, closed="won")
     deal = DealSnapshot(number=1, title="x" * 3000, customer="y" * 300, amount=None, stage=stage, stages=(stage,),

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest_asyncio
 
-from bot.ids import ActionId
+from bot.blocks.ids import ActionId
 from tests.emulator import SlackEmulator
 from tests.leaks import english_leaks, leak_report
 from tests.scenario.conftest import started_bot

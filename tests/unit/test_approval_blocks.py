@@ -11,7 +11,7 @@ import pytest
 
 from bot.blocks import approvals as blocks
 from bot.blocks.text import mtr, tr
-from models.approvals import LAPSED_LOST, ApprovalInfo, RuleInfo
+from models.approvals.requests import LAPSED_LOST, ApprovalInfo, RuleInfo
 from tests.blocklimits import assert_message_within_limits
 from tests.unit.test_blocks import make_deal
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from models.assignment import matching_rule
 from models.pipeline import PipelineError, load_pipeline, loads_pipeline
+from models.territories.assignment import matching_rule
 
 STANDARD = load_pipeline("standard")
 STAGES = """

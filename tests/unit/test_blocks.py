@@ -18,8 +18,7 @@ from hypothesis import strategies as st
 from slack_sdk.models.blocks import SectionBlock
 
 from bot.blocks import cards, modals, replies, text, timeline
-from bot.blocks.text import Message, Mrkdwn
-from bot.ids import (
+from bot.blocks.ids import (
     ActionId,
     BlockId,
     CallbackId,
@@ -28,7 +27,8 @@ from bot.ids import (
     parse_deal_value,
     parse_history_value,
 )
-from models.snapshots import DealSnapshot, FollowUpInfo, StageChangeInfo, StageInfo, TimelineItem
+from bot.blocks.text import Message, Mrkdwn
+from models.deals.snapshots import DealSnapshot, FollowUpInfo, StageChangeInfo, StageInfo, TimelineItem
 from models.values import format_amount, format_when
 from tests.blocklimits import (
     all_strings,

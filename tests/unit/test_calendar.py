@@ -1,4 +1,4 @@
-"""Business days and local wall times (models/calendar.py)."""
+"""Business days and local wall times (models/infra/calendar.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.calendar import BusinessCalendar, add_business_days, add_calendar_days, at_local
+from models.infra.calendar import BusinessCalendar, add_business_days, add_calendar_days, at_local
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

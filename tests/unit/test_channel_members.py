@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from handlers.events import sent_at
-from models.channel_members import ROSTER_FRESH_FOR, trusted
+from models.people.channel_members import ROSTER_FRESH_FOR, trusted
 
 NOW = datetime(2030, 3, 10, 12, 0, tzinfo=UTC)
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.conditions import (
+from models.pipeline.conditions import (
     Comparison,
     ConditionError,
     Field,

@@ -12,13 +12,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select, update
 
-from models.clock import FakeClock
-from models.db import create_engine, session_factory
-from models.digests import DealLine, Move, Tally, daily_digest, managers, weekly_report
-from models.metrics import period_from
+from models.infra.clock import FakeClock
+from models.infra.db import create_engine, session_factory
+from models.infra.tables import Deal, OutboxMessage, User, UserRole
 from models.pipeline import load_pipeline
-from models.tables import Deal, OutboxMessage, User, UserRole
-from models.workspace import Workspace
+from models.pipeline.workspace import Workspace
+from models.reporting.digests import DealLine, Move, Tally, daily_digest, managers, weekly_report
+from models.reporting.metrics import period_from
 from scheduler.digests import DigestRules, send_digests_now, send_due_digests
 from tests.db.metrics_fixture import A, B, M, seed
 

@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.blocks.home import home_view
-from models.home import HomePicture, Overdue, StageTotal, TeamPipeline
+from models.deals.queries import stage_info
+from models.deals.snapshots import DealSnapshot, FollowUpInfo
 from models.pipeline import load_pipeline
-from models.queries import stage_info
-from models.snapshots import DealSnapshot, FollowUpInfo
+from models.reporting.home import HomePicture, Overdue, StageTotal, TeamPipeline
 from tests.blocklimits import assert_no_broadcast, assert_view_within_limits
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

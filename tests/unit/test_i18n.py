@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.catalogue import PACKAGES, ROOT, extract, read
-from models.i18n import N_, Text, pt, render, t, tn, translate
+from bot.devtools.catalogue import PACKAGES, ROOT, extract, read
+from models.infra.i18n import N_, Text, pt, render, t, tn, translate
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 MARKERS = {"t", "tn", "pt", "N_"}  # must always be given literal ids (tr/mtr may take an N_-marked variable)
@@ -101,4 +101,4 @@ def test_plural_and_context_forms() -> None:
 
 
 def test_the_catalogue_file_is_where_the_package_loads_it_from() -> None:
-    assert Path(ROOT / "models" / "locale" / "zh_CN" / "LC_MESSAGES" / "dealroom.po").is_file()
+    assert Path(ROOT / "models" / "infra" / "locale" / "zh_CN" / "LC_MESSAGES" / "dealroom.po").is_file()

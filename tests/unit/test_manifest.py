@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 import yaml
 
-from bot.manifest import BOT_EVENTS, BOT_SCOPES, build_manifest, render_manifest
+from bot.wiring.manifest import BOT_EVENTS, BOT_SCOPES, build_manifest, render_manifest
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 PUBLIC_URL = "https://dealroom.example.com"

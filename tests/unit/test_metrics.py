@@ -10,9 +10,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from models.db import create_engine, session_factory
-from models.metrics import FunnelStep, ReasonCount, SourceCount, StageTime, build_report, current_period, period_from
+from models.infra.db import create_engine, session_factory
 from models.pipeline import load_pipeline
+from models.reporting.metrics import (
+    FunnelStep,
+    ReasonCount,
+    SourceCount,
+    StageTime,
+    build_report,
+    current_period,
+    period_from,
+)
 from tests.db.metrics_fixture import A, B, C, seed
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.pacing import Pacer
-from bot.slack_errors import Outcome, outcome
+from bot.delivery.pacing import Pacer
+from bot.delivery.slack_errors import Outcome, outcome
 
 
 class Now:
@@ -72,10 +72,10 @@ def test_waiting_for_our_own_pacing_is_not_a_failed_attempt() -> None:
     """A row held back by the pacer keeps its attempts (no backoff growth, never parked for it)."""
     from datetime import UTC, datetime, timedelta
 
-    from bot.gateway import SlackFailure
-    from bot.outbox import Deliverer
-    from models.clock import FakeClock
-    from models.tables import OutboxMessage
+    from bot.delivery.gateway import SlackFailure
+    from bot.delivery.outbox import Deliverer
+    from models.infra.clock import FakeClock
+    from models.infra.tables import OutboxMessage
 
     clock = FakeClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
     deliverer = Deliverer(None, None, None, clock)  # type: ignore[arg-type]

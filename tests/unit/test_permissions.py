@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.permissions import (
+from models.people.permissions import (
     Actor,
     DealAccess,
     admin_refusal,

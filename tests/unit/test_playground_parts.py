@@ -7,12 +7,12 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.emulator import SlackEmulator
-from bot.playground import persist
-from bot.playground.cast import seed_slack
-from bot.playground.server import PLAYGROUND_DB, playground_settings
-from bot.playground.slack_client import escape_command_text
-from bot.settings import Settings
+from bot.config.settings import Settings
+from bot.devtools.emulator import SlackEmulator
+from bot.devtools.playground import persist
+from bot.devtools.playground.cast import seed_slack
+from bot.devtools.playground.server import PLAYGROUND_DB, playground_settings
+from bot.devtools.playground.slack_client import escape_command_text
 
 
 def seeded() -> SlackEmulator:
@@ -91,8 +91,8 @@ def test_the_playground_clock_follows_the_process_clock_and_only_jumps_forward()
 
     import pytest
 
-    from bot.playground.clock import OffsetClock
-    from models.clock import FakeClock
+    from bot.devtools.playground.clock import OffsetClock
+    from models.infra.clock import FakeClock
 
     base = FakeClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
     clock = OffsetClock(base)

@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.blocks import pool as pb
-from bot.settings import SettingsError, load_settings
-from models.pool import PoolEntry, PoolPage
-from models.snapshots import StageInfo
+from bot.config.settings import SettingsError, load_settings
+from models.deals.pool import PoolEntry, PoolPage
+from models.deals.snapshots import StageInfo
 from tests.blocklimits import assert_message_within_limits, assert_no_broadcast
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

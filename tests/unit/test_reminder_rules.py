@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.ids import parse_reminder_value, reminder_value
-from models.nudges import start_sla
-from models.reminders import snooze_until
-from models.scoring import score_bant
-from models.tables import Deal
+from bot.blocks.ids import parse_reminder_value, reminder_value
+from models.deals.scoring import score_bant
+from models.followups.nudges import start_sla
+from models.followups.reminders import snooze_until
+from models.infra.tables import Deal
 
 ZONES = st.sampled_from(["Europe/Berlin", "America/New_York", "Asia/Shanghai", "Australia/Sydney", "UTC"])
 INSTANTS = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1),

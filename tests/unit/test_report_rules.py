@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from models.errors import Refused
-from models.permissions import Actor, quota_refusal, report_owner_ids
-from models.quotas import target_period
-from models.workdays import first_workday_of_month, is_workday
+from models.infra.errors import Refused
+from models.infra.workdays import first_workday_of_month, is_workday
+from models.people.permissions import Actor, quota_refusal, report_owner_ids
+from models.reporting.quotas import target_period
 
 REP = Actor("U0REP")
 MANAGER = Actor("U0MGR", managed_ids=frozenset({"U0REP", "U0REP2"}))

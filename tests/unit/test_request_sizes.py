@@ -1,4 +1,4 @@
-"""The body limit of /slack/events (bot/http_edge.py) against the biggest requests Dealroom's own
+"""The body limit of /slack/events (bot/wiring/http_edge.py) against the biggest requests Dealroom's own
 surfaces make Slack send: a click on a full App Home or on a full deal card carries the whole view or
 message back, form-encoded. Chinese text costs 9 bytes a character there (UTF-8, percent-encoded),
 an emoji 12, and JSON's \\u escapes cost more: 64 KiB would refuse a click on a busy zh-CN App Home."""
@@ -14,8 +14,8 @@ import pytest
 
 from bot.blocks.cards import deal_card
 from bot.blocks.home import home_view
-from bot.http_edge import MAX_BODY_BYTES
-from models.snapshots import FollowUpInfo
+from bot.wiring.http_edge import MAX_BODY_BYTES
+from models.deals.snapshots import FollowUpInfo
 from tests.unit.test_blocks import NOW, make_deal
 from tests.unit.test_home_blocks import BERLIN, picture
 

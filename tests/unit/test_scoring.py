@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from models.scoring import BantScore, score_bant
+from models.deals.scoring import BantScore, score_bant
 
 RICH, POOR = Decimal(100000), Decimal(99999)
 

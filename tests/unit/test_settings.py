@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from bot.settings import Settings, SettingsError, load_settings
+from bot.config.settings import Settings, SettingsError, load_settings
 
 REPO = Path(__file__).resolve().parents[2]
 

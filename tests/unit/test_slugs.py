@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from models.slugs import channel_name, slugify_name
+from models.deals.slugs import channel_name, slugify_name
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,8 @@ import pytest
 
 from bot.blocks.territories import territories_reply
 from handlers.grammar import Report, Territory, UsageError
-from models.territories import Territory as Line
-from models.territory_admin import TerritoryState
+from models.pipeline.territories import Territory as Line
+from models.territories.admin import TerritoryState
 from tests.blocklimits import assert_message_within_limits
 from tests.unit.test_grammar import parse
 

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from models.pipeline import TEMPLATES, Pipeline, Stage, load_pipeline
-from models.transitions import DealFacts, Move, Refusal, plan_close, plan_move, plan_next
+from models.pipeline.transitions import DealFacts, Move, Refusal, plan_close, plan_move, plan_next
 
 P = load_pipeline("standard")
 ALL = [load_pipeline(name) for name in TEMPLATES]

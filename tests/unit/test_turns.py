@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.container import AFTER_ACK_CONCURRENCY, Deps
+from bot.runtime.deps import AFTER_ACK_CONCURRENCY, Deps
 
 
 def _deps() -> Deps:

@@ -9,9 +9,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.parked_alerts import alert_text
+from bot.delivery.parked_alerts import alert_text
 from handlers import grammar as g
-from models.i18n import Text, render
+from models.infra.i18n import Text, render
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -60,7 +60,7 @@ def test_chart_draws_chinese_labels_with_a_cjk_font() -> None:
     pytest.importorskip("matplotlib")
     from matplotlib.figure import Figure
 
-    from bot import charts
+    from bot.blocks import charts
     from models.pipeline import load_pipeline
 
     if charts.cjk_font() is None:

@@ -1,0 +1,1 @@
+"""Settings and logging of the process."""

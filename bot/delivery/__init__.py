@@ -1,0 +1,1 @@
+"""Slack delivery: the one gateway to the Web API, pacing, and the outbox deliverer."""

@@ -1,0 +1,1 @@
+"""Operator commands: backup, export, the outbox, digests now."""

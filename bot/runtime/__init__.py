@@ -1,0 +1,1 @@
+"""What a running bot hands every request: its dependencies."""

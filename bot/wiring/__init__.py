@@ -1,0 +1,1 @@
+"""The composition root: the CLI, the HTTP server, Socket Mode, the manifest."""

@@ -1,0 +1,1 @@
+"""Approvals (SPEC 12): requests that hold a stage move until someone decides."""

@@ -1,0 +1,1 @@
+"""Deals: creating and changing them, their timeline, their Slack effects, the public pool."""

@@ -1,0 +1,1 @@
+"""Reports, digests, quotas and App Home's figures: set-based SQL."""

@@ -1,0 +1,1 @@
+"""Territories and lead routing: who gets a new deal."""

@@ -1,0 +1,51 @@
+"""Routing a new deal to its territory (models/pipeline/territories.py): whose turn among the reps, or the manager
+who hands it on; the timeline says so and the new owner is told by DM."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.infra.db import insert_or_ignore
+from models.infra.dms import enqueue_dm
+from models.infra.i18n import render, t
+from models.infra.tables import AssignCounter, Deal, TimelineEntry
+from models.pipeline.territories import Territory
+
+
+async def territory_owner(session: AsyncSession, territory: Territory) -> str:
+    """Round-robin: one UPDATE … RETURNING takes the turn, so two processes never give the same one."""
+    if territory.routing == "manager" and territory.manager:
+        return territory.manager
+    if len(territory.reps) == 1:
+        return territory.reps[0]
+    await insert_or_ignore(session, AssignCounter, key=territory.counter_key, turns=0)
+    turns = await session.scalar(
+        update(AssignCounter).where(AssignCounter.key == territory.counter_key)
+        .values(turns=AssignCounter.turns + 1).returning(AssignCounter.turns)
+    )
+    assert turns is not None
+    return territory.reps[(turns - 1) % len(territory.reps)]
+
+
+async def routed_to_territory(session: AsyncSession, deal: Deal, territory: Territory, actor_id: str, *,
+                              now: datetime, locale: str = "en") -> None:
+    title = deal.title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    name = territory.name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if territory.routing == "manager":
+        text = t("routed to territory {territory}: its manager <@{owner}> hands it on",
+                 territory=territory.name, owner=deal.owner_id)
+        dm = t("A new lead in territory *{territory}*: *D-{number}* {title}, from <@{actor}>. Hand it to one of "
+               "your reps with `/deal assign D-{number} @rep`.", territory=name, number=deal.id, title=title,
+               actor=actor_id)
+    else:
+        text = t("routed to territory {territory}: <@{owner}> got the lead in turn",
+                 territory=territory.name, owner=deal.owner_id)
+        dm = t("You have a new lead in territory *{territory}*: *D-{number}* {title}, from <@{actor}>. "
+               "`/deal info D-{number}` shows it.", territory=name, number=deal.id, title=title, actor=actor_id)
+    session.add(TimelineEntry(deal_id=deal.id, at=now, actor_id=actor_id, kind="owner", text=render(text, locale),
+                              data={"territory": territory.key, "to": deal.owner_id}))
+    if deal.owner_id != actor_id:
+        await enqueue_dm(session, deal.owner_id, text=render(dm, locale), blocks=[], now=now, deal_id=deal.id)
