@@ -19,9 +19,12 @@ from __future__ import annotations
 import gettext
 import io
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from models.infra.words import PLAIN, WORDS, Style, decode, encode, show
 
 LOCALE_DIR = Path(__file__).with_name("locale")
 DOMAIN = "dealroom"
@@ -46,14 +49,66 @@ class Text:
     n: int | None = None
     context: str | None = None
 
-    def render(self, locale: str | None = "en") -> str:
+    def render(self, locale: str | None = "en", style: Style = PLAIN) -> str:
+        """The sentence in ``locale``; the words it mentions (models/infra/words.py) and people's own
+        text in ``style`` (plain text by default; bot/blocks renders Slack's mrkdwn)."""
         template = _translate(self.msgid, self.plural, self.n, self.context, normalize_locale(locale))
         if not self.values:
             return template
-        return template.format(**{k: render(v, locale) for k, v in self.values})
+        return template.format(**{k: _value(v, locale, style) for k, v in self.values})
 
     def __str__(self) -> str:  # logs and tracebacks: English
         return self.render("en")
+
+    def to_data(self) -> dict[str, Any]:
+        """The sentence as JSON-able data (a timeline entry, a queued DM), read back by :meth:`from_data`."""
+        data: dict[str, Any] = {"id": self.msgid, "values": {k: _encode(v) for k, v in self.values}}
+        if self.plural is not None:
+            data["plural"], data["n"] = self.plural, self.n
+        if self.context is not None:
+            data["context"] = self.context
+        return data
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Text:
+        return cls(str(data["id"]), tuple((k, _decode(v)) for k, v in (data.get("values") or {}).items()),
+                   plural=data.get("plural"), n=data.get("n"), context=data.get("context"))
+
+
+def _value(value: Any, locale: str | None, style: Style) -> Any:
+    if isinstance(value, Text):
+        return value.render(locale, style)
+    if isinstance(value, WORDS):
+        return show(value, normalize_locale(locale), style)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float | Decimal):
+        return value  # a number keeps its format spec ({n:.1f})
+    return style.plain(str(value))
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, Text):
+        return {"text": value.to_data()}
+    if isinstance(value, WORDS):
+        return encode(value)
+    if isinstance(value, Decimal):
+        return {"decimal": str(value)}
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "text" in value:
+            return Text.from_data(value["text"])
+        if "decimal" in value:
+            return Decimal(value["decimal"])
+        return decode(value)
+    return value
 
 
 def t(msgid: str, /, **values: Any) -> Text:
@@ -77,10 +132,13 @@ def N_(msgid: str, /) -> str:
     return msgid
 
 
-def render(value: object, locale: str | None = "en") -> str:
-    """Any value as display text in ``locale``: :class:`Text` translated, ``None`` empty, others ``str()``."""
+def render(value: object, locale: str | None = "en", style: Style = PLAIN) -> str:
+    """Any value as display text in ``locale``: :class:`Text` translated, a word in ``style``, ``None``
+    empty, others ``str()``."""
     if isinstance(value, Text):
-        return value.render(locale)
+        return value.render(locale, style)
+    if isinstance(value, WORDS):
+        return show(value, normalize_locale(locale), style)
     if value is None:
         return ""
     return str(value)
