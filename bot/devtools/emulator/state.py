@@ -148,17 +148,6 @@ class Call:
     response: dict[str, Any] | None = None
 
 
-@dataclass
-class Fault:
-    method: str | None
-    error: str | None = None
-    status: int = 200
-    retry_after: int | None = None
-    times: int = 1
-    connection_error: bool = False
-    process: bool = False  # run the method (change state) before failing the response
-
-
 class Workspace:
     """Everything the emulated Slack workspace knows.  Attributes are plain containers."""
 
