@@ -49,7 +49,7 @@ WALL_CLOCK = {"datetime.now", "datetime.utcnow", "datetime.today", "date.today",
 # The wall clock read on purpose, never for the bot's own time (that is the injected Clock): each says why.
 WALL_CLOCK_ALLOWED = {
     ("models/infra/clock.py", "datetime.now"): "SystemClock itself",
-    ("bot/wiring/cli.py", "clock.SystemClock"): "the process's one clock, made in main and handed to every command",
+    ("bot/cli/dealroom.py", "clock.SystemClock"): "the process's one clock, made in main and handed to every command",
     ("scheduler/jobs.py", "datetime.now"): "APScheduler fires on the wall clock: its first-run instant is in that time",
     ("bot/wiring/socket_mode.py", "time.time"): "slack_sdk stamps its pongs with time.time()",
     ("bot/devtools/playground/slack_client.py", "time.time"): "signs in real time, as Bolt checks",
