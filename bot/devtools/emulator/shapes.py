@@ -158,7 +158,9 @@ def file_obj(ws: Workspace, f: File) -> dict[str, Any]:
     mimetype = mimetypes.guess_type(f.name)[0] or "application/octet-stream"
     filetype = f.name.rsplit(".", 1)[-1].lower() if "." in f.name else "binary"
     shares: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    public, private, ims = [], [], []
+    public: list[str] = []
+    private: list[str] = []
+    ims: list[str] = []
     for channel_id, messages in ws.messages.items():
         for m in messages:
             if f.id not in m.files:

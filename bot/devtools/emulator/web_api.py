@@ -119,7 +119,7 @@ class WebApi(FaultInjection):
         if request.content_type == "multipart/form-data":
             form = await request.post()
             part = next((v for v in form.values() if hasattr(v, "file")), None)
-            data = part.file.read() if part is not None else b""  # type: ignore[union-attr]
+            data = part.file.read() if part is not None else b""
         else:
             data = await request.read()
         if (faulty := self._injected_fault(request, "file_upload")) is not None:

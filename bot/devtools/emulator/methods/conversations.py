@@ -72,7 +72,7 @@ def conversations_invite(ws: Workspace, a: Args) -> dict[str, Any]:
         raise SlackError("too_many_users")
     not_archived(ch)
     bot_is_member(ws, ch)
-    errors = []
+    errors: list[dict[str, Any]] = []
     for user in users:
         if user == ws.bot_user_id:
             error = "cant_invite_self"
@@ -177,7 +177,7 @@ def conversations_history(ws: Workspace, a: Args) -> dict[str, Any]:
     bot_is_member(ws, ch)
     try:
         oldest = ts_key(a.get("oldest") or "0")
-        latest = ts_key(a.get("latest")) if a.get("latest") else None
+        latest = ts_key(latest_ts) if (latest_ts := a.get("latest")) else None
     except ValueError:
         raise SlackError("invalid_ts_oldest") from None
     inclusive = a.flag("inclusive")

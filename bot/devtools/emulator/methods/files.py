@@ -45,7 +45,8 @@ def files_complete_upload_external(ws: Workspace, a: Args) -> dict[str, Any]:
         if file is None or file.content is None or file.completed:
             raise SlackError("file_not_found")
         files.append((file, entry.get("title")))
-    channel_ids = list(dict.fromkeys(([a.get("channel_id")] if a.get("channel_id") else []) + a.ids("channels")))
+    channel_id = a.get("channel_id")
+    channel_ids = list(dict.fromkeys(([channel_id] if channel_id else []) + a.ids("channels")))
     thread_ts = a.get("thread_ts")
     if thread_ts and len(channel_ids) > 1:
         raise invalid("[ERROR] thread_ts requires exactly one channel")
