@@ -1,6 +1,6 @@
 """State of the Slack emulator: plain dataclasses and a `Workspace` that tests can inspect directly.
 
-Nothing here knows about HTTP.  The Web API methods in `server.py` read and change this state
+Nothing here knows about HTTP.  The Web API methods in `methods/` read and change this state
 synchronously (no `await` inside a method), so every API call is atomic.
 """
 
