@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-dates lint install bench clean i18n
+.PHONY: run test test-dates lint typecheck install bench clean i18n
 
 run: $(STAMP)
 	@$(BIN)/dealroom start
@@ -22,6 +22,10 @@ test-dates: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+# The type checker, as configured in pyproject.toml ([tool.mypy]): strict on models/, standard elsewhere.
+typecheck: $(STAMP)
+	$(BIN)/mypy
 
 install: $(STAMP)
 
@@ -45,4 +49,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/digest.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis *.egg-info

@@ -19,10 +19,10 @@ from sqlalchemy import select
 
 import bot.ops.backup
 import bot.ops.commands
+from bot.cli import main
 from bot.config.settings import Settings
 from bot.ops.backup import CLAIM_STALE_AFTER, _claim_day, scheduled_backup
 from bot.runtime.deps import build_deps
-from bot.wiring.cli import main
 from models.infra.clock import FakeClock
 from models.infra.tables import MaintenanceRun
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert
 
+from bot.cli import main
 from bot.ops.export import PROGRESS_FROM, export_csv
-from bot.wiring.cli import main
 from models.infra.db import create_engine, session_factory
 from models.infra.tables import Deal, TimelineEntry, User
 from models.pipeline import load_pipeline

@@ -22,9 +22,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import delete, make_url, update
+from sqlalchemy import CursorResult, delete, make_url, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import ArgumentError
 
@@ -187,7 +187,7 @@ async def _claim_day(deps: Deps, day: date) -> bool:
             index_elements=[MaintenanceRun.job, MaintenanceRun.period], set_={"started_at": now},
             where=MaintenanceRun.done_by.is_(None) & (MaintenanceRun.started_at < now - CLAIM_STALE_AFTER),
         ))
-        return result.rowcount == 1
+        return cast("CursorResult[Any]", result).rowcount == 1  # an INSERT answers with a cursor result
 
 
 async def _release_day(deps: Deps, day: date) -> None:

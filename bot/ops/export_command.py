@@ -9,7 +9,7 @@ from pathlib import Path
 from bot.config.settings import Settings
 from bot.ops.export import ExportError, export_csv
 from models.infra.db import create_engine, sqlite_path
-from models.pipeline import load_pipeline
+from models.pipeline import Pipeline, load_pipeline
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
@@ -26,7 +26,7 @@ def run_export(settings: Settings, kind: str, path: str) -> int:
     return EXIT_OK
 
 
-async def _export(url: str, kind: str, target: Path, pipeline) -> int:  # type: ignore[no-untyped-def]
+async def _export(url: str, kind: str, target: Path, pipeline: Pipeline) -> int:
     db_file = sqlite_path(url)
     if db_file is not None and not db_file.exists():
         raise ExportError(f"DATABASE_URL: there is no database at {db_file}")

@@ -14,6 +14,7 @@ import asyncio
 import ipaddress
 import logging
 import time
+from typing import TypedDict
 
 from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
@@ -31,7 +32,12 @@ FORWARDING_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
 
 
-def runner_options() -> dict[str, float]:
+class RunnerOptions(TypedDict):
+    keepalive_timeout: float
+    lingering_time: float
+
+
+def runner_options() -> RunnerOptions:
     """aiohttp's defaults hold an idle or half-sent request for an hour (keep-alive 3630 s)."""
     return {"keepalive_timeout": KEEPALIVE_SECONDS, "lingering_time": LINGER_SECONDS}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -21,7 +21,7 @@ from models.infra.parked import backlog
 from scheduler.jobs import Ticks
 
 DEPS_KEY = web.AppKey("deps", Deps)
-SOCKET_OPEN_KEY = web.AppKey("socket_is_open", Callable[[], bool])  # Socket Mode: is the WebSocket open?
+SOCKET_OPEN_KEY: web.AppKey[Callable[[], bool]] = web.AppKey("socket_is_open")  # Socket Mode: is the WebSocket open?
 IDENTITY_AT_START_SECONDS = 5.0
 
 log = logging.getLogger("dealroom")
@@ -44,7 +44,7 @@ def build_web_app(deps: Deps, bolt: AsyncApp | None, *, with_ticks: bool = True,
     return web_app
 
 
-def _slack_events(deps: Deps, bolt: AsyncApp):  # type: ignore[no-untyped-def]
+def _slack_events(deps: Deps, bolt: AsyncApp) -> Callable[[web.Request], Awaitable[web.Response]]:
     """The body is read within its limits and its signature checked here, before Bolt parses it:
     Bolt's own check (which stays on) raises on a malformed timestamp and logs a failed request's
     body at INFO."""
@@ -58,6 +58,7 @@ def _slack_events(deps: Deps, bolt: AsyncApp):  # type: ignore[no-untyped-def]
         if problem:
             raise refuse(request, web.HTTPUnauthorized(text="invalid request"), problem)
         bolt_request = AsyncBoltRequest(body=body.decode("utf-8"), query=request.query_string,
+                                        # Bolt reads any mapping of header names; its hint says dict
                                         headers=request.headers)  # type: ignore[arg-type]
         return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
 

@@ -174,7 +174,7 @@ async def test_parked_messages_are_told_to_admins_once_in_one_dm(bot: Bot) -> No
 async def test_the_outbox_command_lists_parked_messages_and_requeues_one(
     bot: Bot, monkeypatch: pytest.MonkeyPatch, tmp_path, capsys: pytest.CaptureFixture[str]  # type: ignore[no-untyped-def]
 ) -> None:
-    from bot.wiring.cli import main
+    from bot.cli import main
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", bot.settings.database_url)

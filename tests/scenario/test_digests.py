@@ -124,7 +124,7 @@ async def test_the_schedulers_digest_job_sends_at_the_managers_nine(bot: Bot) ->
 async def test_the_digest_command_runs_on_the_processs_clock(bot: Bot, monkeypatch: pytest.MonkeyPatch,
                                                              tmp_path: Path) -> None:
     """`dealroom digest --now` asks the clock it is given, like every command: the digest is the bot's today."""
-    from bot.wiring.cli import main
+    from bot.cli import main
 
     await make_team(bot, MANAGER, [REP])
     monkeypatch.chdir(tmp_path)

@@ -5,7 +5,9 @@
     # then point slack_sdk's web client at it: token=emu.bot_token, base_url=emu.api_url
 
 State (`users`, `channels`, `messages`, `ims`, `views`, `responses`, `files`, `calls`) is plain data in
-`bot.emulator.state`; the HTTP app and the Web API methods are in `bot.emulator.server`.
+`state.py`; failing on purpose in `faults.py`; the HTTP routes in `web_api.py`; the Web API methods in
+`methods/` (one module per family: auth and users, conversations, chat, pins, views, files), with the
+shapes they answer in `shapes.py`; Socket Mode in `socket.py`; `SlackEmulator` itself in `server.py`.
 """
 
 from bot.devtools.emulator.server import METHODS, SlackEmulator

@@ -21,17 +21,27 @@ import contextlib
 import json
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from aiohttp import WSMsgType, web
 
 from bot.devtools.emulator.state import Call
 
-if TYPE_CHECKING:
-    from bot.devtools.emulator.server import SlackEmulator
-
 DEFAULT_APP_TOKEN = "xapp-1-A0001-1-emulated"
+
+
+class Emulator(Protocol):
+    """What Socket Mode needs of the emulator it lives on (SlackEmulator), without importing it."""
+
+    base_url: str
+    app_id: str
+    calls: list[Call]
+
+    def now(self) -> float: ...
+
+    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None: ...  # noqa: ASYNC109
 
 
 @dataclass
@@ -67,7 +77,7 @@ class Envelope:
 class SocketModeServer:
     """Lives on a SlackEmulator as `socket_mode`; its routes are added by `SlackEmulator.start()`."""
 
-    def __init__(self, emulator: SlackEmulator, *, app_token: str = DEFAULT_APP_TOKEN) -> None:
+    def __init__(self, emulator: Emulator, *, app_token: str = DEFAULT_APP_TOKEN) -> None:
         self.emulator = emulator
         self.app_token = app_token
         self.connections: list[Connection] = []

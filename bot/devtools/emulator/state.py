@@ -1,6 +1,6 @@
 """State of the Slack emulator: plain dataclasses and a `Workspace` that tests can inspect directly.
 
-Nothing here knows about HTTP.  The Web API methods in `server.py` read and change this state
+Nothing here knows about HTTP.  The Web API methods in `methods/` read and change this state
 synchronously (no `await` inside a method), so every API call is atomic.
 """
 
@@ -146,17 +146,6 @@ class Call:
     status: int = 200  # 0 when the connection was dropped
     at: float = 0.0
     response: dict[str, Any] | None = None
-
-
-@dataclass
-class Fault:
-    method: str | None
-    error: str | None = None
-    status: int = 200
-    retry_after: int | None = None
-    times: int = 1
-    connection_error: bool = False
-    process: bool = False  # run the method (change state) before failing the response
 
 
 class Workspace:

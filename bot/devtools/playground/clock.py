@@ -6,6 +6,8 @@ from datetime import datetime, timedelta
 
 from models.infra.clock import Clock
 
+JUMPS = {"hour": timedelta(hours=1), "day": timedelta(days=1)}  # the page's jumps besides "digest"
+
 
 class OffsetClock:
     def __init__(self, base: Clock, offset: timedelta = timedelta(0)) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import secrets
 import signal
@@ -22,12 +21,12 @@ from sqlalchemy import select
 from bot.config.settings import Settings
 from bot.devtools.emulator import SlackEmulator
 from bot.devtools.playground import persist
-from bot.devtools.playground.cast import ADMIN, CAST, MANAGER, REP, seed_database, seed_slack
-from bot.devtools.playground.clock import OffsetClock
+from bot.devtools.playground.cast import ADMIN, CAST, MANAGER, seed_database, seed_slack
+from bot.devtools.playground.clock import JUMPS, OffsetClock
+from bot.devtools.playground.page import Page
 from bot.devtools.playground.slack_client import Replies, SlackClient
-from bot.devtools.playground.view import snapshot
 from bot.runtime.deps import Deps, build_deps
-from bot.wiring.http_edge import foreign_host, runner_options
+from bot.wiring.http_edge import runner_options
 from bot.wiring.server import build_web_app
 from handlers.app import build_app
 from models.infra.clock import Clock
@@ -39,10 +38,8 @@ log = logging.getLogger("dealroom.playground")
 
 HOST = "127.0.0.1"  # whatever HOST says: nothing here checks who is asking
 PLAYGROUND_DB = "sqlite+aiosqlite:///./playground.db"
-STATIC = Path(__file__).with_name("static")
 WATCH_EVERY_SECONDS = 0.15
 SAVE_EVERY_SECONDS = 1.0
-JUMPS = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
 
 
 def playground_settings(settings: Settings, *, signing_secret: str, api_url: str) -> Settings:
@@ -98,7 +95,7 @@ class Playground:
         async with deps.sessions.begin() as session:
             await seed_database(session, now=self.clock.now())
         web_app = build_web_app(deps, build_app(deps), with_ticks=False)
-        self._add_routes(web_app)
+        Page(self).add_routes(web_app)
         self._runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=1.0, **runner_options())
         await self._runner.setup()
         await web.TCPSite(self._runner, HOST, self.port).start()
@@ -161,6 +158,11 @@ class Playground:
             if self._dirty and now - last_save >= SAVE_EVERY_SECONDS:
                 self._save()
                 self._dirty, last_save = False, now
+
+    @property
+    def changed(self) -> asyncio.Event:
+        """Set at the next change of the local Slack (then replaced by a fresh one)."""
+        return self._changed
 
     def touch(self) -> None:
         self._version += 1
@@ -236,170 +238,6 @@ class Playground:
         await self.deps.deliverer.drain()
         await self.deps.deliverer.close()
 
-    # --- the page's API -------------------------------------------------------------------------
-
-    def _add_routes(self, app: web.Application) -> None:
-        app.middlewares.append(self._only_this_machine)
-        app.router.add_get("/", self._index)
-        app.router.add_static("/static/", STATIC)
-        app.router.add_get("/playground/state", self._state)
-        app.router.add_get("/playground/stream", self._stream)
-        app.router.add_post("/playground/command", self._command)
-        app.router.add_post("/playground/click", self._click)
-        app.router.add_post("/playground/submit", self._submit)
-        app.router.add_post("/playground/close", self._close)
-        app.router.add_post("/playground/join", self._join)
-        app.router.add_post("/playground/home", self._home)
-        app.router.add_post("/playground/clock", self._clock)
-
-    @web.middleware
-    async def _only_this_machine(self, request: web.Request, handler: Any) -> web.StreamResponse:
-        """Another web site open in the same browser must not drive the playground: no foreign Host
-        (DNS rebinding), and the page's actions only as JSON (a cross-site form cannot send that
-        without a CORS preflight, which is never answered)."""
-        if foreign_host(request):
-            raise web.HTTPForbidden(text="the playground answers on 127.0.0.1 only")
-        if request.path.startswith("/playground/") and request.method == "POST" \
-                and request.content_type != "application/json":
-            raise web.HTTPUnsupportedMediaType(text="JSON expected")
-        return await handler(request)
-
-    async def _index(self, request: web.Request) -> web.StreamResponse:
-        return web.FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-store"})
-
-    def _person(self, value: Any) -> str:
-        if value not in {p.id for p in CAST}:
-            raise web.HTTPBadRequest(text="unknown person")
-        return str(value)
-
-    def _channel(self, value: Any, user: str) -> str:
-        channel = self.slack.channels.get(str(value))
-        if channel is None or (channel.is_im and channel.im_user != user):
-            raise web.HTTPBadRequest(text="unknown channel")
-        return channel.id
-
-    async def _state(self, request: web.Request) -> web.Response:
-        user = self._person(request.query.get("user", REP))
-        self.replies.collect()
-        digest = self.next_digest() if self.deps else None
-        body = snapshot(self.slack, self.replies, user=user, channel=request.query.get("channel"),
-                        now=self.clock.now(), closed_views=self.closed_views, digest_at=digest,
-                        locale=self.deps.ws.locale if self.deps else "en")
-        return web.json_response(body, headers={"Cache-Control": "no-store"})
-
-    async def _stream(self, request: web.Request) -> web.StreamResponse:
-        """Server-sent events: `change` whenever the local Slack changed; the page then fetches its state."""
-        response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store"})
-        await response.prepare(request)
-        await response.write(b"event: change\ndata: {}\n\n")
-        while True:
-            changed = self._changed
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(changed.wait(), timeout=15)
-            try:
-                await response.write(b"event: change\ndata: {}\n\n" if changed.is_set() else b": keep-alive\n\n")
-            except (ConnectionResetError, RuntimeError):
-                return response
-
-    async def _body(self, request: web.Request) -> dict[str, Any]:
-        try:
-            body = await request.json()
-        except (ValueError, UnicodeDecodeError):
-            raise web.HTTPBadRequest(text="JSON expected") from None
-        if not isinstance(body, dict):
-            raise web.HTTPBadRequest(text="JSON object expected")
-        return body
-
-    async def _command(self, request: web.Request) -> web.Response:
-        body = await self._body(request)
-        user = self._person(body.get("user"))
-        channel = self._channel(body.get("channel"), user)
-        text = str(body.get("text") or "").strip()
-        if text.startswith("/deal"):
-            text = text[len("/deal"):].strip()
-        assert self.client is not None
-        status, answer = await self.client.command(user, channel, text)
-        self.touch()
-        return web.json_response({"status": status, "answer": answer})
-
-    async def _click(self, request: web.Request) -> web.Response:
-        body = await self._body(request)
-        user = self._person(body.get("user"))
-        action = body.get("action")
-        if not isinstance(action, dict) or not action.get("action_id"):
-            raise web.HTTPBadRequest(text="action expected")
-        assert self.client is not None
-        view_id = body.get("view_id")
-        if view_id:
-            if view_id not in self.slack.views:
-                raise web.HTTPBadRequest(text="unknown view")
-            status, answer = await self.client.click(user, "", action, view_id=str(view_id))
-        else:
-            channel = self._channel(body.get("channel"), user)
-            ephemeral_id = body.get("ephemeral_id") or None
-            message_ts = None if ephemeral_id else body.get("message_ts")
-            message = self.slack.find_message(channel, str(message_ts)) if message_ts else None
-            if message is not None and message.ephemeral_to not in (None, user):
-                raise web.HTTPBadRequest(text="not your message")
-            status, answer = await self.client.click(user, channel, action, message_ts=message_ts,
-                                                     ephemeral_id=ephemeral_id,
-                                                     ephemeral=message is not None and message.ephemeral_to == user)
-        self.touch()
-        return web.json_response({"status": status, "answer": answer})
-
-    async def _submit(self, request: web.Request) -> web.Response:
-        body = await self._body(request)
-        user = self._person(body.get("user"))
-        view_id, root = str(body.get("view_id")), str(body.get("root"))
-        if view_id not in self.slack.views or not isinstance(body.get("values"), dict):
-            raise web.HTTPBadRequest(text="unknown view")
-        assert self.client is not None
-        status, answer = await self.client.submit(user, view_id, body["values"])
-        outcome = _view_response(answer)
-        if status == 200 and outcome.get("response_action") in (None, "clear"):
-            self.closed_views.add(root)
-        elif outcome.get("response_action") == "update" and isinstance(outcome.get("view"), dict):
-            self.slack.views[view_id].update(blocks=outcome["view"].get("blocks", []),
-                                             title=outcome["view"].get("title"))
-        self.touch()
-        return web.json_response({"status": status, "errors": outcome.get("errors") or {}})
-
-    async def _close(self, request: web.Request) -> web.Response:
-        body = await self._body(request)
-        user = self._person(body.get("user"))
-        root, view_id = str(body.get("root")), str(body.get("view_id"))
-        if view_id in self.slack.views and self.client is not None:
-            await self.client.close_view(user, view_id)
-        self.closed_views.add(root)
-        self.touch()
-        return web.json_response({"ok": True})
-
-    async def _join(self, request: web.Request) -> web.Response:
-        """A person joins a channel themselves; Slack sends the app member_joined_channel (our hook)."""
-        body = await self._body(request)
-        user = self._person(body.get("user"))
-        channel = self._channel(body.get("channel"), user)
-        if user not in self.slack.channels[channel].members:
-            await self.slack.add_member(channel, user)
-        self.touch()
-        return web.json_response({"ok": True})
-
-    async def _home(self, request: web.Request) -> web.Response:
-        body = await self._body(request)
-        user = self._person(body.get("user"))
-        assert self.client is not None
-        status, _ = await self.client.home_opened(user)
-        self.touch()
-        return web.json_response({"status": status})
-
-    async def _clock(self, request: web.Request) -> web.Response:
-        body = await self._body(request)
-        to = str(body.get("jump"))
-        if to not in (*JUMPS, "digest"):
-            raise web.HTTPBadRequest(text="jump: hour, day or digest")
-        await self.jump(to)
-        return web.json_response({"now": self.clock.now().isoformat(timespec="seconds")})
-
 
 async def _wait_turn(turn: asyncio.Lock) -> None:
     async with turn:
@@ -413,14 +251,6 @@ async def _running_jobs_finished(ticks: Ticks, within: float = 10.0) -> None:
     pending = [f for f in getattr(executor, "_pending_futures", ()) if not f.done()]
     if pending:
         await asyncio.wait(pending, timeout=within)
-
-
-def _view_response(answer: str) -> dict[str, Any]:
-    try:
-        data = json.loads(answer) if answer.strip() else {}
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 async def serve(settings: Settings, clock: Clock, port: int) -> None:
