@@ -1,4 +1,4 @@
-"""Amounts as users type them, and as we show them back (SPEC 2).
+"""Amounts as users type them (SPEC 2); they are shown by models/infra/formats.py.
 
 ``150000``, ``150,000``, ``150k``, ``1.5m``, ``2bn``, ``$150,000``, ``¥150,000``, ``15万``, ``1.5亿``,
 full-width digits. Pure: no Slack, no I/O; a reading error is an :class:`AmountError`.
@@ -11,9 +11,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from models.infra.i18n import t
 from models.values.errors import AmountError
-from models.values.reading import is_zh, nfkc, show
+from models.values.reading import nfkc, show
 
-__all__ = ["MAX_AMOUNT", "format_amount", "parse_amount"]
+__all__ = ["MAX_AMOUNT", "parse_amount"]
 
 MAX_AMOUNT = Decimal(10) ** 15
 _CENT = Decimal("0.01")
@@ -82,26 +82,3 @@ def parse_amount(text: str) -> Decimal:
     if value <= 0:
         raise AmountError(t('The amount must be more than zero, and "{text}" is not.', text=show(raw)))
     return value
-
-
-def format_amount(amount: Decimal, locale: str = "en") -> str:
-    """An amount for display, without currency symbol.
-
-    ``en``: ``150,000`` (no decimals when whole, else 2). ``zh-CN``: whole multiples of
-    10,000 as ``15万`` / ``150万`` / ``1.5亿`` (from 10^8), anything else like ``150,500``.
-    Never raises for a finite Decimal; ``parse_amount(format_amount(x)) == x`` for valid amounts.
-    """
-    from babel.numbers import format_decimal  # babel is slowish to import; only when needed
-
-    amount = Decimal(amount)
-    if not amount.is_finite():
-        return str(amount)
-    amount = amount.quantize(_CENT, rounding=ROUND_HALF_UP) if amount.adjusted() < 20 else amount
-    whole = amount == amount.to_integral_value()
-    zh = is_zh(locale)
-    babel_locale = "zh_CN" if zh else "en"
-    if zh and whole and amount >= 10**4 and amount % 10**4 == 0:
-        if amount >= 10**8:
-            return format_decimal(amount / 10**8, "#,##0.####", locale=babel_locale) + "亿"
-        return f"{int(amount / 10**4)}万"
-    return format_decimal(amount, "#,##0" if whole else "#,##0.00", locale=babel_locale)

@@ -1,4 +1,4 @@
-"""Times as users type them, and as we show them back (SPEC 2): read in the caller's time zone.
+"""Times as users type them (SPEC 2), read in the caller's time zone; shown by models/infra/formats.py.
 
 Pure: no Slack, no I/O; a reading error is a :class:`WhenError`. The forms themselves are in
 models/values/time_forms.py, the English long tail in models/values/time_fallback.py.
@@ -7,16 +7,17 @@ models/values/time_forms.py, the English long tail in models/values/time_fallbac
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from models.infra.formats import format_when
 from models.infra.i18n import t
 from models.values.errors import WhenError
-from models.values.reading import is_zh, show
+from models.values.reading import show
 from models.values.time_fallback import parse_long_tail
 from models.values.time_forms import MAX_WHEN_TEXT, Invalid, normalize_when, parse_exact
 
-__all__ = ["format_when", "parse_when", "split_when", "zone"]
+__all__ = ["parse_when", "split_when", "zone"]
 
 
 def parse_when(text: str, *, now: datetime, tz: tzinfo, locale: str = "en", future_only: bool = True) -> datetime:
@@ -102,19 +103,6 @@ def split_when(words: list[str], *, now: datetime, tz: tzinfo, locale: str = "en
     if when <= now:
         raise WhenError(t('"{text}" is in the past: {when}.', text=show(head), when=format_when(when, tz, locale)))
     return when, rest
-
-
-def format_when(dt_utc: datetime, tz: tzinfo, locale: str = "en") -> str:
-    """``Tue 1 Dec 2026, 14:00 (Europe/Berlin)`` for en; ``2026年12月1日 14:00`` for zh-CN."""
-    from babel.dates import format_datetime
-
-    if dt_utc.tzinfo is None:
-        dt_utc = dt_utc.replace(tzinfo=UTC)
-    local = dt_utc.astimezone(tz)
-    if is_zh(locale):
-        return format_datetime(local, "y年M月d日 HH:mm", locale="zh_CN")
-    tz_name = getattr(tz, "key", None) or str(tz)
-    return f"{format_datetime(local, 'EEE d MMM y, HH:mm', locale='en')} ({tz_name})"
 
 
 def zone(name: str | None, fallback: ZoneInfo) -> ZoneInfo:
