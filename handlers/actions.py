@@ -18,9 +18,9 @@ from handlers.commands import execute, replying
 from handlers.context import Request
 from handlers.replies import say_error, send
 from handlers.runner import Unit, run_after_ack
-from models.deals import service as deals
 from models.deals.queries import find_deal, history, snapshot
 from models.infra.i18n import t
+from models.people.access import require_edit, require_read
 from models.people.users import load_actor
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ async def _open_note_form(deps: Deps, body: dict[str, Any], number: int, respond
     async with deps.sessions() as session:
         deal = await find_deal(session, number=number, channel_id=None, here_channel_id=None)
         actor = await load_actor(session, body["user"]["id"], deps.ws.admin_ids)
-        await deals.require_edit(session, actor, deal)
+        await require_edit(session, actor, deal)
         title = deal.title
     try:
         await deps.gateway.open_view(body["trigger_id"], modals.log_note_modal(number, title))
@@ -85,8 +85,8 @@ async def _history_page(deps: Deps, unit: Unit, body: dict[str, Any], respond: A
     async with unit.reading() as session:
         deal = await find_deal(session, number=number, channel_id=None, here_channel_id=None)
         actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
-        await deals.require_read(session, actor, deal, here_channel_id=req.channel_id, now=req.now,
-                                 ask=deps.directory.channel_members)
+        await require_read(session, actor, deal, here_channel_id=req.channel_id, now=req.now,
+                           ask=deps.directory.channel_members)
         items, has_more = await history(session, deal.id, page=page)
         picture = await snapshot(session, deal, deps.ws.pipeline, now=req.now, locale=deps.ws.locale)
     message = timeline.timeline_page(picture, items, page=page, has_more=has_more, tz=req.tz,

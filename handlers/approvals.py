@@ -25,6 +25,7 @@ from handlers.context import Request
 from handlers.replies import say_error, send
 from handlers.runner import Unit, run_after_ack
 from models.approvals import requests as approvals
+from models.deals import moves
 from models.deals.queries import brief_snapshot
 from models.infra.errors import DomainError
 from models.infra.i18n import N_, t
@@ -119,7 +120,7 @@ async def _decide_now(deps: Deps, unit: Unit, user_id: str, request_id: int, *, 
     try:
         async with unit.transaction() as session:
             actor = await load_actor(session, user_id, deps.ws.admin_ids)
-            decided = await approvals.decide(session, deps.ws, actor, request_id, approve=approve, reason=reason,
+            decided = await moves.decide(session, deps.ws, actor, request_id, approve=approve, reason=reason,
                                              now=deps.clock.now())
             number, status = decided.deal.id, decided.status
     except DomainError as exc:

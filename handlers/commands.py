@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.blocks import cards, modals, replies, timeline
 from bot.blocks import pool as pool_blocks
+from bot.blocks.stages import describe_stages
 from bot.blocks.text import Mrkdwn, escape, mtr, say, tr, user
 from bot.delivery.gateway import SlackFailure
 from bot.runtime.deps import Deps
@@ -25,20 +26,19 @@ from handlers.context import Request
 from handlers.replies import mentions, say_error, send, sentences, words
 from handlers.runner import Tell, Unit, run_after_ack
 from models.approvals import handover
-from models.approvals import requests as approvals
-from models.deals import pool
+from models.deals import moves, pool
 from models.deals import service as deals
 from models.deals.queries import find_deal, history, list_deals, snapshot
 from models.deals.service import FieldChanges
 from models.followups import activity
-from models.infra.dms import enqueue_dm
-from models.infra.errors import DomainError, Forbidden
+from models.infra.dms import enqueue_rendered_dm
+from models.infra.errors import Forbidden
 from models.infra.i18n import N_, pt, render, t
 from models.infra.outbox import deal_lane, dm_lane
 from models.infra.tables import Deal
+from models.people.access import require_read
 from models.people.permissions import list_refusal
 from models.people.users import load_actor
-from models.pipeline import StageLookupError, describe_stages
 from models.values import InputError, format_when
 
 CHANNEL_WAIT_SECONDS = 2.0  # how long `/deal new` waits for Slack before saying the channel will follow
@@ -192,14 +192,14 @@ _MOVES = {
 
 
 def _moved(deal_id: int, move: Any, locale: str) -> str:
-    if isinstance(move, approvals.Closed):
+    if isinstance(move, moves.Closed):
         text = _moved(deal_id, move.move, locale)
         if move.lapsed is not None:
             stage = escape(move.lapsed_to.display_name(locale) if move.lapsed_to else move.lapsed.to_stage)
             text += " " + render(t("The approval request to move it to *{stage}* lapsed; its approvers are told.",
                                    stage=stage), locale)
         return text
-    if isinstance(move, approvals.Asked):
+    if isinstance(move, moves.Asked):
         return mtr("D-{n} needs approval to move to *{stage}* ({conditions}). Asked {approvers} by DM; the deal "
                    "stays where it is until then.", locale, n=deal_id, stage=move.to_stage.display_name(locale),
                    conditions="; ".join(say(c, locale) for c in move.conditions),
@@ -214,40 +214,34 @@ def _moved(deal_id: int, move: Any, locale: str) -> str:
 
 
 def _kick(req: Request, move: Any) -> None:
-    if isinstance(move, approvals.Asked | approvals.Closed):
+    if isinstance(move, moves.Asked | moves.Closed):
         req.lanes.extend(move.lanes)
 
 
 async def _stage(deps: Deps, req: Request, cmd: g.Stage, session: AsyncSession) -> Reply:
     actor, deal = await _deal_for(deps, req, cmd, session)
-    try:
-        target = deps.ws.pipeline.resolve(cmd.target)
-    except StageLookupError as exc:
-        raise DomainError(exc.message, "/deal stage <stage>") from exc
-    if target.closed == "lost":
-        raise DomainError(t("Closing as lost needs a reason."), "/deal lost <reason>")
-    move = await approvals.move_to(session, deps.ws, actor, deal, target, now=req.now)
+    move = await moves.move(session, deps.ws, actor, deal, moves.Named(cmd.target), now=req.now)
     _kick(req, move)
     return _moved(deal.id, move, deps.ws.locale)
 
 
 async def _next(deps: Deps, req: Request, cmd: g.Next, session: AsyncSession) -> Reply:
     actor, deal = await _deal_for(deps, req, cmd, session)
-    move = await approvals.move_next(session, deps.ws, actor, deal, now=req.now)
+    move = await moves.move(session, deps.ws, actor, deal, moves.Next(), now=req.now)
     _kick(req, move)
     return _moved(deal.id, move, deps.ws.locale)
 
 
 async def _won(deps: Deps, req: Request, cmd: g.Won, session: AsyncSession) -> Reply:
     actor, deal = await _deal_for(deps, req, cmd, session)
-    move = await approvals.close_deal(session, deps.ws, actor, deal, "won", now=req.now, won_amount=cmd.amount)
+    move = await moves.move(session, deps.ws, actor, deal, moves.Won(cmd.amount), now=req.now)
     _kick(req, move)
     return _moved(deal.id, move, deps.ws.locale)
 
 
 async def _lost(deps: Deps, req: Request, cmd: g.Lost, session: AsyncSession) -> Reply:
     actor, deal = await _deal_for(deps, req, cmd, session)
-    move = await approvals.close_deal(session, deps.ws, actor, deal, "lost", now=req.now, reason=cmd.reason)
+    move = await moves.move(session, deps.ws, actor, deal, moves.Lost(cmd.reason), now=req.now)
     _kick(req, move)
     return _moved(deal.id, move, deps.ws.locale)
 
@@ -313,8 +307,8 @@ _BANT = {"budget": pt("score part", "budget"), "authority": pt("score part", "au
 async def _info(deps: Deps, req: Request, cmd: g.Info, session: AsyncSession) -> Reply:
     actor, deal = await _deal_for(deps, req, cmd, session)
     req.lanes.clear()
-    await deals.require_read(session, actor, deal, here_channel_id=req.channel_id, now=req.now,
-                             ask=deps.directory.channel_members)
+    await require_read(session, actor, deal, here_channel_id=req.channel_id, now=req.now,
+                       ask=deps.directory.channel_members)
     return cards.deal_card(await snapshot(session, deal, deps.ws.pipeline, now=req.now, locale=deps.ws.locale),
                            tz=req.tz, locale=deps.ws.locale)
 
@@ -322,8 +316,8 @@ async def _info(deps: Deps, req: Request, cmd: g.Info, session: AsyncSession) ->
 async def _history(deps: Deps, req: Request, cmd: g.History, session: AsyncSession) -> Reply:
     actor, deal = await _deal_for(deps, req, cmd, session)
     req.lanes.clear()
-    await deals.require_read(session, actor, deal, here_channel_id=req.channel_id, now=req.now,
-                             ask=deps.directory.channel_members)
+    await require_read(session, actor, deal, here_channel_id=req.channel_id, now=req.now,
+                       ask=deps.directory.channel_members)
     items, has_more = await history(session, deal.id, page=cmd.page)
     deal_snapshot = await snapshot(session, deal, deps.ws.pipeline, now=req.now, locale=deps.ws.locale)
     return timeline.timeline_page(deal_snapshot, items, page=cmd.page, has_more=has_more, tz=req.tz,
@@ -348,7 +342,7 @@ _LIST_TITLES = {"all": N_("All open deals"), "team": N_("Your team's open deals"
 
 async def _assign(deps: Deps, req: Request, cmd: g.Assign, session: AsyncSession) -> Reply:
     actor, deal = await _deal_for(deps, req, cmd, session)
-    handed = await handover.assign(session, deps.ws, actor, deal, cmd.user_id, now=req.now)
+    handed = await deals.assign(session, deps.ws, actor, deal, cmd.user_id, now=req.now)
     req.lanes.extend(handed.lanes)
     locale = deps.ws.locale
     said = [mtr("{user} now owns D-{n}; they are invited to the channel.", locale, user=user(cmd.user_id), n=deal.id)]
@@ -395,14 +389,14 @@ async def _claim(deps: Deps, req: Request, cmd: g.Claim, session: AsyncSession) 
     claimed = await pool.claim(session, deps.ws, actor, deal, now=req.now)
     if claimed.former_owner_id != req.user_id:
         told = pool_blocks.claimed_dm(deal.id, deal.title, claimant_id=req.user_id, locale=deps.ws.locale)
-        req.lanes.append(await enqueue_dm(session, claimed.former_owner_id, text=told.text, blocks=told.blocks,
-                                          now=req.now, deal_id=deal.id))
+        req.lanes.append(await enqueue_rendered_dm(session, claimed.former_owner_id, text=told.text,
+                                                   blocks=told.blocks, now=req.now, deal_id=deal.id))
     locale = deps.ws.locale
     said = [mtr("You own D-{n} now; you are invited to its channel.", locale, n=deal.id)]
     if claimed.handover is not None:
         req.lanes.extend(claimed.handover.lanes)
         said += _handed_over(deps, claimed.handover)
-    if isinstance(claimed.reopened, approvals.Asked):
+    if isinstance(claimed.reopened, moves.Asked):
         _kick(req, claimed.reopened)
         asked = claimed.reopened
         said.append(mtr(

@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from bot.delivery.gateway import SlackFailure
 from bot.runtime.deps import Deps
 from handlers.home import publish_home
-from models.deals import effects
 from models.deals.queries import deal_for_channel
+from models.infra import effects
 from models.infra.outbox import deal_lane
 from models.infra.tables import ProcessedEvent
 from models.people import channel_members

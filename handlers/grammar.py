@@ -93,8 +93,7 @@ class UsageError(InputError):
     language; ``str(e)`` is the English), ``usage`` shows the right form (command syntax: never translated)."""
 
     def __init__(self, message: str | Text, usage: str) -> None:
-        super().__init__(message)
-        self.usage = usage
+        super().__init__(message, usage)
 
 
 def message_of(exc: Exception) -> Text | str:

@@ -18,8 +18,8 @@ from bot.runtime.deps import Deps
 from handlers.commands import replying
 from handlers.replies import say_error
 from handlers.runner import Unit, run_after_ack
-from models.deals import effects
 from models.followups import reminders
+from models.infra import effects
 from models.infra.i18n import t
 from models.infra.outbox import deal_lane
 from models.people.users import load_actor

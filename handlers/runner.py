@@ -22,8 +22,6 @@ from bot.runtime.deps import Deps
 from handlers.replies import message_of
 from models.infra.errors import DomainError
 from models.infra.i18n import Text, t
-from models.pipeline import StageLookupError
-from models.values import InputError
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +76,7 @@ def failure_reply(exc: Exception, *, saved: bool, what: str, locale: str) -> Mes
 
 def failure_message(exc: Exception, *, saved: bool, what: str) -> tuple[Text | str, str | None]:
     """What to tell the person about ``exc`` (and its usage line, if any); logs the unexpected ones."""
-    if isinstance(exc, DomainError | InputError | StageLookupError):
+    if isinstance(exc, DomainError):
         return message_of(exc), getattr(exc, "usage", None)
     if isinstance(exc, StaleDataError):
         return t("Someone changed this deal at the same moment; nothing was changed. Try again."), None

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.delivery.directory import TZ_FRESH_FOR
-from models.approvals import requests as approvals
+from models.approvals import sweeps as approval_sweeps
 from models.followups import nudges, reminders
 from scheduler import digests, retention, sweeps_pool
 from scheduler.sweeps import run_sweep
@@ -93,7 +93,7 @@ class Ticks:
 
     async def sweep_approvals(self) -> None:
         try:
-            await run_sweep(self.deps, approvals.sweep)
+            await run_sweep(self.deps, approval_sweeps.sweep)
         except Exception:
             log.exception("approval tick failed")
 

@@ -20,7 +20,7 @@ from bot.blocks import pool as pool_blocks
 from bot.blocks.text import Message
 from models.deals import pool
 from models.infra.clock import Clock
-from models.infra.dms import enqueue_dm
+from models.infra.dms import enqueue_rendered_dm
 from models.infra.outbox import deal_lane, enqueue
 from models.infra.tables import User
 from models.pipeline.workspace import Workspace
@@ -36,7 +36,8 @@ Sweep = Callable[[async_sessionmaker[AsyncSession], Workspace, Clock], Awaitable
 
 
 async def send_dm(session: AsyncSession, user_id: str, message: Message, *, now: datetime, deal_id: int) -> str:
-    return await enqueue_dm(session, user_id, text=message.text, blocks=message.blocks, now=now, deal_id=deal_id)
+    return await enqueue_rendered_dm(session, user_id, text=message.text, blocks=message.blocks, now=now,
+                                     deal_id=deal_id)
 
 
 async def warn_before_pool(sessions: async_sessionmaker[AsyncSession], ws: Workspace, clock: Clock) -> list[str]:

@@ -38,6 +38,7 @@ from bot.blocks.text import (
     truncate,
     user,
 )
+from bot.blocks.words import mrkdwn_text
 from models.deals.snapshots import DealSnapshot, TimelineItem
 from models.infra.i18n import tn
 
@@ -54,7 +55,10 @@ def timeline_line(item: TimelineItem, *, tz: ZoneInfo, locale: str = "en", limit
     """``` `date time` <@actor> text ``` on one line, at most ``limit`` chars."""
     who = user(item.actor_id) if item.actor_id else escape(BOT_NAME)
     head = fmt("`{}` {} ", fmt_date(item.at, tz, locale), who)
-    # Entries name people as mentions ("handed the deal from <@U1> to <@U2>"): keep those, escape the rest.
+    if item.body is not None:  # the sentence as written, in the language it was written in, its words for Slack
+        said = clip(Mrkdwn(one_line(mrkdwn_text(item.body, item.locale))), max(1, limit - len(head)))
+        return clip(Mrkdwn(head + said), limit)
+    # Older entries name people as mentions ("handed the deal from <@U1> to <@U2>"): keep those, escape the rest.
     return clip(Mrkdwn(head + escape_keep_mentions(one_line(item.text), max(1, limit - len(head)), bare=True)), limit)
 
 

@@ -24,6 +24,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.blocks import cards
 from bot.blocks import reminders as reminder_blocks
+from bot.blocks.text import message
+from bot.blocks.words import mrkdwn_text
 from bot.config.logs import deal_ref
 from bot.delivery import approval_delivery
 from bot.delivery.dm_delivery import deliver_report_chart
@@ -35,6 +37,7 @@ from models.deals.slugs import channel_name
 from models.deals.snapshots import DealSnapshot, StageChangeInfo
 from models.followups.reminders import ReminderRef, is_current
 from models.infra.clock import Clock
+from models.infra.i18n import from_body
 from models.infra.outbox import LEASE, release_lane, take_lane
 from models.infra.tables import Deal, FollowUp, OutboxMessage, User
 from models.people import channel_members
@@ -516,8 +519,14 @@ class Deliverer:
     def _brief(self, deal: Deal) -> DealSnapshot:
         return brief_snapshot(deal, self.ws.pipeline, locale=self.ws.locale)
     async def _dm(self, ctx: DeliveryContext) -> None:
-        """A direct message: payload {"user", "text", "blocks"} rendered when it was queued."""
+        """A direct message: payload {"user", "body"} (a sentence of the domain, rendered now in the language
+        it was written in), or {"user", "text", "blocks"} rendered when it was queued."""
         payload = ctx.row.payload
+        if payload.get("body"):
+            body, locale = from_body(payload["body"])
+            said = message(mrkdwn_text(body, locale), [])
+            await self.gateway.post(payload["user"], said.text, said.blocks)
+            return
         await self.gateway.post(payload["user"], payload.get("text") or "", payload.get("blocks") or [])
 
     async def _post_message(self, ctx: DeliveryContext) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.infra.i18n import Text, t
 from models.infra.tables import ApprovalRequest, Deal, UserRole
+from models.infra.words import Person
 from models.people.permissions import approvers_among
 from models.people.users import manager_of, role_holders
 from models.pipeline.workspace import Workspace
@@ -62,8 +63,8 @@ def nobody(role: str, holders: list[str]) -> Text:
     if role == "manager":
         if not holders:
             return t("the owner has no manager (an admin sets one with /deal team @rep manager:@user)")
-        return t("the owner's manager <@{manager}> asked for the move, and whoever asks can't approve it",
-                 manager=holders[0])
+        return t("the owner's manager {manager} asked for the move, and whoever asks can't approve it",
+                 manager=Person(holders[0]))
     if role == "admin":
         return t("there is no admin other than the owner")
     if not holders:

@@ -15,12 +15,12 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.approvals import approvers as approvers_of
-from models.approvals import requests as approvals
-from models.deals import service as deals
-from models.infra.i18n import render, t
+from models.approvals.decisions import lapse
+from models.approvals.requests import LAPSED_NOBODY, card_dm, pending_of, people, stage_word
+from models.infra.i18n import t
 from models.infra.outbox import deal_lane, enqueue
 from models.infra.tables import Deal
-from models.people.permissions import Actor
+from models.infra.timeline import log
 from models.pipeline.workspace import Workspace
 
 MOVED, LAPSED, KEPT = "moved", "lapsed", "kept"
@@ -37,43 +37,34 @@ class Handover:
     to_stage: str = ""  # the key of the stage the request asks for
 
 
-async def assign(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, new_owner: str, *,
-                 now: datetime) -> Handover:
-    """`/deal assign`: models.deals.assign, then the pending request follows the deal."""
-    await deals.assign(session, ws, actor, deal, new_owner, now=now)
-    return await owner_changed(session, ws, deal, actor.user_id, now=now)
-
-
 async def owner_changed(session: AsyncSession, ws: Workspace, deal: Deal, actor_id: str, *,
                         now: datetime) -> Handover:
-    request = await approvals.pending_of(session, deal.id)
+    """The deal's pending request, if any, follows the deal to its new owner (`deal.owner_id` already)."""
+    request = await pending_of(session, deal.id)
     if request is None:
         return Handover(None)
     before = sorted(request.approvers)
     after = await approvers_of.current(session, ws, request, deal)
     if not after:
-        _, lanes = await approvals.lapse(session, ws, request, deal, actor_id, now=now, why=approvals.LAPSED_NOBODY)
+        _, lanes = await lapse(session, ws, request, deal, actor_id, now=now, why=LAPSED_NOBODY)
         return Handover(LAPSED, (), lanes, request.to_stage)
     request.owner_id = deal.owner_id
     if after == before:
         return Handover(KEPT, tuple(after), (), request.to_stage)
     request.approvers = after
-    names = {"from": _stage_name(ws, request.from_stage), "to": _stage_name(ws, request.to_stage)}
-    deals.log(session, deal, actor_id, "approval",
-              render(t("the approval request to move {from} → {to} moved to {people}: the deal changed hands",
-                       people=", ".join(f"<@{u}>" for u in after), **names), ws.locale),
-              now, {"request": request.id, "step": "moved", "from": before, "to": after})
+    names = {"from": stage_word(ws, request.from_stage), "to": stage_word(ws, request.to_stage)}
+    log(session, deal, actor_id, "approval",
+        t("the approval request to move {from} → {to} moved to {people}: the deal changed hands",
+          people=people(after), **names),
+        now, locale=ws.locale, data={"request": request.id, "step": "moved", "from": before, "to": after})
     await enqueue(session, lane=deal_lane(deal.id), kind="approval", deal_id=deal.id, now=now,
                   payload={"request": request.id, "what": "moved"})
     lanes = [deal_lane(deal.id)]
     for user_id in after:
         if user_id not in before:
-            lanes.append(await approvals.card_dm(session, deal.id, request.id, user_id, "ask", now=now))
+            lanes.append(await card_dm(session, deal.id, request.id, user_id, "ask", now=now))
     for user_id in before:
         if user_id not in after:  # their cards lose the buttons and say who decides now
-            lanes.append(await approvals.card_dm(session, deal.id, request.id, user_id, "moved_card", now=now))
+            lanes.append(await card_dm(session, deal.id, request.id, user_id, "moved_card", now=now))
     return Handover(MOVED, tuple(after), tuple(lanes), request.to_stage)
 
-
-def _stage_name(ws: Workspace, key: str) -> str:
-    return ws.pipeline.stage(key).display_name(ws.locale) if key in ws.pipeline else key

@@ -1,1 +1,1 @@
-"""Deals: creating and changing them, their timeline, their Slack effects, the public pool."""
+"""Deals: creating and changing them (service), moving them through the pipeline (moves), the public pool."""

@@ -15,13 +15,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.infra.calendar import add_business_days, add_calendar_days
-from models.infra.i18n import N_, Text, render, t
+from models.infra.i18n import N_, Text, t
 from models.infra.outbox import deal_lane, enqueue
-from models.infra.tables import Deal, FollowUp, TimelineEntry
+from models.infra.tables import Deal, FollowUp
+from models.infra.timeline import entry
+from models.infra.words import Moment
 from models.people.users import role_holders, user_tz
 from models.pipeline.transitions import Move
 from models.pipeline.workspace import Workspace
-from models.values import format_when
 
 EARLY_REMINDER = timedelta(hours=24)  # as models.activity: a reminder the day before, when due later than that
 HANDOFF_BUSINESS_DAYS = 1
@@ -51,19 +52,15 @@ async def _won(session: AsyncSession, ws: Workspace, actor_id: str, deal: Deal, 
     who, locale = deal.customer or deal.title, ws.locale
     handoff = _followup(deal, actor_id, tz_name, now, source="handoff",
                         due_at=add_business_days(now, HANDOFF_BUSINESS_DAYS, tz, ws.calendar),
-                        text=render(t("Hand {who} over to customer success", who=who), locale))
+                        text=t("Hand {who} over to customer success", who=who).render(locale))
     checkin = _followup(deal, actor_id, tz_name, now, source="checkin",
                         due_at=add_calendar_days(now, CHECKIN_DAYS, tz),
-                        text=render(t("First check-in call with {who}", who=who), locale))
+                        text=t("First check-in call with {who}", who=who).render(locale))
     session.add_all([handoff, checkin])
-    for followup, entry in ((handoff, N_("scheduled the customer handoff for {when}")),
-                            (checkin, N_("scheduled the first check-in call for {when}"))):
-        when = format_when(followup.due_at, tz, locale)
-        session.add(TimelineEntry(
-            deal_id=deal.id, at=now, actor_id=None, kind="followup",
-            text=render(Text(entry, (("when", when),)), locale),
-            data={"due_at": followup.due_at.isoformat(), "source": followup.source},
-        ))
+    for followup, said in ((handoff, N_("scheduled the customer handoff for {when}")),
+                           (checkin, N_("scheduled the first check-in call for {when}"))):
+        session.add(entry(deal.id, None, "followup", Text(said, (("when", Moment(followup.due_at, tz_name)),)), now,
+                          locale=locale, data={"due_at": followup.due_at.isoformat(), "source": followup.source}))
     await enqueue(session, lane=deal_lane(deal.id), kind="won_card", deal_id=deal.id, now=now, payload={
         "actor": actor_id, "at": now.isoformat(), "tz": tz_name,
         "amount": str(deal.amount) if deal.amount is not None else None,

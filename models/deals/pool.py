@@ -16,16 +16,18 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.approvals import requests as approvals
 from models.approvals.handover import Handover, owner_changed
-from models.deals import effects
-from models.deals import service as deals
+from models.approvals.requests import PENDING, Asked
+from models.deals import moves
 from models.deals.queries import stage_info
 from models.deals.snapshots import StageInfo
+from models.infra import effects
 from models.infra.errors import Conflict, Refused
-from models.infra.i18n import Text, render, t, tn
+from models.infra.i18n import Text, t, tn
 from models.infra.outbox import deal_lane, enqueue
-from models.infra.tables import ApprovalRequest, Deal, TimelineEntry
+from models.infra.tables import ApprovalRequest, Deal
+from models.infra.timeline import entry, log
+from models.infra.words import Person
 from models.people.permissions import Actor
 from models.people.users import ensure_user, manager_of
 from models.pipeline import Pipeline, Stage
@@ -61,7 +63,7 @@ class PoolPage:
 class Claimed:
     deal: Deal
     former_owner_id: str
-    reopened: Move | approvals.Asked | None  # Asked: the reopen waits for approval
+    reopened: Move | Asked | None  # Asked: the reopen waits for approval
     handover: Handover | None = None  # what became of a request pending when it was claimed
 
 
@@ -120,9 +122,9 @@ async def claim(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, 
             raise Refused(_not_in_pool(deal))
         raise Conflict(t("D-{number} changed at the same moment; nothing was claimed. Try again.", number=deal.id))
     await ensure_user(session, actor.user_id, now=now)
-    deals.log(session, deal, actor.user_id, "owner",
-              render(t("claimed the deal from the public pool (it was <@{former}>'s)", former=former), ws.locale),
-              now, {"from": former, "to": actor.user_id})
+    log(session, deal, actor.user_id, "owner",
+        t("claimed the deal from the public pool (it was {former}'s)", former=Person(former)), now,
+        locale=ws.locale, data={"from": former, "to": actor.user_id})
     handover = await owner_changed(session, ws, deal, actor.user_id, now=now)
     if deal.archived_at is not None:  # the claimant needs the channel, reopened or not yet
         deal.archived_at = None
@@ -131,8 +133,8 @@ async def claim(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, 
     if ws.pipeline.stage(deal.stage_key).closed is not None:
         # Reopening is a move into a stage like any other: its approval rules apply (SPEC 12). When one
         # matches, the claim stands (the claimant owns the deal, out of the pool) and the reopen waits.
-        move = await approvals.move_to(session, ws, actor, deal, reached_stage(deal, ws.pipeline), now=now)
-        assert not isinstance(move, approvals.Closed)
+        move = await moves.move(session, ws, actor, deal, moves.Named(reached_stage(deal, ws.pipeline).key), now=now)
+        assert not isinstance(move, moves.Closed)
         reopened = move
     invitees = [actor.user_id]
     if manager := await manager_of(session, actor.user_id):
@@ -144,7 +146,7 @@ async def claim(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, 
 
 
 def _not_in_pool(deal: Deal) -> Text:
-    return t("D-{number} is not in the public pool: <@{owner}> holds it.", number=deal.id, owner=deal.owner_id)
+    return t("D-{number} is not in the public pool: {owner} holds it.", number=deal.id, owner=Person(deal.owner_id))
 
 
 # --- sweeps: one conditional UPDATE each ---------------------------------------------------------
@@ -172,7 +174,7 @@ def _pool_due(pipeline: Pipeline, now: datetime) -> ColumnElement[bool]:
 def _archive_due(pipeline: Pipeline, now: datetime) -> ColumnElement[bool]:
     lost = [s.key for s in pipeline.stages if s.closed == "lost"]
     waiting = select(ApprovalRequest.id).where(ApprovalRequest.deal_id == Deal.id,
-                                               ApprovalRequest.status == approvals.PENDING)
+                                               ApprovalRequest.status == PENDING)
     return and_(Deal.stage_key.in_(lost), Deal.archived_at.is_(None), Deal.channel_id.is_not(None),
                 Deal.closed_at <= now - timedelta(days=pipeline.archive_lost_after_days),
                 ~waiting.exists())  # a claimed deal waiting for approval to reopen keeps its channel
@@ -202,19 +204,18 @@ async def mark_pooled(session: AsyncSession, ws: Workspace, *, now: datetime) ->
     marked = await _mark(session, _pool_due(ws.pipeline, now),
                          {"pooled_at": now, "pool_reason": "inactive", "version": Deal.version + 1})
     days = ws.pipeline.pool_after_days
-    text = render(tn("went to the public pool: no update for {n} day",
-                     "went to the public pool: no update for {n} days",
-                     days), ws.locale)
-    session.add_all(TimelineEntry(deal_id=m.number, at=now, actor_id=None, kind="pool", text=text) for m in marked)
+    text = tn("went to the public pool: no update for {n} day", "went to the public pool: no update for {n} days",
+              days)
+    session.add_all(entry(m.number, None, "pool", text, now, locale=ws.locale) for m in marked)
     return marked
 
 
 async def mark_archived(session: AsyncSession, ws: Workspace, *, now: datetime) -> list[Marked]:
     marked = await _mark(session, _archive_due(ws.pipeline, now), {"archived_at": now})
     days = ws.pipeline.archive_lost_after_days
-    text = render(tn("archived the channel, {n} day after the deal was lost",
-                     "archived the channel, {n} days after the deal was lost", days), ws.locale)
-    session.add_all(TimelineEntry(deal_id=m.number, at=now, actor_id=None, kind="archive", text=text) for m in marked)
+    text = tn("archived the channel, {n} day after the deal was lost",
+              "archived the channel, {n} days after the deal was lost", days)
+    session.add_all(entry(m.number, None, "archive", text, now, locale=ws.locale) for m in marked)
     return marked
 
 

@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.deals.snapshots import DealSnapshot, FollowUpInfo, StageInfo, TimelineItem
 from models.infra.errors import NotFound
-from models.infra.i18n import t
+from models.infra.i18n import from_body, t
 from models.infra.tables import ApprovalRequest, Deal, DealCollaborator, FollowUp, TimelineEntry
-from models.people.permissions import Actor, DealAccess, list_scope
+from models.people.access import access_of
+from models.people.permissions import Actor, list_scope
 from models.pipeline import Pipeline, Stage
 
 HISTORY_PAGE_SIZE = 20
@@ -48,13 +49,6 @@ async def find_deal(
 
 async def deal_for_channel(session: AsyncSession, channel_id: str) -> Deal | None:
     return await session.scalar(select(Deal).where(Deal.channel_id == channel_id))
-
-
-async def access_of(session: AsyncSession, deal: Deal) -> DealAccess:
-    collaborators = await session.scalars(
-        select(DealCollaborator.user_id).where(DealCollaborator.deal_id == deal.id)
-    )
-    return DealAccess(owner_id=deal.owner_id, collaborator_ids=frozenset(collaborators))
 
 
 async def next_followup(session: AsyncSession, deal_id: int, now: datetime) -> FollowUpInfo | None:
@@ -115,8 +109,15 @@ async def history(session: AsyncSession, deal_id: int, *, page: int) -> tuple[li
             .limit(HISTORY_PAGE_SIZE + 1)
         )
     ).all()
-    items = [TimelineItem(at=r.at, actor_id=r.actor_id, kind=r.kind, text=r.text) for r in rows]
+    items = [_item(r) for r in rows]
     return items[:HISTORY_PAGE_SIZE], len(items) > HISTORY_PAGE_SIZE
+
+
+def _item(row: TimelineEntry) -> TimelineItem:
+    if not row.body:
+        return TimelineItem(at=row.at, actor_id=row.actor_id, kind=row.kind, text=row.text)
+    body, locale = from_body(row.body)
+    return TimelineItem(at=row.at, actor_id=row.actor_id, kind=row.kind, text=row.text, body=body, locale=locale)
 
 
 async def list_deals(

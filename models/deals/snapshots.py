@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from models.infra.i18n import Text
+
 
 @dataclass(frozen=True)
 class StageInfo:
@@ -65,6 +67,10 @@ class TimelineItem:
     actor_id: str | None  # Slack user id, None for the bot itself
     kind: str  # created | stage | note | followup | field | owner | collaborator | score | won | lost
     text: str  # one line, already worded by the domain, plain (renderers escape it)
+    # The sentence as written (models/infra/timeline.py), in `locale`: each edge renders its words its own
+    # way. None for entries written before it was kept; their `text` may hold Slack mentions (<@U1>).
+    body: Text | None = None
+    locale: str = "en"
 
 
 @dataclass(frozen=True)

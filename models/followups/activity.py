@@ -8,17 +8,18 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.deals import effects
 from models.deals.scoring import BantScore, score_bant
-from models.deals.service import log, require_edit
 from models.followups import nudges
+from models.infra import effects
 from models.infra.errors import Refused
-from models.infra.i18n import N_, Text, render, t
+from models.infra.i18n import N_, Text, t
 from models.infra.tables import Deal, FollowUp
+from models.infra.timeline import log
+from models.infra.words import Moment, Money
+from models.people.access import require_edit
 from models.people.permissions import Actor
 from models.people.users import user_tz
 from models.pipeline.workspace import Workspace
-from models.values import format_amount, format_when
 
 EARLY_REMINDER = timedelta(hours=24)
 VIA = ("call", "email", "meeting", "demo", "chat")
@@ -39,7 +40,7 @@ async def add_followup(session: AsyncSession, ws: Workspace, actor: Actor, deal:
 async def _schedule(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, *, due_at: datetime,
                     text: str, now: datetime, caller_tz: str, source: str) -> FollowUp:
     if due_at <= now:
-        raise Refused(t("That time is in the past ({when}).", when=format_when(due_at, ZoneInfo(caller_tz), ws.locale)))
+        raise Refused(t("That time is in the past ({when}).", when=Moment(due_at, ZoneInfo(caller_tz).key)))
     if not text.strip():
         raise Refused(t("Say what the follow-up is."), "/deal followup <when> <what>")
     owner_tz = await user_tz(session, deal.owner_id) or caller_tz
@@ -51,9 +52,8 @@ async def _schedule(session: AsyncSession, ws: Workspace, actor: Actor, deal: De
     session.add(followup)
     deal.updated_at = now
     log(session, deal, actor.user_id, "followup",
-        render(t("scheduled a follow-up for {when}: {text}", when=format_when(due_at, ZoneInfo(owner_tz), ws.locale),
-                 text=followup.text), ws.locale), now,
-        {"due_at": due_at.isoformat()})
+        t("scheduled a follow-up for {when}: {text}", when=Moment(due_at, ZoneInfo(owner_tz).key), text=followup.text),
+        now, locale=ws.locale, data={"due_at": due_at.isoformat()})
     await effects.refresh_card(session, deal, now=now)
     return followup
 
@@ -70,11 +70,11 @@ async def add_note(session: AsyncSession, ws: Workspace, actor: Actor, deal: Dea
     nudges.contacted(deal, now=now)
     entry = t("logged a {via}: {text}", via=Text(_VIA_WORDS[via]), text=text.strip()) if via else \
         t("noted: {text}", text=text.strip())
-    log(session, deal, actor.user_id, "note", render(entry, ws.locale), now, {"via": via})
+    log(session, deal, actor.user_id, "note", entry, now, locale=ws.locale, data={"via": via})
     if next_at is None:
         await effects.refresh_card(session, deal, now=now)
         return None
-    follow = render(t("follow up on: {text}", text=text.strip()), ws.locale)[:500]
+    follow = t("follow up on: {text}", text=text.strip()).render(ws.locale)[:500]
     return await _schedule(session, ws, actor, deal, due_at=next_at, text=follow,
                            now=now, caller_tz=caller_tz, source="note")
 
@@ -92,9 +92,9 @@ async def score_deal(session: AsyncSession, ws: Workspace, actor: Actor, deal: D
                  "parts": score.parts, "sla_hours": score.sla_hours}
     deal.updated_at = now
     yes_no = {True: t("yes"), False: t("no")}
-    log(session, deal, actor.user_id, "score", render(t(
+    log(session, deal, actor.user_id, "score", t(
         "scored {total} ({band}): budget {budget}, authority {authority}, need {need}, timing {days} days",
-        total=score.total, band=Text(_BANDS.get(score.band, score.band)), budget=format_amount(budget, ws.locale),
-        authority=yes_no[authority], need=yes_no[need], days=timing_days), ws.locale), now, deal.bant)
+        total=score.total, band=Text(_BANDS.get(score.band, score.band)), budget=Money(budget),
+        authority=yes_no[authority], need=yes_no[need], days=timing_days), now, locale=ws.locale, data=deal.bant)
     await effects.refresh_card(session, deal, now=now)
     return score

@@ -17,15 +17,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.deals import effects
-from models.deals.service import log, require_edit
+from models.infra import effects
 from models.infra.errors import Refused
-from models.infra.i18n import render, t
+from models.infra.i18n import t
 from models.infra.outbox import dm_lane, enqueue_many
 from models.infra.tables import Deal, FollowUp
+from models.infra.timeline import log
+from models.infra.words import Moment
+from models.people.access import require_edit
 from models.people.permissions import Actor
 from models.pipeline.workspace import Workspace
-from models.values import format_when
 
 Which = Literal["early", "due"]
 LATE_AFTER = timedelta(minutes=2)  # sent later than this after its time: the bot was down, say so
@@ -96,8 +97,8 @@ async def _messages(session: AsyncSession, ws: Workspace, which: Which, taken: S
         recipient = _recipient(ws, deal, owner_id)
         if recipient is None:
             log(session, deal, None, "reminder_dropped",
-                render(t("dropped a reminder: the deal is in the public pool ({text})", text=text), ws.locale), now,
-                {"followup": followup_id})
+                t("dropped a reminder: the deal is in the public pool ({text})", text=text), now, locale=ws.locale,
+                data={"followup": followup_id})
             continue
         if recipient != owner_id:  # reassigned: the follow-up is the new owner's now
             await session.execute(update(FollowUp).where(FollowUp.id == followup_id).values(owner_id=recipient)
@@ -152,9 +153,8 @@ async def complete(session: AsyncSession, actor: Actor, followup_id: int, *, now
         return Completed(followup, deal, already=True)
     await session.refresh(followup)
     deal.updated_at = now
-    log(session, deal, actor.user_id, "followup_done", render(t("followed up: {text}", text=followup.text), locale),
-        now,
-        {"followup": followup.id})
+    log(session, deal, actor.user_id, "followup_done", t("followed up: {text}", text=followup.text), now,
+        locale=locale, data={"followup": followup.id})
     await effects.refresh_card(session, deal, now=now)
     return Completed(followup, deal, already=False)
 
@@ -184,7 +184,7 @@ async def snooze(session: AsyncSession, ws: Workspace, actor: Actor, ref: Remind
         raise Refused(t("That follow-up is done already."))
     if not is_current(followup, ref):
         raise Refused(t("That reminder was snoozed already; the follow-up is due {when}.",
-                        when=format_when(followup.due_at, tz, ws.locale)))
+                        when=Moment(followup.due_at, _zone_name(tz))))
     until = snooze_until(now, length, tz)
     if ref.which == "early" and until < followup.due_at:
         followup.early_reminder_at, followup.early_sent_at = until, None
@@ -196,11 +196,15 @@ async def snooze(session: AsyncSession, ws: Workspace, actor: Actor, ref: Remind
         followup.early_reminder_at = None
         moved_due = True
     deal.updated_at = now
-    values = {"when": format_when(until, tz, ws.locale), "text": followup.text}
+    values = {"when": Moment(until, _zone_name(tz)), "text": followup.text}
     text = (t("snoozed the follow-up until {when}: {text}", **values) if moved_due
             else t("snoozed the reminder of the follow-up until {when}: {text}", **values))
-    log(session, deal, actor.user_id, "followup_snoozed", render(text, ws.locale), now,
-        {"followup": followup.id, "until": until.isoformat()})
+    log(session, deal, actor.user_id, "followup_snoozed", text, now, locale=ws.locale,
+        data={"followup": followup.id, "until": until.isoformat()})
     if moved_due:
         await effects.refresh_card(session, deal, now=now)
     return Snoozed(followup, deal, until, moved_due)
+
+
+def _zone_name(tz: ZoneInfo) -> str:
+    return getattr(tz, "key", None) or str(tz)

@@ -1,7 +1,16 @@
-"""Errors the domain raises for the caller to see; handlers turn them into private replies.
+"""The domain's one error hierarchy: what the caller is told, privately, when a request can't be done.
 
-The message is a :class:`~models.i18n.Text` (``t("…")``): the handler renders it in the workspace's
-language. A plain ``str`` is shown as is (for text that is already the user's own words)."""
+Every error carries its message as a :class:`~models.infra.i18n.Text` (``t("…")``, rendered at the edge
+in the workspace's language; a plain ``str`` is shown as is) and, where it helps, the right form of the
+command (``usage``, command syntax: never translated). The runner maps :class:`DomainError` to a reply in
+one place; nothing else needs to know the subclasses, which say *why* for the code that does:
+
+- :class:`InputError`: what was typed can't be read (an amount, a time, a stage, a command's form);
+- :class:`NotFound`: what it names does not exist (any more);
+- :class:`Forbidden`: the person may not do it (models/people/permissions.py decides);
+- :class:`Refused`: understood and allowed, but the deal's state does not permit it;
+- :class:`Conflict`: someone else changed the same thing at the same moment.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +24,10 @@ class DomainError(Exception):
         super().__init__(str(message))
         self.message = message
         self.usage = usage
+
+
+class InputError(DomainError, ValueError):
+    """What was typed can't be read. Still a ``ValueError``, as parsers' errors are in Python."""
 
 
 class NotFound(DomainError):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gettext
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -124,6 +125,24 @@ def tn(singular: str, plural: str, n: int, /, **values: Any) -> Text:
 def pt(context: str, msgid: str, /, **values: Any) -> Text:
     """Like :func:`t` with a disambiguating context, for English words that translate two ways."""
     return Text(msgid, tuple(values.items()), context=context)
+
+
+def joined(values: Iterable[Any], separator: str = ", ") -> Text:
+    """Several values as one, each rendered in the edge's style: ``joined(Person(u) for u in ids)`` is
+    ``@U1, @U2`` in plain text and two mentions in Slack. Its template is fields only: nothing to translate."""
+    fields = [(f"v{i}", value) for i, value in enumerate(values)]
+    return Text(separator.join("{" + name + "}" for name, _ in fields), tuple(fields))
+
+
+def as_body(text: Text, locale: str | None) -> dict[str, Any]:
+    """A sentence kept to be shown later (a timeline entry, a queued DM) in the language it was written in:
+    ``{"locale": "en" | "zh-CN", "text": Text.to_data()}``, read back by :func:`from_body`."""
+    return {"locale": normalize_locale(locale), "text": text.to_data()}
+
+
+def from_body(body: dict[str, Any]) -> tuple[Text, str]:
+    """The sentence and the locale kept by :func:`as_body`."""
+    return Text.from_data(body["text"]), normalize_locale(body.get("locale"))
 
 
 def N_(msgid: str, /) -> str:

@@ -113,8 +113,10 @@ class TimelineEntry(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     actor_id: Mapped[str | None] = mapped_column(SlackId)
     kind: Mapped[str] = mapped_column(String(32))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)  # the plain rendering (search; rows older than `body`)
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # {"locale", "text": Text.to_data()} (models/infra/timeline.py); NULL on rows written before 0010
+    body: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class FollowUp(Base):

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from models.infra.formats import format_amount, format_day, format_when
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,23 +104,13 @@ class PlainStyle:
         return stage.display(locale)
 
     def money(self, amount: Decimal, locale: str) -> str:
-        from models.values import format_amount
-
         return format_amount(amount, locale)
 
     def moment(self, at: datetime, tz: str, locale: str) -> str:
-        from zoneinfo import ZoneInfo
-
-        from models.values import format_when
-
         return format_when(at, ZoneInfo(tz), locale)
 
     def day(self, day: date, locale: str) -> str:
-        from babel.dates import format_date
-
-        from models.infra.i18n import babel_locale
-
-        return format_date(day, "medium", locale=babel_locale(locale))
+        return format_day(day, locale)
 
     def channel(self, channel_id: str) -> str:
         return f"#{channel_id}"

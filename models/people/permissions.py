@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from models.infra.i18n import N_, Text, t
+from models.infra.errors import Forbidden
+from models.infra.i18n import N_, Text, joined, t
+from models.infra.words import Person
 
 
 @dataclass(frozen=True)
@@ -39,15 +41,15 @@ def edit_refusal(actor: Actor, deal: DealAccess, ref: str) -> Text | None:
     """Why the actor may not change the deal called `ref`, naming who may; None when they may."""
     if can_edit(actor, deal):
         return None
-    return t("You can't change {ref}: only <@{owner}> (the owner), the deal's collaborators, the owner's manager "
-             "or an admin can.", ref=ref, owner=deal.owner_id)
+    return t("You can't change {ref}: only {owner} (the owner), the deal's collaborators, the owner's manager "
+             "or an admin can.", ref=ref, owner=Person(deal.owner_id))
 
 
 def read_refusal(actor: Actor, deal: DealAccess, ref: str, *, channel_member: bool) -> Text | None:
     if can_read(actor, deal, channel_member=channel_member):
         return None
-    return t("You can't see {ref}: only its channel members, <@{owner}> (the owner), the deal's collaborators, "
-             "the owner's manager or an admin can.", ref=ref, owner=deal.owner_id)
+    return t("You can't see {ref}: only its channel members, {owner} (the owner), the deal's collaborators, "
+             "the owner's manager or an admin can.", ref=ref, owner=Person(deal.owner_id))
 
 
 def list_refusal(actor: Actor, scope: str, user_id: str | None = None) -> Text | None:
@@ -57,8 +59,8 @@ def list_refusal(actor: Actor, scope: str, user_id: str | None = None) -> Text |
     if scope == "team" and not (actor.is_admin or actor.managed_ids):
         return t("Only managers can list their team, and nobody reports to you yet; /deal list shows yours.")
     if scope == "user" and user_id and not can_see_person(actor, user_id):
-        return t("Only <@{user}> themselves, their manager or an admin can list their deals; /deal list shows yours.",
-                 user=user_id)
+        return t("Only {user} themselves, their manager or an admin can list their deals; /deal list shows yours.",
+                 user=Person(user_id))
     return None
 
 
@@ -115,25 +117,21 @@ def visible_owner_ids(actor: Actor) -> frozenset[str] | None:
     return frozenset({actor.user_id, *actor.managed_ids})
 
 
-class ScopeRefused(ValueError):
+class ScopeRefused(Forbidden):
     """A report scope the actor may not see; ``message`` is the reason (a :class:`Text`)."""
-
-    def __init__(self, message: Text) -> None:
-        super().__init__(str(message))
-        self.message = message
 
 
 def report_owner_ids(actor: Actor, scope: str, user_id: str | None = None) -> frozenset[str] | None:
     """Whose deals a report covers (SPEC 8): None means everyone. Raises :class:`ScopeRefused` (a
-    ValueError) with the reason when the actor may not see that scope."""
+    :class:`~models.infra.errors.Forbidden`) with the reason when the actor may not see that scope."""
     if scope == "user" and user_id is not None:
         if user_id == actor.user_id or actor.is_admin or user_id in actor.managed_ids:
             return frozenset({user_id})
         if actor.managed_ids:
-            raise ScopeRefused(t("<@{user}> is not on your team: only their manager or an admin can see that report.",
-                                   user=user_id))
-        raise ScopeRefused(t("Only <@{user}>'s manager or an admin can see that report; /deal report shows yours.",
-                               user=user_id))
+            raise ScopeRefused(t("{user} is not on your team: only their manager or an admin can see that report.",
+                                 user=Person(user_id)))
+        raise ScopeRefused(t("Only {user}'s manager or an admin can see that report; /deal report shows yours.",
+                             user=Person(user_id)))
     if scope == "team":
         if actor.managed_ids:
             return frozenset({actor.user_id, *actor.managed_ids})
@@ -148,7 +146,7 @@ def quota_refusal(actor: Actor, user_id: str) -> Text | None:
     """Managers set quotas for their team, admins for everyone."""
     if actor.is_admin or user_id in actor.managed_ids:
         return None
-    return t("Only <@{user}>'s manager or an admin can set their target.", user=user_id)
+    return t("Only {user}'s manager or an admin can set their target.", user=Person(user_id))
 
 
 def approvers_among(holders: Iterable[str], *, owner_id: str, requested_by: str,
@@ -174,8 +172,8 @@ def decide_refusal(actor: Actor, *, owner_id: str, approver_ids: Iterable[str], 
     return t("Only {people} or an admin can decide the approval for {ref}.", ref=ref, people=_people(approver_ids))
 
 
-def _people(user_ids: list[str] | tuple[str, ...]) -> str | Text:
-    return ", ".join(f"<@{u}>" for u in user_ids) or t("the approvers")
+def _people(user_ids: list[str] | tuple[str, ...]) -> Text:
+    return joined(Person(u) for u in user_ids) if user_ids else t("the approvers")
 
 
 def territory_admin_refusal(actor: Actor) -> Text | None:
@@ -192,5 +190,5 @@ def territory_report_refusal(actor: Actor, name: str, manager_id: str | None) ->
     if manager_id is None:
         return t("Only an admin can see the report of territory {name} (it has no manager); /deal report shows yours.",
                  name=name)
-    return t("Only the manager of territory {name} (<@{manager}>) or an admin can see its report; "
-             "/deal report shows yours.", name=name, manager=manager_id)
+    return t("Only the manager of territory {name} ({manager}) or an admin can see its report; "
+             "/deal report shows yours.", name=name, manager=Person(manager_id))

@@ -13,8 +13,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.infra.errors import Forbidden, Refused
-from models.infra.i18n import t
+from models.infra.i18n import joined, t
 from models.infra.tables import PeopleChange, User, UserRole
+from models.infra.words import Person
 from models.people.permissions import Actor, admin_refusal
 from models.people.users import ROLES, ensure_user, manager_of, role_holders
 from models.pipeline.workspace import Workspace
@@ -71,7 +72,7 @@ async def add_role(session: AsyncSession, ws: Workspace, actor: Actor, user_id: 
     if role not in ROLES:
         raise Refused(t("There is no role {role}; roles are {roles}.", role=role, roles=", ".join(ROLES)))
     if await _has_role(session, user_id, role) or (role == "admin" and user_id in ws.admin_ids):
-        raise Refused(t("<@{user}> already has the role {role}.", user=user_id, role=role))
+        raise Refused(t("{user} already has the role {role}.", user=Person(user_id), role=role))
     await ensure_user(session, user_id, now=now)
     session.add(UserRole(user_id=user_id, role=role))
     _record(session, actor, user_id, "role_added", role, now)
@@ -81,16 +82,16 @@ async def remove_role(session: AsyncSession, ws: Workspace, actor: Actor, user_i
                       now: datetime) -> None:
     _require_admin(actor, "take roles away")
     if role == "admin" and user_id in ws.admin_ids:
-        raise Refused(t("<@{user}> is an admin through DEALROOM_ADMINS; take them out of that setting instead.",
-                        user=user_id))
+        raise Refused(t("{user} is an admin through DEALROOM_ADMINS; take them out of that setting instead.",
+                        user=Person(user_id)))
     if not await _has_role(session, user_id, role):
-        raise Refused(t("<@{user}> does not have the role {role}.", user=user_id, role=role))
+        raise Refused(t("{user} does not have the role {role}.", user=Person(user_id), role=role))
     if role == "admin" and not ws.admin_ids and not set(await role_holders(session, "admin")) - {user_id}:
-        raise Refused(t("<@{user}> is the last admin; make someone else an admin first.", user=user_id))
+        raise Refused(t("{user} is the last admin; make someone else an admin first.", user=Person(user_id)))
     if role == "manager" and (reports := await reports_of(session, user_id)):
-        names = ", ".join(f"<@{r}>" for r in reports)
-        raise Refused(t("<@{user}> still manages {names}; give them another manager first "
-                        "(/deal team @rep manager:@user, or manager:none).", user=user_id, names=names))
+        names = joined(Person(r) for r in reports)
+        raise Refused(t("{user} still manages {names}; give them another manager first "
+                        "(/deal team @rep manager:@user, or manager:none).", user=Person(user_id), names=names))
     await session.execute(delete(UserRole).where(UserRole.user_id == user_id, UserRole.role == role))
     _record(session, actor, user_id, "role_removed", role, now)
 
@@ -107,13 +108,13 @@ async def set_manager(session: AsyncSession, ws: Workspace, actor: Actor, rep_id
     assert rep is not None
     previous = rep.manager_id
     if previous == manager_id:
-        raise Refused(t("<@{manager}> already manages <@{rep}>.", manager=manager_id, rep=rep_id))
+        raise Refused(t("{manager} already manages {rep}.", manager=Person(manager_id), rep=Person(rep_id)))
     above, seen = manager_id, 0
     while above is not None and seen < MAX_CHAIN:
         above = await manager_of(session, above)
         if above == rep_id:
-            raise Refused(t("<@{rep}> manages <@{manager}> (directly or further up), so it can't be the "
-                            "other way round.", rep=rep_id, manager=manager_id))
+            raise Refused(t("{rep} manages {manager} (directly or further up), so it can't be the "
+                            "other way round.", rep=Person(rep_id), manager=Person(manager_id)))
         seen += 1
     rep.manager_id = manager_id
     was = f" (was <@{previous}>)" if previous else ""
@@ -130,7 +131,7 @@ async def clear_manager(session: AsyncSession, ws: Workspace, actor: Actor, rep_
     _require_admin(actor, "change teams")
     rep = await session.get(User, rep_id)
     if rep is None or rep.manager_id is None:
-        raise Refused(t("<@{rep}> has no manager.", rep=rep_id))
+        raise Refused(t("{rep} has no manager.", rep=Person(rep_id)))
     previous = rep.manager_id
     rep.manager_id = None
     _record(session, actor, rep_id, "manager_cleared", f"no manager (was <@{previous}>)", now)

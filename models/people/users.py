@@ -48,3 +48,15 @@ async def remember_tz(session: AsyncSession, user_id: str, tz: str, *, now: date
     """Slack told us the user's time zone (a profile change): take it as fresh."""
     user = await ensure_user(session, user_id, now=now)
     user.tz, user.tz_checked_at = tz, now
+
+
+async def role_invitees(session: AsyncSession, owner_id: str, roles: tuple[str, ...]) -> list[str]:
+    """Who a deal's `roles` bring into its channel: the owner's manager for "manager", else the role's holders."""
+    people: list[str] = []
+    for role in roles:
+        if role == "manager":
+            manager = await manager_of(session, owner_id)
+            people += [manager] if manager else []
+        else:
+            people += await role_holders(session, role)
+    return people

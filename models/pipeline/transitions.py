@@ -31,12 +31,14 @@ from dataclasses import dataclass
 from typing import Literal
 
 from models.infra.i18n import N_, Text, normalize_locale, pt, render, t, translate
-from models.pipeline import BUILTIN_REQUIREMENTS, Pipeline, Stage
+from models.infra.tables import Deal
+from models.pipeline.stages import BUILTIN_REQUIREMENTS, Pipeline, Stage
 
 __all__ = [
     "DealFacts",
     "Move",
     "Refusal",
+    "facts_of",
     "plan_close",
     "plan_move",
     "plan_next",
@@ -71,6 +73,15 @@ class DealFacts:
         if name in BUILTIN_REQUIREMENTS:
             return bool(getattr(self, f"{name}_set"))
         return name in {k.lower() for k in self.custom_keys}
+
+
+def facts_of(deal: Deal) -> DealFacts:
+    """The facts of a deal row that its moves are planned on."""
+    return DealFacts(
+        stage_key=deal.stage_key, amount_set=deal.amount is not None, close_set=deal.close_at is not None,
+        score_set=deal.score is not None, customer_set=bool(deal.customer), source_set=bool(deal.source),
+        custom_keys=frozenset((deal.custom_fields or {}).keys()), last_open_stage_key=deal.last_open_stage_key,
+    )
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.infra.errors import Forbidden, NotFound, Refused
-from models.infra.i18n import t
+from models.infra.i18n import Text, joined, t
 from models.infra.tables import PeopleChange, TerritoryManager, TerritoryRep, User
+from models.infra.words import Person
 from models.people.permissions import Actor, territory_admin_refusal
 from models.people.users import ensure_user
 from models.pipeline.territories import Territory
@@ -104,11 +105,11 @@ async def remove_rep(session: AsyncSession, ws: Workspace, actor: Actor, key: st
     _require_admin(actor)
     territory = await territory_now(session, ws, key)
     if user_id not in territory.reps:
-        raise Refused(t("<@{user}> is not a rep of territory {name}; its reps: {reps}.", user=user_id,
+        raise Refused(t("{user} is not a rep of territory {name}; its reps: {reps}.", user=Person(user_id),
                         name=territory.name, reps=_people(territory.reps)))
     if territory.routing == "round-robin" and len(territory.reps) == 1:
-        raise Refused(t("<@{user}> is the last rep of territory {name}, whose new deals take turns among its reps; "
-                        "add another rep first.", user=user_id, name=territory.name))
+        raise Refused(t("{user} is the last rep of territory {name}, whose new deals take turns among its reps; "
+                        "add another rep first.", user=Person(user_id), name=territory.name))
     await _set_rep(session, territory.key, user_id, False, actor.user_id, now)
     _record(session, actor, user_id, "territory_rep_removed", f"{territory.key}: rep", now)
     return await territory_now(session, ws, key)
@@ -120,7 +121,7 @@ async def set_manager(session: AsyncSession, ws: Workspace, actor: Actor, key: s
     _require_admin(actor)
     territory = await territory_now(session, ws, key)
     if territory.manager == user_id:
-        raise Refused(t("<@{user}> already manages territory {name}.", user=user_id, name=territory.name))
+        raise Refused(t("{user} already manages territory {name}.", user=Person(user_id), name=territory.name))
     await ensure_user(session, user_id, now=now)
     row = await session.get(TerritoryManager, territory.key)
     if row is None:
@@ -147,8 +148,8 @@ def _record(session: AsyncSession, actor: Actor, user_id: str, change: str, deta
     log.info("territory: %s %s %s: %s", actor.user_id, change, user_id, detail)
 
 
-def _people(user_ids: tuple[str, ...] | list[str]) -> str:
-    return ", ".join(f"<@{u}>" for u in user_ids) or "—"
+def _people(user_ids: tuple[str, ...] | list[str]) -> Text | str:
+    return joined(Person(u) for u in user_ids) if user_ids else "—"
 
 
 async def managed_territories(session: AsyncSession, ws: Workspace, user_id: str) -> tuple[Territory, ...]:

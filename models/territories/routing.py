@@ -10,8 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.infra.db import insert_or_ignore
 from models.infra.dms import enqueue_dm
-from models.infra.i18n import render, t
-from models.infra.tables import AssignCounter, Deal, TimelineEntry
+from models.infra.i18n import t
+from models.infra.tables import AssignCounter, Deal
+from models.infra.timeline import log
+from models.infra.words import Code, DealRef, Person
 from models.pipeline.territories import Territory
 
 
@@ -32,20 +34,20 @@ async def territory_owner(session: AsyncSession, territory: Territory) -> str:
 
 async def routed_to_territory(session: AsyncSession, deal: Deal, territory: Territory, actor_id: str, *,
                               now: datetime, locale: str = "en") -> None:
-    title = deal.title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    name = territory.name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    owner, actor, deal_ref = Person(deal.owner_id), Person(actor_id), DealRef(deal.id)
     if territory.routing == "manager":
-        text = t("routed to territory {territory}: its manager <@{owner}> hands it on",
-                 territory=territory.name, owner=deal.owner_id)
-        dm = t("A new lead in territory *{territory}*: *D-{number}* {title}, from <@{actor}>. Hand it to one of "
-               "your reps with `/deal assign D-{number} @rep`.", territory=name, number=deal.id, title=title,
-               actor=actor_id)
+        text = t("routed to territory {territory}: its manager {owner} hands it on",
+                 territory=territory.name, owner=owner)
+        dm = t("A new lead in territory {territory}: {deal} {title}, from {actor}. Hand it to one of "
+               "your reps with {command}.", territory=territory.name, deal=deal_ref, title=deal.title, actor=actor,
+               command=Code(f"/deal assign D-{deal.id} @rep"))
     else:
-        text = t("routed to territory {territory}: <@{owner}> got the lead in turn",
-                 territory=territory.name, owner=deal.owner_id)
-        dm = t("You have a new lead in territory *{territory}*: *D-{number}* {title}, from <@{actor}>. "
-               "`/deal info D-{number}` shows it.", territory=name, number=deal.id, title=title, actor=actor_id)
-    session.add(TimelineEntry(deal_id=deal.id, at=now, actor_id=actor_id, kind="owner", text=render(text, locale),
-                              data={"territory": territory.key, "to": deal.owner_id}))
+        text = t("routed to territory {territory}: {owner} got the lead in turn",
+                 territory=territory.name, owner=owner)
+        dm = t("You have a new lead in territory {territory}: {deal} {title}, from {actor}. "
+               "{command} shows it.", territory=territory.name, deal=deal_ref, title=deal.title, actor=actor,
+               command=Code(f"/deal info D-{deal.id}"))
+    log(session, deal, actor_id, "owner", text, now, locale=locale,
+        data={"territory": territory.key, "to": deal.owner_id})
     if deal.owner_id != actor_id:
-        await enqueue_dm(session, deal.owner_id, text=render(dm, locale), blocks=[], now=now, deal_id=deal.id)
+        await enqueue_dm(session, deal.owner_id, dm, locale=locale, now=now, deal_id=deal.id)

@@ -17,6 +17,7 @@ from models.infra.tables import Deal, OutboxMessage
 from models.people.permissions import Actor
 from models.pipeline import load_pipeline
 from models.pipeline.workspace import Workspace
+from tests.shown import as_shown
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 WS = Workspace(pipeline=load_pipeline("standard"))
@@ -45,7 +46,7 @@ async def test_a_claim_on_a_deal_someone_claimed_meanwhile_is_refused_naming_the
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     number = await _add(sessions)
-    with pytest.raises(Refused, match="<@U0ANA> holds it"):
+    with pytest.raises(Refused) as refused:
         async with sessions.begin() as second:
             stale = await second.get(Deal, number)
             assert stale is not None and stale.pooled_at is not None
@@ -54,6 +55,7 @@ async def test_a_claim_on_a_deal_someone_claimed_meanwhile_is_refused_naming_the
                 assert fresh is not None
                 await pool.claim(first, WS, Actor("U0ANA"), fresh, now=NOW)
             await pool.claim(second, WS, Actor("U0BEN"), stale, now=NOW)
+    assert "<@U0ANA> holds it" in as_shown(refused.value.message)  # as Slack shows it
     async with sessions() as session:
         deal = await session.get(Deal, number)
         assert deal is not None and (deal.owner_id, deal.stage_key, deal.pooled_at) == ("U0ANA", "proposal", None)
@@ -72,7 +74,7 @@ async def test_concurrent_claims_from_many_sessions_have_exactly_one_winner(
                 await asyncio.sleep(0.01)  # every attempt has read the pooled deal before any claims
                 await pool.claim(session, WS, Actor(user), deal, now=NOW)
         except Refused as refused:
-            return str(refused)
+            return as_shown(refused.message)
         return "won"
 
     results = await asyncio.gather(*(attempt(f"U0R{i}") for i in range(6)))

@@ -19,7 +19,7 @@ from bot.config.settings import Settings
 from bot.runtime.deps import Deps, build_deps
 from bot.wiring.server import build_web_app
 from handlers.app import build_app
-from models.approvals import requests as approvals
+from models.approvals import sweeps as approval_sweeps
 from models.followups import nudges, reminders
 from models.infra.clock import FakeClock
 from scheduler.sweeps import run_sweep
@@ -195,7 +195,7 @@ class Bot:
         """What the scheduler's ticks do at this moment: reminders and nudges, then delivery."""
         await run_sweep(self.deps, reminders.take_due_reminders)
         await run_sweep(self.deps, nudges.sweep)
-        await run_sweep(self.deps, approvals.sweep)
+        await run_sweep(self.deps, approval_sweeps.sweep)
         await self.settle()
 
     async def wait_until(self, delta: timedelta) -> None:

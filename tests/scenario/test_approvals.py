@@ -16,6 +16,7 @@ from models.infra.tables import ApprovalRequest, Deal, StageChange, TimelineEntr
 from tests.emulator import SlackEmulator
 from tests.scenario.conftest import pipeline_file, started_bot
 from tests.scenario.harness import ADMIN, GENERAL, MANAGER, REP, REP2, Bot
+from tests.shown import timeline_as_shown
 
 PIPELINE = """\
 [[stages]]
@@ -96,8 +97,7 @@ async def _deal(bot: Bot, number: int = 1) -> Deal:
 
 async def _timeline(bot: Bot, number: int = 1) -> list[str]:
     async with bot.deps.sessions() as session:
-        return list(await session.scalars(select(TimelineEntry.text).where(
-            TimelineEntry.deal_id == number, TimelineEntry.kind == "approval").order_by(TimelineEntry.id)))
+        return list(await timeline_as_shown(session, TimelineEntry.deal_id == number, TimelineEntry.kind == "approval"))
 
 
 def _buttons(bot: Bot, user: str) -> list[dict]:  # type: ignore[type-arg]

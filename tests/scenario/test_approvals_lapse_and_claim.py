@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.blocks.ids import ActionId
-from models.approvals import requests as approvals
+from models.deals import moves
 from models.infra.tables import ApprovalCard, StageChange
 from models.people.users import load_actor
 from scheduler.sweeps_pool import archive_lost
@@ -136,7 +136,7 @@ async def test_a_claim_whose_reopen_is_rejected_leaves_the_deal_lost_with_the_cl
     [request] = await _requests(bot)
     async with bot.deps.sessions.begin() as session:  # as the reject form does (driven in test_approvals)
         actor = await load_actor(session, MANAGER, bot.deps.ws.admin_ids)
-        await approvals.decide(session, bot.deps.ws, actor, request.id, approve=False, now=bot.clock.now(),
+        await moves.decide(session, bot.deps.ws, actor, request.id, approve=False, now=bot.clock.now(),
                                reason="no discount for a reopened deal")
     await bot.settle()
     deal = await _deal(bot)

@@ -22,6 +22,7 @@ from tests.emulator import SlackEmulator
 from tests.scenario.conftest import pipeline_file, started_bot
 from tests.scenario.harness import ADMIN, MANAGER, NEWCOMER, REP, REP2, Bot
 from tests.scenario.teams import make_team
+from tests.shown import timeline_as_shown
 
 PIPELINE = """\
 [[stages]]
@@ -133,8 +134,7 @@ async def test_domain_refusals_and_input_errors_speak_chinese(bot: Bot) -> None:
     assert_chinese(late)
 
     async with bot.deps.sessions() as session:
-        history = list(await session.scalars(select(TimelineEntry.text).where(TimelineEntry.deal_id == 1)
-                                             .order_by(TimelineEntry.id)))
+        history = list(await timeline_as_shown(session, TimelineEntry.deal_id == 1))
     assert history[0] == "创建了商机，阶段：线索"
     assert f"请 <@{MANAGER}> 审批 线索 → 方案报价（discount > 15）" in history
     assert "批准了 线索 → 方案报价" in history
@@ -151,7 +151,7 @@ async def test_the_loser_of_a_claim_race_is_told_in_chinese_who_holds_the_deal(b
     assert len(losers) == 1
     assert_chinese(losers[0])
     async with bot.deps.sessions() as session:
-        claimed = list(await session.scalars(select(TimelineEntry.text).where(TimelineEntry.kind == "owner")))
+        claimed = list(await timeline_as_shown(session, TimelineEntry.kind == "owner"))
     assert len(claimed) == 1 and claimed[0].startswith("从公海领取了该商机")
 
 

@@ -93,7 +93,7 @@ async def test_a_button_whose_use_case_raises_is_told_nothing_was_saved(
 ) -> None:
     await bot.command(REP, "new Pilot customer:Acme")
     await bot.command(REP, "score D-1 budget:150k authority:yes need:yes timing:30")
-    monkeypatch.setattr("models.approvals.requests.move_next", boom)
+    monkeypatch.setattr("models.deals.moves.move", boom)
     caplog.clear()
     key = await bot.click(REP, ActionId.NEXT_STAGE.value, "1", channel=bot.channel_of(1).id)
     assert UNEXPECTED in (await told(bot, key)).all_text
@@ -142,7 +142,7 @@ async def test_an_approval_click_whose_use_case_raises_is_told_nothing_was_decid
     await _deal_needing_approval(bot)
     await bot.command(REP, "stage D-1 proposal")
     request_id = (await _requests(bot))[0].id
-    monkeypatch.setattr("models.approvals.requests.decide", boom)
+    monkeypatch.setattr("models.deals.moves.decide", boom)
     caplog.clear()
     key = await bot.click(MANAGER, ActionId.APPROVE.value, str(request_id), channel=bot.slack.ims[MANAGER])
     assert UNEXPECTED in (await told(bot, key)).all_text

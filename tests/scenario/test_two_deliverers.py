@@ -22,7 +22,7 @@ from bot.delivery.outbox import CLAIM_TTL, Deliverer
 from models.deals import service as deals
 from models.deals.service import FieldChanges
 from models.infra.db import create_engine, session_factory
-from models.infra.dms import enqueue_dm
+from models.infra.dms import enqueue_rendered_dm
 from models.infra.tables import OutboxLane, OutboxMessage
 from models.people.users import load_actor
 from tests.scenario.harness import REP, REP2, Bot
@@ -135,8 +135,8 @@ async def outlive_the_lease(bot: Bot, other: Deliverer, lane: str) -> None:
 async def test_a_dm_whose_answer_comes_after_the_lease_is_sent_once(bot: Bot, deliverers: list[Deliverer]) -> None:
     slow, other = deliverers
     async with bot.deps.sessions.begin() as session:
-        lane = await enqueue_dm(session, REP, text="first", blocks=[], now=bot.clock.now())
-        await enqueue_dm(session, REP, text="second", blocks=[], now=bot.clock.now())
+        lane = await enqueue_rendered_dm(session, REP, text="first", blocks=[], now=bot.clock.now())
+        await enqueue_rendered_dm(session, REP, text="second", blocks=[], now=bot.clock.now())
     async with answered_late(bot, "chat.postMessage", slow.drain([lane])):  # Slack posts the first at once
         await outlive_the_lease(bot, other, lane)
     for deliverer in deliverers:
@@ -169,8 +169,8 @@ async def test_a_process_that_finds_its_lease_taken_leaves_the_rest_of_the_lane(
 ) -> None:
     slow, other = deliverers
     async with bot.deps.sessions.begin() as session:
-        lane = await enqueue_dm(session, REP, text="first", blocks=[], now=bot.clock.now())
-        await enqueue_dm(session, REP, text="second", blocks=[], now=bot.clock.now())
+        lane = await enqueue_rendered_dm(session, REP, text="first", blocks=[], now=bot.clock.now())
+        await enqueue_rendered_dm(session, REP, text="second", blocks=[], now=bot.clock.now())
     async with answered_late(bot, "chat.postMessage", slow.drain([lane])):
         async with bot.deps.sessions.begin() as session:  # its lease lapsed unseen (the database was away)
             await session.execute(update(OutboxLane).where(OutboxLane.key == lane)  # and another process took it

@@ -42,13 +42,15 @@ from bot.blocks import (
     timeline,
 )
 from bot.blocks import text as text_mod
+from bot.blocks.stages import describe_stages
 from bot.blocks.text import Message, Mrkdwn
 from models.approvals.requests import LAPSED_NOBODY, ApprovalInfo, RuleInfo
 from models.deals.pool import PoolEntry, PoolPage
 from models.deals.queries import stage_info
 from models.deals.snapshots import DealSnapshot, FollowUpInfo, StageChangeInfo, TimelineItem
 from models.infra.i18n import t
-from models.pipeline import load_pipeline
+from models.infra.words import Person
+from models.pipeline import Pipeline, Stage, load_pipeline
 from models.pipeline.territories import Territory
 from models.reporting.digests import DailyDigest, DealLine, Move, Tally, WeeklyReport
 from models.reporting.home import HomePicture, Overdue, StageTotal, TeamPipeline
@@ -249,6 +251,11 @@ CASES: list[Case] = [
         deal(lc, title=LONG), items(200, LONG), page=3, has_more=True, tz=TZ, locale=lc)),
     ("timeline.timeline_blocks", "ordinary", lambda lc: timeline.timeline_blocks(items(3), tz=TZ, locale=lc)),
     ("timeline.timeline_line", "by the bot", lambda lc: timeline.timeline_line(items(1)[0], tz=TZ, locale=lc)),
+    ("timeline.timeline_line", "written as a sentence", lambda lc: timeline.timeline_line(TimelineItem(
+        at=NOW, actor_id="U0REP", kind="owner", text="made @U0REP2 the owner",
+        body=t("made {owner} the owner", owner=Person("U0REP2")), locale=lc), tz=TZ, locale=lc)),
+    ("stages.describe_stages", "named in both languages", lambda lc: describe_stages(Pipeline((
+        Stage("lead", "Lead", z("线索"), 10), Stage("won", "Won", z("赢单"), 100, closed="won"))), lc)),
     # modals
     ("modals.new_deal_modal", "ordinary", lambda lc: modals.new_deal_modal(
         channel_id="C0DEAL42", initial_title=TITLE, locale=lc)),
@@ -381,6 +388,8 @@ CASES: list[Case] = [
 NOT_BUILDERS = {
     "modals.read_metadata": "reads a submitted view",
     "charts.report_chart": "draws a PNG, not Block Kit (tests/unit/test_zh_handlers_text.py checks its words)",
+    "words.mrkdwn_text": "one domain sentence in mrkdwn, for the builders (their samples cover it)",
+    "words.mrkdwn_value": "one value of a domain sentence in mrkdwn, for the builders",
 }
 
 _BUILDER_RETURNS = {Message, "Message", "dict[str, Any]", "list[Block]", "tuple[list[Block], int]"}

@@ -17,6 +17,7 @@ from models.people.permissions import (
     list_scope,
     read_refusal,
 )
+from tests.shown import as_shown
 
 DEAL = DealAccess(owner_id="UOWNER", collaborator_ids=frozenset({"UCOLLAB"}))
 OWNER = Actor("UOWNER")
@@ -59,7 +60,7 @@ def test_who_may_list_what(actor: Actor, scope: str, allowed: bool) -> None:
 def test_who_may_list_a_persons_deals(actor: Actor, allowed: bool) -> None:
     refusal = list_refusal(actor, "user", "UOWNER")
     assert (refusal is None) is allowed
-    assert refusal is None or "Only <@UOWNER> themselves, their manager or an admin" in str(refusal)
+    assert refusal is None or "Only <@UOWNER> themselves, their manager or an admin" in as_shown(refusal)
 
 
 def test_only_admins_administer_roles_and_teams() -> None:
@@ -85,7 +86,7 @@ def test_what_a_list_shows(actor: Actor, scope: str, user: str | None, owners: s
 
 def test_refusals_name_who_may() -> None:
     assert edit_refusal(OWNER, DEAL, "D-1") is None
-    assert str(edit_refusal(OTHER_REP, DEAL, "D-1")) == (
+    assert as_shown(edit_refusal(OTHER_REP, DEAL, "D-1")) == (
         "You can't change D-1: only <@UOWNER> (the owner), the deal's collaborators, the owner's manager or an "
         "admin can.")
     assert read_refusal(OTHER_REP, DEAL, "D-1", channel_member=True) is None
@@ -95,7 +96,7 @@ def test_refusals_name_who_may() -> None:
 def _decide(actor: Actor, *, owner: str = "U0REP", approvers: tuple[str, ...] = ("U0MGR", "U0FIN"),
             requested_by: str = "U0REP") -> str | None:
     refusal = decide_refusal(actor, owner_id=owner, approver_ids=approvers, requested_by=requested_by, ref="D-1")
-    return None if refusal is None else str(refusal)
+    return None if refusal is None else as_shown(refusal)  # as Slack shows it
 
 
 def test_who_may_decide_an_approval() -> None:

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.blocks.stages import describe_stages
 from models.pipeline import (
     TEMPLATES,
     AmbiguousStage,
@@ -19,7 +20,6 @@ from models.pipeline import (
     Stage,
     StageLookupError,
     UnknownStage,
-    describe_stages,
     load_pipeline,
     loads_pipeline,
 )

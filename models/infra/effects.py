@@ -11,10 +11,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.infra.dms import enqueue_dm
 from models.infra.outbox import FEED_LANE, deal_lane, dm_lane, enqueue
 from models.infra.tables import Deal, StageChange
-from models.pipeline.workspace import Workspace
 
 
 async def open_channel(session: AsyncSession, deal: Deal, invitees: Iterable[str], *, now: datetime) -> None:
@@ -37,17 +35,18 @@ async def refresh_card(session: AsyncSession, deal: Deal, *, now: datetime) -> N
     await enqueue(session, lane=lane, kind="set_topic", deal_id=deal.id, now=now)
 
 
-async def stage_changed(session: AsyncSession, ws: Workspace, deal: Deal, change: StageChange, *,
+async def stage_changed(session: AsyncSession, deal: Deal, change: StageChange, *, feed_channel: str | None,
                         now: datetime) -> None:
+    """The stage-change card in the deal's channel (and in the feed channel, when the workspace has one)."""
     payload = {
         "from": change.from_stage, "to": change.to_stage, "actor": change.actor_id, "at": now.isoformat(),
         "amount": str(change.amount) if change.amount is not None else None, "backward": change.backward,
     }
     await enqueue(session, lane=deal_lane(deal.id), kind="stage_card", deal_id=deal.id, now=now, payload=payload)
     await refresh_card(session, deal, now=now)
-    if ws.feed_channel:
+    if feed_channel:
         await enqueue(session, lane=FEED_LANE, kind="stage_card", deal_id=deal.id, now=now,
-                      payload={**payload, "channel": ws.feed_channel})
+                      payload={**payload, "channel": feed_channel})
 
 
 async def welcome(session: AsyncSession, deal: Deal, user_id: str, *, now: datetime) -> None:
@@ -63,7 +62,3 @@ async def reminder_answered(session: AsyncSession, *, user_id: str, deal_id: int
                   payload={"followup": followup_id, "channel": channel, "ts": ts, "state": state, "user": user_id,
                            "at": now.isoformat(), **details})
     return lane
-async def direct_message(session: AsyncSession, user_id: str, text: str, *, now: datetime,
-                         deal_id: int | None = None, blocks: list[dict] | None = None) -> None:
-    """A DM from the bot to one person, in that person's own lane."""
-    await enqueue_dm(session, user_id, text=text, blocks=blocks or [], now=now, deal_id=deal_id)
