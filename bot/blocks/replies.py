@@ -28,7 +28,6 @@ from bot.blocks.text import (
     colon,
     context_block,
     escape,
-    escape_keep_mentions,
     fmt,
     fmt_amount,
     fmt_date,
@@ -74,9 +73,9 @@ def _sections(text: Mrkdwn, *, budget: int = BLOCK_TEXT_BUDGET) -> list[Block]:
 def error_reply(message: str | Text, usage: str | None = None, *, locale: str) -> Message:
     """``:warning: <message>`` and, with a usage, ``Try: `<usage>` `` (code; a multi-line usage
     becomes a code block). ``message`` is plain text unless it is Mrkdwn; a domain :class:`Text` is
-    translated, keeping the ``<@U…>`` mentions our own code put in it."""
+    translated, its words in mrkdwn (``<@U…>`` for a person; bot/blocks/words.py)."""
     if isinstance(message, Text):
-        message = escape_keep_mentions(message.render(locale))
+        message = mtext(message, locale)
     body = fmt(":warning: {}", escape(message, 2000))
     if usage:
         code = escape(truncate(str(usage).replace("`", "'"), 800))

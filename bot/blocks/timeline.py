@@ -38,6 +38,7 @@ from bot.blocks.text import (
     truncate,
     user,
 )
+from bot.blocks.words import body_mrkdwn
 from models.deals.snapshots import DealSnapshot, TimelineItem
 from models.infra.i18n import tn
 
@@ -54,8 +55,16 @@ def timeline_line(item: TimelineItem, *, tz: ZoneInfo, locale: str = "en", limit
     """``` `date time` <@actor> text ``` on one line, at most ``limit`` chars."""
     who = user(item.actor_id) if item.actor_id else escape(BOT_NAME)
     head = fmt("`{}` {} ", fmt_date(item.at, tz, locale), who)
-    # Entries name people as mentions ("handed the deal from <@U1> to <@U2>"): keep those, escape the rest.
-    return clip(Mrkdwn(head + escape_keep_mentions(one_line(item.text), max(1, limit - len(head)), bare=True)), limit)
+    return clip(Mrkdwn(head + entry_text(item, max(1, limit - len(head)))), limit)
+
+
+def entry_text(item: TimelineItem, limit: int) -> Mrkdwn:
+    """The entry's sentence, in the language it was written in: from its words when it has them
+    (bot/blocks/words.py); an entry from before keeps its text's mentions ("handed the deal from <@U1>
+    to <@U2>") and has the rest escaped."""
+    if item.body:
+        return clip(one_line(body_mrkdwn(item.body)), limit)  # one_line only folds: the words are escaped
+    return escape_keep_mentions(one_line(item.text), limit, bare=True)
 
 
 def timeline_blocks(

@@ -115,7 +115,7 @@ async def history(session: AsyncSession, deal_id: int, *, page: int) -> tuple[li
             .limit(HISTORY_PAGE_SIZE + 1)
         )
     ).all()
-    items = [TimelineItem(at=r.at, actor_id=r.actor_id, kind=r.kind, text=r.text) for r in rows]
+    items = [TimelineItem(at=r.at, actor_id=r.actor_id, kind=r.kind, text=r.text, body=r.body) for r in rows]
     return items[:HISTORY_PAGE_SIZE], len(items) > HISTORY_PAGE_SIZE
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class TimelineItem:
     actor_id: str | None  # Slack user id, None for the bot itself
     kind: str  # created | stage | note | followup | field | owner | collaborator | score | won | lost
     text: str  # one line, already worded by the domain, plain (renderers escape it)
+    body: dict[str, Any] | None = None  # the sentence with its words (TimelineEntry.body); None before them
 
 
 @dataclass(frozen=True)

@@ -113,8 +113,10 @@ class TimelineEntry(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     actor_id: Mapped[str | None] = mapped_column(SlackId)
     kind: Mapped[str] = mapped_column(String(32))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)  # the sentence in plain text: search, old readers, entries from before
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # {"locale": "en"|"zh-CN", "text": Text.to_data()}: the sentence with its words, rendered by each reader
+    body: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class FollowUp(Base):

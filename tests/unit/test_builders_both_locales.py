@@ -383,13 +383,14 @@ NOT_BUILDERS = {
     "charts.report_chart": "draws a PNG, not Block Kit (tests/unit/test_zh_handlers_text.py checks its words)",
 }
 
+PRIMITIVES = {"text", "markup", "words"}  # tr, fmt, message, the words' style: what every builder goes through
 _BUILDER_RETURNS = {Message, "Message", "dict[str, Any]", "list[Block]", "tuple[list[Block], int]"}
 
 
 def discover() -> set[str]:
     found = set()
     for info in pkgutil.iter_modules(bot.blocks.__path__):
-        if info.name == "text":
+        if info.name in PRIMITIVES:
             continue
         module = importlib.import_module(f"bot.blocks.{info.name}")
         for name, fn in inspect.getmembers(module, inspect.isfunction):
