@@ -34,11 +34,12 @@ from models.infra.words import PLAIN, WORDS, StageName, Style, show
 from models.values import zone
 
 UTC = ZoneInfo("UTC")
-# Sentences from before the domain had words: a template that writes its own mentions (``<@{owner}>``) or a
-# value that is a list of them (``"<@U1>, <@U2>"``). Rendered as before: the whole sentence escaped except
-# its user and channel mentions. Nothing else takes this way; it goes once no msgid writes a mention.
+# Sentences from before the domain had words: a template that writes its own mentions (``<@{owner}>``), or,
+# in a sentence with no word at all, a value worded with mentions in it (``"<@U1>, <@U2>"``). Rendered as they
+# always were: the whole sentence escaped except its user and channel mentions. Only such sentences take this
+# way; it goes (with :func:`_legacy`) once no msgid and no value of the domain writes a mention.
 _WRITES_MENTIONS = re.compile(r"<[@#]\{")
-_MENTION_LIST = re.compile(r"<[@#][A-Z0-9]+>(?:, <[@#][A-Z0-9]+>)*")
+_MENTION = re.compile(r"<(?:@[UW][A-Z0-9]+|#[CG][A-Z0-9]+)(?:\|[^<>|]{0,80})?>")
 
 
 class MrkdwnStyle:
@@ -86,8 +87,11 @@ def mrkdwn_text(text: Text, locale: str | None = "en") -> Mrkdwn:
 
 
 def _legacy(template: str, text: Text) -> bool:
-    return bool(_WRITES_MENTIONS.search(template)) or any(
-        isinstance(v, str) and _MENTION_LIST.fullmatch(v) for _, v in text.values)
+    if _WRITES_MENTIONS.search(template):
+        return True
+    values = [v for _, v in text.values]
+    return not any(isinstance(v, WORDS) for v in values) and any(isinstance(v, str) and _MENTION.search(v)
+                                                                  for v in values)
 
 
 def mrkdwn_value(value: object, locale: str | None = "en") -> object:

@@ -60,6 +60,14 @@ def test_the_builders_words_render_domain_text_one_way() -> None:
     assert refusal.blocks[0]["text"]["text"] == ":warning: <@U0ANA> holds *D-4*"
 
 
+def test_sentences_worded_before_words_keep_the_mentions_they_wrote() -> None:
+    # Until every msgid of the domain has words: a template writing <@{owner}>, or a value listing mentions.
+    held = t("<@{owner}> holds D-{n} & <more>", owner="U0ANA", n=4)
+    assert mrkdwn_text(held) == "<@U0ANA> holds D-4 &amp; &lt;more&gt;"
+    asked = t("asked {people}: {why}", people="<@U1>, <@U2>", why="<!here>")
+    assert mrkdwn_text(asked) == "asked <@U1>, <@U2>: &lt;!here&gt;"
+
+
 def _body(text: object, locale: str = "en") -> dict[str, object]:
     return {"locale": locale, "text": text.to_data()}  # type: ignore[attr-defined]
 
