@@ -40,7 +40,7 @@ class Services:
     ws: Workspace
     clock: Clock
     private_channels: bool = True
-    _zones: dict[str, tuple[str | None, datetime]] = field(default_factory=dict)
+    _zones: dict[str, tuple[str | None, datetime]] = field(default_factory=dict, init=False, repr=False)
 
     async def tz_of(self, session: AsyncSession, user_id: str) -> ZoneInfo:
         """The recipient's zone as last seen from Slack (kept fresh by the directory), else the default."""

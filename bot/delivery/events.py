@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -33,9 +32,13 @@ POOL_NOTICE = "pool_notice"
 KINDS = (DAILY_DIGEST, WEEKLY_REPORT, TEAM_WEEKLY_REPORT, MONTHLY_REVIEW, TERRITORY_DIGEST, POOL_NOTICE)
 
 
-@cache
+_ADAPTERS: dict[type[Any], TypeAdapter[Any]] = {}
+
+
 def _adapter(cls: type[Any]) -> TypeAdapter[Any]:
-    return TypeAdapter(cls)
+    if cls not in _ADAPTERS:  # building one reads the dataclass's annotations: once per class
+        _ADAPTERS[cls] = TypeAdapter(cls)
+    return _ADAPTERS[cls]
 
 
 def to_data(value: Any) -> Any:
@@ -45,7 +48,8 @@ def to_data(value: Any) -> Any:
 
 def from_data(cls: type[T], data: Any) -> T:
     """The dataclass back from :func:`to_data`."""
-    return _adapter(cls).validate_python(data)  # type: ignore[no-any-return]
+    value: T = _adapter(cls).validate_python(data)
+    return value
 
 
 @dataclass(frozen=True)

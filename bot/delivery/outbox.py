@@ -14,6 +14,7 @@ import logging
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Select, func, inspect, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -199,8 +200,8 @@ class Deliverer:
             return True
         except Exception as exc:  # a bug of ours: retry later like an outage, park in the end
             log.exception("outbox %s #%s (%s) failed", row.lane, row.id, row.kind)
-            failure = SlackFailure(error=f"internal: {type(exc).__name__}", transient=True)
-            return self._retry_later(row, failure)
+            internal = SlackFailure(error=f"internal: {type(exc).__name__}", transient=True)
+            return self._retry_later(row, internal)
         row.attempts += 1
         self._mark_sent(row)
         if self._slack_down:
@@ -305,7 +306,7 @@ async def _record_slack_ids(session: AsyncSession, deal: Deal) -> None:
         set_committed_value(deal, name, value)
 
 
-def _due_heads(now: datetime) -> Select[tuple[str]]:
+def _due_heads(now: datetime) -> Select[Any]:
     """SELECT lane FROM outbox WHERE it is the lane's first pending row and it is due."""
     earlier = aliased(OutboxMessage)
     first_pending = (

@@ -116,8 +116,10 @@ def timeline_table() -> Table:
 
     async def names(connection: AsyncConnection, rows: Sequence[Any]) -> None:
         wanted = sorted({person for r in rows if r.body for person in _people(body_text(r.body)[0])})
-        found = await connection.execute(select(User.id, User.name).where(User.id.in_(wanted))) if wanted else []
-        style.names = {user_id: name for user_id, name in found if name}
+        style.names = {}
+        if wanted:
+            found = await connection.execute(select(User.id, User.name).where(User.id.in_(wanted)))
+            style.names = {user_id: name for user_id, name in found if name}
 
     def row(r: Any) -> Iterable[Any]:
         text = body_plain(r.body, style) if r.body else r.text

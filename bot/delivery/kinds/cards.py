@@ -46,7 +46,8 @@ async def stage_card(ctx: DeliveryContext) -> None:
     from_key = payload.get("from")
     change = StageChangeInfo(
         deal=_with_amount(deal_now, payload.get("amount")),
-        from_stage=stage_info(pipeline.stage(from_key), locale) if from_key in pipeline else None,
+        from_stage=stage_info(pipeline.stage(from_key), locale) if from_key is not None and from_key in pipeline
+        else None,
         to_stage=stage_info(pipeline.stage(payload["to"]), locale),
         actor_id=payload["actor"], at=datetime.fromisoformat(payload["at"]), backward=bool(payload.get("backward")),
     )
