@@ -9,7 +9,7 @@ of --database-url and dropped afterwards):
 1. seeds the book with bulk inserts (sqlite3 executemany / asyncpg COPY) in a child process, so
    the peak memory measured here is that of the work, not of the seeding;
 2. times the real digest tick (`scheduler.digests.send_due_digests`) with all 100 managers due:
-   claim, every figure in SQL, Block Kit, the outbox row, in one transaction per manager; then the
+   claim, every figure in SQL, the outbox row (figures as JSON), in one transaction per manager; then the
    next Monday's tick (the dailies, 1,000 rep weekly reports and 100 team summaries), for information;
 3. times one full `/deal report` for an admin (every deal, this month): `build_report` and the
    blocks, first in a fresh process (SQLAlchemy compiles each statement once) and then as a running

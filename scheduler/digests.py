@@ -5,6 +5,8 @@ Every minute: for each manager whose local clock has passed DEALROOM_DIGEST_TIME
 and who has not had today's digest, one transaction inserts the `digests_sent` row (insert or
 ignore) and, only when it inserted it, the outbox DM. The weekly rep report (Mondays) and the
 monthly review (first workday of the month) ride the same tick with kinds of their own.
+
+What is queued is the figures (typed notices, bot/delivery/events.py); they are worded at delivery.
 """
 
 from __future__ import annotations
@@ -19,10 +21,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.blocks.digests import daily_digest_message, team_weekly_message, weekly_message
-from bot.blocks.reports import report_message
-from bot.blocks.territories import territory_digest_message
-from bot.blocks.text import Message, tr
+from bot.delivery import events
+from bot.delivery.events import Notice, queue_dm
 from models.infra.clock import Clock
 from models.infra.errors import Refused
 from models.infra.i18n import t
@@ -56,7 +56,7 @@ class DigestRules:
     holidays: str | None = None  # country code for the `holidays` package
 
 
-Build = Callable[[AsyncSession], Awaitable[Message | list[Message]]]
+Build = Callable[[AsyncSession], Awaitable[Notice | list[Notice]]]
 
 
 async def send_due_digests(sessions: async_sessionmaker[AsyncSession], ws: Workspace, clock: Clock,
@@ -85,11 +85,11 @@ async def send_due_digests(sessions: async_sessionmaker[AsyncSession], ws: Works
 
     daily = {uid: day for uid, tz_name in [*bosses, *territory_only]
              if (day := due(uid, zone(tz_name, ws.default_tz), "daily", lambda d: True)) is not None}
-    messages = await _daily_messages(sessions, ws, [(uid, tz) for uid, tz in bosses if uid in daily], now)
+    notices = await _daily_notices(sessions, ws, [(uid, tz) for uid, tz in bosses if uid in daily], now)
     for manager_id, tz_name in [*bosses, *territory_only]:  # the daily digests first: the others take longer
         if manager_id in daily:
             lanes += await _send(sessions, manager_id, daily[manager_id], "daily", now,
-                                 _with_territories(ws, messages.get(manager_id), territories.get(manager_id, []),
+                                 _with_territories(ws, notices.get(manager_id), territories.get(manager_id, []),
                                                    now, zone(tz_name, ws.default_tz)))
     first_workday = lambda d: d == first_workday_of_month(d, rules.holidays)  # noqa: E731
     for manager_id, tz_name in bosses:
@@ -99,7 +99,7 @@ async def send_due_digests(sessions: async_sessionmaker[AsyncSession], ws: Works
             async with sessions() as session:
                 team = sorted(await team_of(session, manager_id))
             chart = {"period": "month", "first_day": last_month.first_day.isoformat(), "tz": tz.key,
-                     "owners": team, "scope": tr("your team · monthly review", ws.locale)}
+                     "owners": team, "scope": t("your team · monthly review").to_data()}
             lanes += await _send(sessions, manager_id, day, "monthly", now,
                                  _monthly(ws, team, last_month), chart=chart)
     # Weekly reports: one set of queries per time zone, for the reps due and the reps of the managers due.
@@ -123,12 +123,11 @@ async def send_due_digests(sessions: async_sessionmaker[AsyncSession], ws: Works
                 weeks[(tz, day)] = await weekly_reports(session, ws.pipeline, ids, _last_week(day, tz))
     for manager_id, tz, day in team_weekly:
         found = weeks[(tz, day)]
-        message = team_weekly_message(manager_id, [found[r] for r in sorted(team_of_manager[manager_id])],
-                                      ws.pipeline, locale=ws.locale)
-        lanes += await _send(sessions, manager_id, day, "weekly_team", now, _ready(message))
+        notice = events.team_weekly_report([found[r] for r in sorted(team_of_manager[manager_id])])
+        lanes += await _send(sessions, manager_id, day, "weekly_team", now, _ready(notice))
     for rep_id, tz, day in weekly:
-        message = weekly_message(weeks[(tz, day)][rep_id], ws.pipeline, tz=tz, locale=ws.locale)
-        lanes += await _send(sessions, rep_id, day, "weekly", now, _ready(message))
+        notice = events.weekly_report(weeks[(tz, day)][rep_id], tz)
+        lanes += await _send(sessions, rep_id, day, "weekly", now, _ready(notice))
     return lanes
 
 
@@ -157,12 +156,12 @@ async def send_digests_now(sessions: async_sessionmaker[AsyncSession], ws: Works
     if manager_id is not None:
         bosses = [b for b in bosses if b[0] == manager_id] or [(manager_id, None)]
         teams.add(manager_id)  # asked for by name: their digest, even with nobody reporting to them
-    messages = await _daily_messages(sessions, ws, [b for b in bosses if b[0] in teams], now)
+    notices = await _daily_notices(sessions, ws, [b for b in bosses if b[0] in teams], now)
     lanes: list[str] = []
     for uid, tz_name in bosses:
         tz = zone(tz_name, ws.default_tz)
         lanes += await _send(sessions, uid, now.astimezone(tz).date(), "daily", now,
-                             _with_territories(ws, messages.get(uid), territories.get(uid, []), now, tz), force=True)
+                             _with_territories(ws, notices.get(uid), territories.get(uid, []), now, tz), force=True)
     return lanes
 
 
@@ -174,8 +173,7 @@ async def _send(sessions: async_sessionmaker[AsyncSession], user_id: str, day: d
                 return []  # another process has it
             content = await build(session)
             for part in content if isinstance(content, list) else [content]:
-                await enqueue(session, lane=dm_lane(user_id), kind="dm", now=now,
-                              payload={"user": user_id, "text": part.text, "blocks": part.blocks})
+                await queue_dm(session, user_id, part, now=now)
             if chart is not None:  # drawn at delivery, like the one of /deal report
                 await enqueue(session, lane=dm_lane(user_id), kind="report_chart", now=now,
                               payload={"user": user_id, **chart})
@@ -211,42 +209,39 @@ def _last_week(day: date, tz: ZoneInfo) -> Period:
     return period_from("week", day - timedelta(days=day.weekday() + 7), tz)
 
 
-async def _daily_messages(sessions: async_sessionmaker[AsyncSession], ws: Workspace,
-                          people: list[tuple[str, str | None]], now: datetime) -> dict[str, Message]:
+async def _daily_notices(sessions: async_sessionmaker[AsyncSession], ws: Workspace,
+                         people: list[tuple[str, str | None]], now: datetime) -> dict[str, Notice]:
     """Daily digests of these managers, computed together per time zone (a fixed number of
     queries per zone, however many managers); claiming and queueing stay one per manager."""
     by_zone: dict[ZoneInfo, list[str]] = {}
     for uid, tz_name in people:
         by_zone.setdefault(zone(tz_name, ws.default_tz), []).append(uid)
-    messages: dict[str, Message] = {}
+    notices: dict[str, Notice] = {}
     async with sessions() as session:
         for tz, ids in by_zone.items():
             for uid, digest in (await daily_digests(session, ws.pipeline, ids, now=now, tz=tz)).items():
-                messages[uid] = daily_digest_message(digest, ws.pipeline, tz=tz, locale=ws.locale)
-    return messages
+                notices[uid] = events.daily_digest(digest, tz)
+    return notices
 
 
-def _ready(message: Message) -> Build:
-    async def build(session: AsyncSession) -> Message:
-        return message
+def _ready(notice: Notice) -> Build:
+    async def build(session: AsyncSession) -> Notice:
+        return notice
     return build
 
 
-def _with_territories(ws: Workspace, team_digest: Message | None, states: list[TerritoryState], now: datetime,
+def _with_territories(ws: Workspace, team_digest: Notice | None, states: list[TerritoryState], now: datetime,
                       tz: ZoneInfo) -> Build:
     """The team digest (None for someone who manages territories but no reps), then one per territory."""
-    async def build(session: AsyncSession) -> list[Message]:
+    async def build(session: AsyncSession) -> list[Notice]:
         parts = [team_digest] if team_digest is not None else []
         for state in states:
-            digest = await territory_digest(session, ws.pipeline, state, now=now, tz=tz)
-            parts.append(territory_digest_message(digest, locale=ws.locale))
+            parts.append(events.territory_digest(await territory_digest(session, ws.pipeline, state, now=now, tz=tz)))
         return parts
     return build
 
 
 def _monthly(ws: Workspace, team: list[str], period: Period) -> Build:
-    async def build(session: AsyncSession) -> Message:
-        report = await build_report(session, ws.pipeline, period, team)
-        return report_message(report, ws.pipeline, scope_label=tr("your team · monthly review", ws.locale
-                                                                  ), locale=ws.locale)
+    async def build(session: AsyncSession) -> Notice:
+        return events.monthly_review(await build_report(session, ws.pipeline, period, team))
     return build

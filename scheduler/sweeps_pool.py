@@ -1,7 +1,8 @@
 """Timed sweeps of the public pool and lost channels (SPEC 3, 6), each ONE transaction.
 
 Each marks its deals with one conditional UPDATE (models.pool) and queues the Slack messages in
-the same transaction, so a deal is warned, pooled or archived once however many processes tick.
+the same transaction, so a deal is warned, pooled or archived once however many processes tick. The messages
+are typed notices (bot/delivery/events.py), worded at delivery.
 Tests call the sweeps directly with a FakeClock; `tick` is what the scheduler runs.
 """
 
@@ -9,19 +10,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.blocks import pool as pool_blocks
-from bot.blocks.text import Message
+from bot.delivery import events
+from bot.delivery.events import queue_dm, queue_in_channel
 from models.deals import pool
 from models.infra.clock import Clock
-from models.infra.dms import enqueue_rendered_dm
-from models.infra.outbox import deal_lane, enqueue
+from models.infra.outbox import enqueue
 from models.infra.tables import User
 from models.pipeline.workspace import Workspace
 from models.values import zone
@@ -35,11 +34,6 @@ EVERY_SECONDS = 60
 Sweep = Callable[[async_sessionmaker[AsyncSession], Workspace, Clock], Awaitable[list[str]]]
 
 
-async def send_dm(session: AsyncSession, user_id: str, message: Message, *, now: datetime, deal_id: int) -> str:
-    return await enqueue_rendered_dm(session, user_id, text=message.text, blocks=message.blocks, now=now,
-                                     deal_id=deal_id)
-
-
 async def warn_before_pool(sessions: async_sessionmaker[AsyncSession], ws: Workspace, clock: Clock) -> list[str]:
     """DM owners whose open deal goes to the pool in 2 days unless updated; once per quiet period."""
     now = clock.now()
@@ -48,10 +42,9 @@ async def warn_before_pool(sessions: async_sessionmaker[AsyncSession], ws: Works
         marked = await pool.mark_warnings(session, ws, now=now)
         zones = await _zones(session, {m.owner_id for m in marked}, ws.default_tz)
         for m in marked:
-            message = pool_blocks.pool_warning_dm(m.number, m.title, last_update=m.updated_at,
-                                                  pool_at=pool.pool_date(m, ws.pipeline, now), tz=zones[m.owner_id],
-                                                  locale=ws.locale)
-            lanes.append(await send_dm(session, m.owner_id, message, now=now, deal_id=m.number))
+            notice = events.pool_warning(m.number, m.title, last_update=m.updated_at,
+                                         pool_at=pool.pool_date(m, ws.pipeline, now), tz=zones[m.owner_id])
+            lanes.append(await queue_dm(session, m.owner_id, notice, now=now, deal_id=m.number))
     return lanes
 
 
@@ -61,8 +54,8 @@ async def pool_inactive(sessions: async_sessionmaker[AsyncSession], ws: Workspac
     lanes: list[str] = []
     async with sessions.begin() as session:
         for m in await pool.mark_pooled(session, ws, now=now):
-            message = pool_blocks.pooled_dm(m.number, m.title, days=ws.pipeline.pool_after_days, locale=ws.locale)
-            lanes.append(await send_dm(session, m.owner_id, message, now=now, deal_id=m.number))
+            notice = events.pooled(m.number, m.title, days=ws.pipeline.pool_after_days)
+            lanes.append(await queue_dm(session, m.owner_id, notice, now=now, deal_id=m.number))
     return lanes
 
 
@@ -72,10 +65,8 @@ async def archive_lost(sessions: async_sessionmaker[AsyncSession], ws: Workspace
     lanes: list[str] = []
     async with sessions.begin() as session:
         for m in await pool.mark_archived(session, ws, now=now):
-            notice = pool_blocks.archive_notice(days=ws.pipeline.archive_lost_after_days, locale=ws.locale)
-            lane = deal_lane(m.number)
-            await enqueue(session, lane=lane, kind="post_message", deal_id=m.number, now=now,
-                          payload={"text": notice.text, "blocks": notice.blocks})
+            notice = events.archive_notice(days=ws.pipeline.archive_lost_after_days)
+            lane = await queue_in_channel(session, m.number, notice, now=now)
             await enqueue(session, lane=lane, kind="archive_channel", deal_id=m.number, now=now)
             lanes.append(lane)
     return lanes

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bot.delivery import events
 from models.infra.db import create_engine, session_factory
 from models.infra.tables import OutboxMessage, User, UserRole
 from tests.emulator import SlackEmulator
@@ -77,6 +78,6 @@ async def test_digest_now_queues_when_slack_is_down(slack: SlackEmulator, sqlite
     assert "queued" in out and "Traceback" not in err
     engine = create_engine(db_url)
     async with session_factory(engine)() as session:
-        statuses = list(await session.scalars(select(OutboxMessage.status).where(OutboxMessage.kind == "dm")))
+        statuses = list(await session.scalars(select(OutboxMessage.status).where(OutboxMessage.kind.in_(events.KINDS))))
     await engine.dispose()
     assert statuses == ["pending"]

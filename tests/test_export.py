@@ -8,6 +8,7 @@ import io
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import insert
@@ -15,8 +16,11 @@ from sqlalchemy import insert
 from bot.cli import main
 from bot.ops.export import PROGRESS_FROM, export_csv
 from models.infra.db import create_engine, session_factory
+from models.infra.i18n import t
 from models.infra.tables import Deal, TimelineEntry, User
+from models.infra.words import DealRef, Moment, Person
 from models.pipeline import load_pipeline
+from models.values import format_when
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 pytestmark = pytest.mark.db
@@ -78,6 +82,28 @@ async def test_deals_and_timeline_export(db_url: str, tmp_path: Path, monkeypatc
     assert code == 0 and "Wrote 2 timeline entries" in err
     assert _read(timeline)[1] == ["1", "D-1", "2026-11-23 09:30:00+00:00", "U0ANA", "note",
                                   'called, "quoted", 明天回电']
+
+
+async def test_timeline_text_is_the_entrys_sentence_with_peoples_names(db_url: str, tmp_path: Path) -> None:
+    await _seed(db_url)
+    handed = t("handed {deal} from {previous} to {owner}: {why}", deal=DealRef(1), previous=Person("U0ANA"),
+               owner=Person("U0GONE"), why="<@U0ANA> typed this")
+    due = t("due {when}", when=Moment(NOW, "Asia/Shanghai"))
+    engine = create_engine(db_url)
+    async with session_factory(engine).begin() as session:
+        await session.execute(insert(TimelineEntry), [
+            dict(deal_id=1, at=NOW, actor_id="U0ANA", kind="owner", text="stored plain text",
+                 body={"locale": "en", "text": handed.to_data()}),
+            dict(deal_id=1, at=NOW, actor_id="U0ANA", kind="followup", text="stored plain text",
+                 body={"locale": "zh-CN", "text": due.to_data()})])
+    try:
+        assert await export_csv(engine, "timeline", tmp_path / "t.csv", load_pipeline("standard")) == 4
+    finally:
+        await engine.dispose()
+    texts = [row[5] for row in _read(tmp_path / "t.csv")[1:]]
+    assert texts[:2] == ['called, "quoted", 明天回电', "moved Lead → Proposal"], "entries from before: their text"
+    assert texts[2] == "handed D-1 from 安娜 to @U0GONE: <@U0ANA> typed this"
+    assert texts[3] == f"应于 {format_when(NOW, ZoneInfo('Asia/Shanghai'), 'zh-CN')}", "as it was written"
 
 
 @pytest.mark.parametrize("where", ["missing-folder", "a-folder", "under-a-file"])

@@ -1,7 +1,9 @@
 """Pure Block Kit builders: snapshots (models/deals/snapshots.py) in, ``Message``/view dicts out.
 
-Modules: ``text`` (escaping, limits, labels, the ``Message`` type), ``cards`` (pinned card,
-stage-change card, topic, welcome), ``timeline`` (history pages), ``modals``, ``replies``.
+Modules: ``markup`` (escaping, cutting, limits), ``words`` (the domain's sentences and words as mrkdwn:
+the only way domain text becomes Slack text), ``text`` (the ``Message`` type, ``tr``/``mtr``, block helpers;
+re-exports both), ``cards`` (pinned card, stage-change card, topic, welcome), ``timeline`` (history pages),
+``modals``, ``replies``, and one module per feature (digests, reports, pool, approvals, territories…).
 Every builder applies Slack's limits itself, so it never raises on user data;
 tests/blocklimits.py checks the output.
 """

@@ -41,7 +41,6 @@ from bot.blocks.text import (
 from bot.blocks.text import (
     message as build_message,
 )
-from bot.blocks.words import mrkdwn_text
 from models.deals.snapshots import DealSnapshot
 from models.infra.i18n import Text, tn
 
@@ -74,9 +73,9 @@ def _sections(text: Mrkdwn, *, budget: int = BLOCK_TEXT_BUDGET) -> list[Block]:
 def error_reply(message: str | Text, usage: str | None = None, *, locale: str) -> Message:
     """``:warning: <message>`` and, with a usage, ``Try: `<usage>` `` (code; a multi-line usage
     becomes a code block). ``message`` is plain text unless it is Mrkdwn; a domain :class:`Text` is
-    translated, its words shown as Slack shows them (a person as a mention)."""
+    translated, its words in mrkdwn (``<@U…>`` for a person; bot/blocks/words.py)."""
     if isinstance(message, Text):
-        message = mrkdwn_text(message, locale)
+        message = mtext(message, locale)
     body = fmt(":warning: {}", escape(message, 2000))
     if usage:
         code = escape(truncate(str(usage).replace("`", "'"), 800))

@@ -49,7 +49,7 @@ def report_message(report: Report, pipeline: Pipeline, *, scope_label: str, loca
     blocks.append(section_block(funnel_text(report, pipeline, locale)))
     blocks.append(section_block(sources_and_reasons(report, locale)))
     blocks.extend(section_block(chunk) for chunk in pack_lines(rep_lines(report, locale)))
-    footer = [mtr("{first} to {last} · new deals by creation date, won and lost by close date", locale,
+    footer: list[str] = [mtr("{first} to {last} · new deals by creation date, won and lost by close date", locale,
                   first=report.period.first_day.isoformat(), last=report.period.last_day.isoformat())]
     if scope_note:
         footer.append(scope_note)

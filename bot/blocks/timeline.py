@@ -55,11 +55,16 @@ def timeline_line(item: TimelineItem, *, tz: ZoneInfo, locale: str = "en", limit
     """``` `date time` <@actor> text ``` on one line, at most ``limit`` chars."""
     who = user(item.actor_id) if item.actor_id else escape(BOT_NAME)
     head = fmt("`{}` {} ", fmt_date(item.at, tz, locale), who)
-    if item.body is not None:  # the sentence as written, in the language it was written in, its words for Slack
-        said = clip(Mrkdwn(one_line(mrkdwn_text(item.body, item.locale))), max(1, limit - len(head)))
-        return clip(Mrkdwn(head + said), limit)
-    # Older entries name people as mentions ("handed the deal from <@U1> to <@U2>"): keep those, escape the rest.
-    return clip(Mrkdwn(head + escape_keep_mentions(one_line(item.text), max(1, limit - len(head)), bare=True)), limit)
+    return clip(Mrkdwn(head + entry_text(item, max(1, limit - len(head)))), limit)
+
+
+def entry_text(item: TimelineItem, limit: int) -> Mrkdwn:
+    """The entry's sentence, in the language it was written in: from its words when it has them
+    (bot/blocks/words.py); an entry from before keeps its text's mentions ("handed the deal from <@U1>
+    to <@U2>") and has the rest escaped."""
+    if item.body is not None:
+        return clip(one_line(mrkdwn_text(item.body, item.locale)), limit)  # one_line only folds: the words are escaped
+    return escape_keep_mentions(one_line(item.text), limit, bare=True)
 
 
 def timeline_blocks(

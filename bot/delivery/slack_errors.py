@@ -33,7 +33,9 @@ SKIP_ERRORS: dict[str, frozenset[str]] = {
     "admin_alert": frozenset({"user_not_found", "user_disabled", "cannot_dm_bot"}),
     # A DM to someone who left or is a bot: nobody to tell, nothing to retry.
     **{kind: frozenset({"user_not_found", "user_disabled", "cannot_dm_bot"})
-       for kind in ("dm", "reminder", "nudge", "report_chart")},
+       for kind in ("dm", "reminder", "nudge", "report_chart",  # and the typed notices, bot/delivery/events.py:
+                    "digest", "weekly_report", "team_weekly_report", "monthly_review", "territory_digest",
+                    "pool_notice")},
     "reminder_state": frozenset({"message_not_found", "cant_update_message", "channel_not_found"}),
     "archive_channel": frozenset({"already_archived"}),
     "unarchive_channel": frozenset({"not_archived"}),

@@ -8,6 +8,9 @@ Titles, names and notes are typed by anyone in Slack, and a spreadsheet runs a c
 = + - @ (or a tab or carriage return) as a formula: such text cells get a leading apostrophe (OWASP's
 CSV-injection rule) and every cell is quoted, so that a `;` in a title cannot start a new cell in a
 spreadsheet that splits on `;`. Numbers we format ourselves (`Figure`) are written as they are.
+
+A timeline entry's text is its sentence in plain text, in the language it was written in, people named as
+the users table knows them (`@U…` when it does not); an entry from before sentences had words keeps its text.
 """
 
 from __future__ import annotations
@@ -17,18 +20,21 @@ import csv
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from tqdm import tqdm
 
+from bot.blocks.words import body_plain, body_text
+from models.infra.i18n import Text
 from models.infra.tables import Deal, TimelineEntry, User
+from models.infra.words import Person, PlainStyle
 from models.pipeline import Pipeline
 
 KINDS = ("deals", "timeline")
@@ -46,6 +52,8 @@ class Table:
     query: Select[Any]
     row: Callable[[Any], Iterable[Any]]
     count: Select[Any]
+    # called with each batch of rows before they are written (say, to look up the names they mention)
+    before_batch: Callable[[AsyncConnection, Sequence[Any]], Awaitable[None]] | None = field(default=None)
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -91,14 +99,41 @@ def deals_table(pipeline: Pipeline) -> Table:
     return Table(header, query, row, select(func.count()).select_from(Deal))
 
 
+class NamedPlain(PlainStyle):
+    """Plain text with people by name, as the users table knows them."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+
+    def person(self, user_id: str) -> str:
+        return self.names.get(user_id) or super().person(user_id)
+
+
 def timeline_table() -> Table:
     header = ("id", "deal", "at", "actor_id", "kind", "text")
     query = select(TimelineEntry.__table__).order_by(TimelineEntry.id)
+    style = NamedPlain()
+
+    async def names(connection: AsyncConnection, rows: Sequence[Any]) -> None:
+        wanted = sorted({person for r in rows if r.body for person in _people(body_text(r.body)[0])})
+        style.names = {}
+        if wanted:
+            found = await connection.execute(select(User.id, User.name).where(User.id.in_(wanted)))
+            style.names = {user_id: name for user_id, name in found if name}
 
     def row(r: Any) -> Iterable[Any]:
-        return (r.id, f"D-{r.deal_id}", _when(r.at), r.actor_id or "", r.kind, r.text)
+        text = body_plain(r.body, style) if r.body else r.text
+        return (r.id, f"D-{r.deal_id}", _when(r.at), r.actor_id or "", r.kind, text)
 
-    return Table(header, query, row, select(func.count()).select_from(TimelineEntry))
+    return Table(header, query, row, select(func.count()).select_from(TimelineEntry), names)
+
+
+def _people(text: Text) -> Iterable[str]:
+    for _, value in text.values:
+        if isinstance(value, Person):
+            yield value.user_id
+        elif isinstance(value, Text):
+            yield from _people(value)
 
 
 async def export_csv(engine: AsyncEngine, kind: str, path: Path, pipeline: Pipeline, *,
@@ -154,6 +189,8 @@ async def _write(engine: AsyncEngine, table: Table, out: TextIO, progress: TextI
         with bar:
             result = await connection.stream(table.query.execution_options(yield_per=BATCH))
             async for partition in result.partitions(BATCH):
+                if table.before_batch is not None:
+                    await table.before_batch(connection, partition)
                 writer.writerows([safe_cell(cell) for cell in table.row(r)] for r in partition)
                 written += len(partition)
                 bar.update(len(partition))

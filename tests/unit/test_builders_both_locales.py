@@ -392,13 +392,14 @@ NOT_BUILDERS = {
     "words.mrkdwn_value": "one value of a domain sentence in mrkdwn, for the builders",
 }
 
+PRIMITIVES = {"text", "markup", "words"}  # tr, fmt, message, the words' style: what every builder goes through
 _BUILDER_RETURNS = {Message, "Message", "dict[str, Any]", "list[Block]", "tuple[list[Block], int]"}
 
 
 def discover() -> set[str]:
     found = set()
     for info in pkgutil.iter_modules(bot.blocks.__path__):
-        if info.name == "text":
+        if info.name in PRIMITIVES:
             continue
         module = importlib.import_module(f"bot.blocks.{info.name}")
         for name, fn in inspect.getmembers(module, inspect.isfunction):

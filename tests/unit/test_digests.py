@@ -12,6 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select, update
 
+from bot.blocks.text import Message
+from bot.delivery import events
+from bot.delivery.kinds.notices import compose
 from models.infra.clock import FakeClock
 from models.infra.db import create_engine, session_factory
 from models.infra.tables import Deal, OutboxMessage, User, UserRole
@@ -81,11 +84,17 @@ async def _people(sessions) -> None:  # type: ignore[no-untyped-def]
         session.add_all([UserRole(user_id="U0NY", role="manager"), UserRole(user_id="U0DEFAULT", role="manager")])
 
 
+async def _queued(sessions) -> list[tuple[str, Message]]:  # type: ignore[no-untyped-def]
+    """(user, message as delivery words it) of every queued digest DM, in order."""
+    async with sessions() as session:
+        rows = await session.scalars(select(OutboxMessage).where(OutboxMessage.kind.in_(events.KINDS))
+                                     .order_by(OutboxMessage.id))
+        return [(r.payload["user"], compose(r.kind, r.payload, WS)) for r in rows]
+
+
 async def _sent(sessions) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
     """(user, first words) of every queued DM, in order."""
-    async with sessions() as session:
-        rows = await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "dm").order_by(OutboxMessage.id))
-        return [(r.payload["user"], r.payload["text"].split(" ·")[0].split(":")[0]) for r in rows]
+    return [(user, message.text.split(" ·")[0].split(":")[0]) for user, message in await _queued(sessions)]
 
 
 async def test_digests_come_at_nine_in_each_managers_own_zone_once_a_workday(sessions) -> None:  # type: ignore[no-untyped-def]
@@ -136,14 +145,10 @@ async def test_mondays_bring_the_weekly_reports_and_the_first_workday_the_monthl
     sent = await _sent(sessions)
     assert sent == [("U0REP", "Your week"), ("U0BERLIN", "Daily digest"), ("U0BERLIN", "Report"),
                     ("U0BERLIN", "Your team's week")]
-    async with sessions() as session:
-        review = (await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "dm")
-                                        .order_by(OutboxMessage.id))).all()[2]
-    assert "October 2026" in review.payload["text"] and "monthly review" in str(review.payload["blocks"])
-    async with sessions() as session:
-        team_week = (await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "dm")
-                                           .order_by(OutboxMessage.id))).all()[3]
-    assert "2026-10-26 to 2026-11-01" in team_week.payload["text"] and "<@U0REP>" in str(team_week.payload["blocks"])
+    review = (await _queued(sessions))[2][1]
+    assert "October 2026" in review.text and "monthly review" in str(review.blocks)
+    team_week = (await _queued(sessions))[3][1]
+    assert "2026-10-26 to 2026-11-01" in team_week.text and "<@U0REP>" in str(team_week.blocks)
     async with sessions() as session:
         (chart,) = (await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "report_chart"))).all()
     assert chart.lane == "dm:U0BERLIN" and chart.payload["first_day"] == "2026-10-01"
