@@ -17,12 +17,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.blocks.digests import daily_digest_message, team_weekly_message, weekly_message
 from bot.blocks.reports import report_message
 from bot.blocks.territories import territory_digest_message
 from bot.blocks.text import Message, tr
+from bot.runtime.runner import Unit
 from models.infra.clock import Clock
 from models.infra.errors import Refused
 from models.infra.i18n import t
@@ -59,11 +60,11 @@ class DigestRules:
 Build = Callable[[AsyncSession], Awaitable[Message | list[Message]]]
 
 
-async def send_due_digests(sessions: async_sessionmaker[AsyncSession], ws: Workspace, clock: Clock,
-                           rules: DigestRules) -> list[str]:
-    """One tick: queue every digest that is due and not yet claimed; returns the DM lanes queued."""
+async def send_due_digests(unit: Unit, ws: Workspace, clock: Clock, rules: DigestRules) -> None:
+    """One tick: queue every digest that is due and not yet claimed, each in a transaction of its own
+    (``unit.lanes`` holds a DM lane per digest queued)."""
     now = clock.now()
-    async with sessions() as session:
+    async with unit.reading() as session:
         sent = set((await session.execute(
             select(DigestSent.user_id, DigestSent.local_date, DigestSent.kind)
             .where(DigestSent.local_date >= (now - timedelta(days=2)).date())
@@ -73,7 +74,6 @@ async def send_due_digests(sessions: async_sessionmaker[AsyncSession], ws: Works
         territories = await territories_by_manager(session, ws)
         # a territory's manager gets its digest even without a team of their own
         territory_only = await zones_of(session, [m for m in territories if m not in {b for b, _ in bosses}])
-    lanes: list[str] = []
     with_reps = {manager for _, _, manager in reps if manager}
 
     def due(user_id: str, tz: ZoneInfo, kind: str, rule: Callable[[date], bool]) -> date | None:
@@ -85,10 +85,10 @@ async def send_due_digests(sessions: async_sessionmaker[AsyncSession], ws: Works
 
     daily = {uid: day for uid, tz_name in [*bosses, *territory_only]
              if (day := due(uid, zone(tz_name, ws.default_tz), "daily", lambda d: True)) is not None}
-    messages = await _daily_messages(sessions, ws, [(uid, tz) for uid, tz in bosses if uid in daily], now)
+    messages = await _daily_messages(unit, ws, [(uid, tz) for uid, tz in bosses if uid in daily], now)
     for manager_id, tz_name in [*bosses, *territory_only]:  # the daily digests first: the others take longer
         if manager_id in daily:
-            lanes += await _send(sessions, manager_id, daily[manager_id], "daily", now,
+            await _send(unit, manager_id, daily[manager_id], "daily", now,
                                  _with_territories(ws, messages.get(manager_id), territories.get(manager_id, []),
                                                    now, zone(tz_name, ws.default_tz)))
     first_workday = lambda d: d == first_workday_of_month(d, rules.holidays)  # noqa: E731
@@ -96,11 +96,11 @@ async def send_due_digests(sessions: async_sessionmaker[AsyncSession], ws: Works
         tz = zone(tz_name, ws.default_tz)
         if (day := due(manager_id, tz, "monthly", first_workday)) is not None:
             last_month = period_from("month", (day.replace(day=1) - timedelta(days=1)).replace(day=1), tz)
-            async with sessions() as session:
+            async with unit.reading() as session:
                 team = sorted(await team_of(session, manager_id))
             chart = {"period": "month", "first_day": last_month.first_day.isoformat(), "tz": tz.key,
                      "owners": team, "scope": tr("your team · monthly review", ws.locale)}
-            lanes += await _send(sessions, manager_id, day, "monthly", now,
+            await _send(unit, manager_id, day, "monthly", now,
                                  _monthly(ws, team, last_month), chart=chart)
     # Weekly reports: one set of queries per time zone, for the reps due and the reps of the managers due.
     team_of_manager: dict[str, list[str]] = {}
@@ -118,28 +118,28 @@ async def send_due_digests(sessions: async_sessionmaker[AsyncSession], ws: Works
         wanted.setdefault((tz, day), set()).update(team_of_manager[uid])
     weeks: dict[tuple[ZoneInfo, date], dict[str, WeeklyReport]] = {}
     if wanted:
-        async with sessions() as session:
+        async with unit.reading() as session:
             for (tz, day), ids in wanted.items():
                 weeks[(tz, day)] = await weekly_reports(session, ws.pipeline, ids, _last_week(day, tz))
     for manager_id, tz, day in team_weekly:
         found = weeks[(tz, day)]
         message = team_weekly_message(manager_id, [found[r] for r in sorted(team_of_manager[manager_id])],
                                       ws.pipeline, locale=ws.locale)
-        lanes += await _send(sessions, manager_id, day, "weekly_team", now, _ready(message))
+        await _send(unit, manager_id, day, "weekly_team", now, _ready(message))
     for rep_id, tz, day in weekly:
         message = weekly_message(weeks[(tz, day)][rep_id], ws.pipeline, tz=tz, locale=ws.locale)
-        lanes += await _send(sessions, rep_id, day, "weekly", now, _ready(message))
-    return lanes
+        await _send(unit, rep_id, day, "weekly", now, _ready(message))
 
 
-async def send_digests_now(sessions: async_sessionmaker[AsyncSession], ws: Workspace, clock: Clock,
-                           manager_id: str | None = None, territory: str | None = None) -> list[str]:
+async def send_digests_now(unit: Unit, ws: Workspace, clock: Clock, manager_id: str | None = None,
+                           territory: str | None = None) -> None:
     """`dealroom digest --now`: every manager's (or one person's) daily digest at once, whatever
     the day and time; it counts as today's, so the scheduled one does not follow. A territory's manager
     gets its digest with theirs. `territory`: only that territory's digest, to its manager (it does not
-    count as their daily digest). Raises NotFound / Refused (models.errors) for a territory it can't send."""
+    count as their daily digest). Raises NotFound / Refused (models.errors) for a territory it can't send.
+    ``unit.lanes`` holds a DM lane per digest queued."""
     now = clock.now()
-    async with sessions() as session:
+    async with unit.reading() as session:
         bosses = await managers(session)
         territories = await territories_by_manager(session, ws)
         if territory is not None:
@@ -150,28 +150,28 @@ async def send_digests_now(sessions: async_sessionmaker[AsyncSession], ws: Works
                                 key=state.territory.key))
             [(uid, tz_name)] = await zones_of(session, [state.territory.manager])
             tz = zone(tz_name, ws.default_tz)
-            return await _send(sessions, uid, now.astimezone(tz).date(), "territory", now,
-                               _with_territories(ws, None, [state], now, tz), force=True)
+            await _send(unit, uid, now.astimezone(tz).date(), "territory", now,
+                        _with_territories(ws, None, [state], now, tz), force=True)
+            return
         teams = {b for b, _ in bosses}
         bosses += await zones_of(session, [m for m in territories if m not in teams])
     if manager_id is not None:
         bosses = [b for b in bosses if b[0] == manager_id] or [(manager_id, None)]
         teams.add(manager_id)  # asked for by name: their digest, even with nobody reporting to them
-    messages = await _daily_messages(sessions, ws, [b for b in bosses if b[0] in teams], now)
-    lanes: list[str] = []
+    messages = await _daily_messages(unit, ws, [b for b in bosses if b[0] in teams], now)
     for uid, tz_name in bosses:
         tz = zone(tz_name, ws.default_tz)
-        lanes += await _send(sessions, uid, now.astimezone(tz).date(), "daily", now,
-                             _with_territories(ws, messages.get(uid), territories.get(uid, []), now, tz), force=True)
-    return lanes
+        await _send(unit, uid, now.astimezone(tz).date(), "daily", now,
+                    _with_territories(ws, messages.get(uid), territories.get(uid, []), now, tz), force=True)
 
 
-async def _send(sessions: async_sessionmaker[AsyncSession], user_id: str, day: date, kind: str, now: datetime,
-                build: Build, *, force: bool = False, chart: dict[str, Any] | None = None) -> list[str]:
+async def _send(unit: Unit, user_id: str, day: date, kind: str, now: datetime, build: Build, *,
+                force: bool = False, chart: dict[str, Any] | None = None) -> None:
+    """One digest in one transaction: claimed (once per person, day and kind), then queued."""
     try:
-        async with sessions.begin() as session:
+        async with unit.transaction() as session:
             if not await claim(session, user_id, day, kind, now=now) and not force:
-                return []  # another process has it
+                return  # another process has it
             content = await build(session)
             for part in content if isinstance(content, list) else [content]:
                 await enqueue(session, lane=dm_lane(user_id), kind="dm", now=now,
@@ -179,18 +179,16 @@ async def _send(sessions: async_sessionmaker[AsyncSession], user_id: str, day: d
             if chart is not None:  # drawn at delivery, like the one of /deal report
                 await enqueue(session, lane=dm_lane(user_id), kind="report_chart", now=now,
                               payload={"user": user_id, **chart})
-        return [dm_lane(user_id)]
     except Exception:
         log.exception("%s digest for %s failed; the next tick tries again", kind, user_id)
-        return []
 
 
-async def learn_zones(sessions: async_sessionmaker[AsyncSession], tz_of: Callable[[str], Awaitable[ZoneInfo]],
-                      now: datetime, *, fresh_for: timedelta, limit: int = ZONES_PER_TICK) -> int:
+async def learn_zones(unit: Unit, tz_of: Callable[[str], Awaitable[ZoneInfo]], now: datetime, *,
+                      fresh_for: timedelta, limit: int = ZONES_PER_TICK) -> int:
     """Ask Slack for the time zone of managers and reps not looked up lately (say, put on a team
     before they ever used the bot), a few per tick, so digests come at their own 09:00."""
     stale: list[str] = []
-    async with sessions() as session:
+    async with unit.reading() as session:
         bosses = [uid for uid, _ in await managers(session)]
         reps = [uid for uid, _, _ in await reps_with_managers(session)]
         for group in (bosses, reps):  # managers first: theirs is the daily digest
@@ -211,15 +209,15 @@ def _last_week(day: date, tz: ZoneInfo) -> Period:
     return period_from("week", day - timedelta(days=day.weekday() + 7), tz)
 
 
-async def _daily_messages(sessions: async_sessionmaker[AsyncSession], ws: Workspace,
-                          people: list[tuple[str, str | None]], now: datetime) -> dict[str, Message]:
+async def _daily_messages(unit: Unit, ws: Workspace, people: list[tuple[str, str | None]],
+                          now: datetime) -> dict[str, Message]:
     """Daily digests of these managers, computed together per time zone (a fixed number of
     queries per zone, however many managers); claiming and queueing stay one per manager."""
     by_zone: dict[ZoneInfo, list[str]] = {}
     for uid, tz_name in people:
         by_zone.setdefault(zone(tz_name, ws.default_tz), []).append(uid)
     messages: dict[str, Message] = {}
-    async with sessions() as session:
+    async with unit.reading() as session:
         for tz, ids in by_zone.items():
             for uid, digest in (await daily_digests(session, ws.pipeline, ids, now=now, tz=tz)).items():
                 messages[uid] = daily_digest_message(digest, ws.pipeline, tz=tz, locale=ws.locale)
