@@ -44,7 +44,6 @@ class Asked:
     to_stage: Stage
     approvers: tuple[str, ...]
     conditions: tuple[str, ...]
-    lanes: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -53,7 +52,6 @@ class Decided:
     deal: Deal
     status: str  # approved | rejected | lapsed
     move: Move | None = None
-    lanes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,7 +61,6 @@ class Closed:
     move: Move
     lapsed: ApprovalRequest | None = None
     lapsed_to: Stage | None = None  # the stage the lapsed request asked for
-    lanes: tuple[str, ...] = ()
 
 
 class AlreadyDecided(Refused):
@@ -150,9 +147,9 @@ async def close_deal(session: AsyncSession, ws: Workspace, actor: Actor, deal: D
 async def _closed(session: AsyncSession, ws: Workspace, deal: Deal, move: Move, actor_id: str, *,
                   now: datetime) -> Closed:
     why = LAPSED_WON if move.to_stage.closed == "won" else LAPSED_LOST
-    lapsed, lanes = await _lapse_pending(session, ws, deal, actor_id, now=now, why=why)
+    lapsed = await _lapse_pending(session, ws, deal, actor_id, now=now, why=why)
     to = ws.pipeline.stage(lapsed.to_stage) if lapsed is not None and lapsed.to_stage in ws.pipeline else None
-    return Closed(move, lapsed, to, lanes)
+    return Closed(move, lapsed, to)
 
 
 async def _gate(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, plan: Move | Refusal, *,
@@ -211,13 +208,12 @@ async def _ask(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, m
                        **{"from": move.from_stage.display_name(ws.locale)}, to=move.to_stage.display_name(ws.locale),
                        conditions="; ".join(conditions)), ws.locale),
               now, {"request": request.id, "step": "requested"})
-    lanes = [deal_lane(deal.id)]
     await enqueue(session, lane=deal_lane(deal.id), kind="approval", deal_id=deal.id, now=now,
                   payload={"request": request.id, "what": "awaiting"})
     await effects.refresh_card(session, deal, now=now)
     for user_id in approvers:
-        lanes.append(await card_dm(session, deal.id, request.id, user_id, "ask", now=now))
-    return Asked(request, move.from_stage, move.to_stage, tuple(approvers), conditions, tuple(lanes))
+        await card_dm(session, deal.id, request.id, user_id, "ask", now=now)
+    return Asked(request, move.from_stage, move.to_stage, tuple(approvers), conditions)
 
 
 def _figures(deal: Deal, matched: list[tuple[Stage, ApprovalRule]], locale: str) -> dict[str, str]:
@@ -302,15 +298,15 @@ async def decide(session: AsyncSession, ws: Workspace, actor: Actor, request_id:
                   render(t("rejected {from} → {to}: {reason}", **{"from": _stage_name(ws, request.from_stage)},
                            to=_stage_name(ws, request.to_stage), reason=reason), ws.locale),
                   now, {"request": request.id, "step": "rejected"})
-        lanes = await _tell_outcome(session, request, deal, "rejected", now=now)
-        lanes += await _retire_cards(session, request, now=now)
+        await _tell_outcome(session, request, deal, "rejected", now=now)
+        await _retire_cards(session, request, now=now)
         await effects.refresh_card(session, deal, now=now)
-        return Decided(request, deal, "rejected", lanes=lanes)
+        return Decided(request, deal, "rejected")
 
     target = ws.pipeline.stage(request.to_stage) if request.to_stage in ws.pipeline else None
     if deal.stage_key != request.from_stage or target is None:
-        _, lanes = await lapse(session, ws, request, deal, actor.user_id, now=now, why=LAPSED_LEFT)
-        return Decided(request, deal, "lapsed", lanes=lanes)
+        await lapse(session, ws, request, deal, actor.user_id, now=now, why=LAPSED_LEFT)
+        return Decided(request, deal, "lapsed")
     plan = plan_move(deals.facts_of(deal), target, ws.pipeline, locale=ws.locale)
     if isinstance(plan, Refusal):  # the stage's requirements are checked again at approval
         raise Refused(t("D-{number} can't move to {stage} yet: {reason} The request stays open.", number=deal.id,
@@ -321,9 +317,9 @@ async def decide(session: AsyncSession, ws: Workspace, actor: Actor, request_id:
                        to=target.display_name(ws.locale)), ws.locale),
               now, {"request": request.id, "step": "approved"})
     move = await deals._apply(session, ws, Actor(user_id=request.requested_by), deal, plan, now=now)
-    lanes = await _tell_outcome(session, request, deal, "approved", now=now)
-    lanes += await _retire_cards(session, request, now=now)
-    return Decided(request, deal, "approved", move=move, lanes=lanes)
+    await _tell_outcome(session, request, deal, "approved", now=now)
+    await _retire_cards(session, request, now=now)
+    return Decided(request, deal, "approved", move=move)
 
 
 async def _close(session: AsyncSession, request: ApprovalRequest, deal: Deal, status: str, by: str | None, *,
@@ -339,25 +335,23 @@ async def _close(session: AsyncSession, request: ApprovalRequest, deal: Deal, st
 
 
 async def _tell_outcome(session: AsyncSession, request: ApprovalRequest, deal: Deal, what: str, *,
-                        now: datetime) -> tuple[str, ...]:
+                        now: datetime) -> None:
     await enqueue(session, lane=deal_lane(deal.id), kind="approval", deal_id=deal.id, now=now,
                   payload={"request": request.id, "what": what})
-    lanes = [deal_lane(deal.id)]
     for user_id in dict.fromkeys([deal.owner_id, request.requested_by]):
-        lanes.append(await card_dm(session, deal.id, request.id, user_id, what, now=now))
-    return tuple(lanes)
+        await card_dm(session, deal.id, request.id, user_id, what, now=now)
 
 
 async def _lapse_pending(session: AsyncSession, ws: Workspace, deal: Deal, actor_id: str | None, *, now: datetime,
-                         why: Text) -> tuple[ApprovalRequest | None, tuple[str, ...]]:
+                         why: Text) -> ApprovalRequest | None:
     request = await pending_of(session, deal.id)
     if request is None:
-        return None, ()
+        return None
     return await lapse(session, ws, request, deal, actor_id, now=now, why=why)
 
 
 async def lapse(session: AsyncSession, ws: Workspace, request: ApprovalRequest, deal: Deal, actor_id: str | None,
-                *, now: datetime, why: Text) -> tuple[ApprovalRequest, tuple[str, ...]]:
+                *, now: datetime, why: Text) -> ApprovalRequest:
     """The request ends as "lapsed": on the timeline, in the channel, and on every approver's card."""
     await _close(session, request, deal, "lapsed", actor_id, now=now, reason=why.msgid)
     entry = t("the approval request to move {from} → {to} lapsed: {why}", why=why, to=_stage_name(ws, request.to_stage),
@@ -367,41 +361,40 @@ async def lapse(session: AsyncSession, ws: Workspace, request: ApprovalRequest, 
     await enqueue(session, lane=deal_lane(deal.id), kind="approval", deal_id=deal.id, now=now,
                   payload={"request": request.id, "what": "lapsed"})
     await effects.refresh_card(session, deal, now=now)
-    return request, (deal_lane(deal.id), *await _retire_cards(session, request, now=now))
+    await _retire_cards(session, request, now=now)
+    return request
 
 
-async def _retire_cards(session: AsyncSession, request: ApprovalRequest, *, now: datetime) -> tuple[str, ...]:
+async def _retire_cards(session: AsyncSession, request: ApprovalRequest, *, now: datetime) -> None:
     """Every approver's DM card of a request no longer pending is redrawn as decided, without buttons."""
-    return tuple([await card_dm(session, request.deal_id, request.id, user_id, "closed", now=now)
-                  for user_id in request.approvers])
+    for user_id in request.approvers:
+        await card_dm(session, request.deal_id, request.id, user_id, "closed", now=now)
 
 
 async def card_dm(session: AsyncSession, deal_id: int, request_id: int, user_id: str, what: str, *,
-                  now: datetime) -> str:
+                  now: datetime) -> None:
     await enqueue(session, lane=dm_lane(user_id), kind="approval", deal_id=deal_id, now=now,
                   payload={"request": request_id, "what": what, "user": user_id})
-    return dm_lane(user_id)
 
 
 async def card_clicked(session: AsyncSession, request_id: int, user_id: str, *, channel: str, ts: str,
-                       now: datetime) -> str | None:
+                       now: datetime) -> None:
     """The approval card someone clicked is redrawn from the request as it is (a decided one loses its
-    buttons), so stale buttons do not linger in the approvers' DMs. Returns the lane, or None."""
+    buttons), so stale buttons do not linger in the approvers' DMs."""
     request = await session.get(ApprovalRequest, request_id)
     if request is None:
-        return None
+        return
     await enqueue(session, lane=dm_lane(user_id), kind="approval", deal_id=request.deal_id, now=now,
                   payload={"request": request_id, "what": "card", "user": user_id, "channel": channel, "ts": ts})
-    return dm_lane(user_id)
 
 
 # --------------------------------------------------------------------------- timed: reminders and expiry
 
 
-async def sweep(session: AsyncSession, ws: Workspace, *, now: datetime) -> set[str]:
-    """Remind approvers before expiry, expire what is due; returns the outbox lanes to deliver."""
-    lanes = await _remind(session, now=now, locale=ws.locale)
-    return lanes | await _expire(session, ws, now=now)
+async def sweep(session: AsyncSession, ws: Workspace, *, now: datetime) -> None:
+    """Remind approvers before expiry, expire what is due (a batch at most)."""
+    await _remind(session, now=now, locale=ws.locale)
+    await _expire(session, ws, now=now)
 
 
 def _due(*conditions):  # type: ignore[no-untyped-def]
@@ -422,7 +415,7 @@ async def _take(session: AsyncSession, values: dict, *conditions) -> list:  # ty
     )).all())
 
 
-async def _remind(session: AsyncSession, *, now: datetime, locale: str) -> set[str]:
+async def _remind(session: AsyncSession, *, now: datetime, locale: str) -> None:
     taken = await _take(session, {"reminded_at": now}, ApprovalRequest.remind_at <= now,
                         ApprovalRequest.reminded_at.is_(None), ApprovalRequest.expires_at > now)
     messages = []
@@ -433,10 +426,9 @@ async def _remind(session: AsyncSession, *, now: datetime, locale: str) -> set[s
                                   data={"request": request_id, "step": "reminded"}))
         messages += [_message(deal_id, request_id, user_id, "remind") for user_id in approvers]
     await enqueue_many(session, messages, now=now)
-    return {m["lane"] for m in messages}
 
 
-async def _expire(session: AsyncSession, ws: Workspace, *, now: datetime) -> set[str]:
+async def _expire(session: AsyncSession, ws: Workspace, *, now: datetime) -> None:
     taken = await _take(session, {"status": "expired", "decided_at": now}, ApprovalRequest.expires_at <= now)
     messages = []
     for request_id, deal_id, approvers, owner in taken:
@@ -451,7 +443,6 @@ async def _expire(session: AsyncSession, ws: Workspace, *, now: datetime) -> set
         messages += [_message(deal_id, request_id, user_id, "closed") for user_id in approvers]
         messages += [{"lane": deal_lane(deal_id), "kind": kind, "deal_id": deal_id} for kind in ("update_card",)]
     await enqueue_many(session, messages, now=now)
-    return {m["lane"] for m in messages}
 
 
 def _message(deal_id: int, request_id: int, user_id: str, what: str) -> dict:  # type: ignore[type-arg]

@@ -56,13 +56,11 @@ async def welcome(session: AsyncSession, deal: Deal, user_id: str, *, now: datet
 
 
 async def reminder_answered(session: AsyncSession, *, user_id: str, deal_id: int, followup_id: int,
-                            channel: str, ts: str, state: str, now: datetime, **details: object) -> str:
-    """Update the reminder DM that was clicked (Done / Snooze) to say what happened; returns its lane."""
-    lane = dm_lane(user_id)
-    await enqueue(session, lane=lane, kind="reminder_state", deal_id=deal_id, now=now,
+                            channel: str, ts: str, state: str, now: datetime, **details: object) -> None:
+    """Update the reminder DM that was clicked (Done / Snooze) to say what happened."""
+    await enqueue(session, lane=dm_lane(user_id), kind="reminder_state", deal_id=deal_id, now=now,
                   payload={"followup": followup_id, "channel": channel, "ts": ts, "state": state, "user": user_id,
                            "at": now.isoformat(), **details})
-    return lane
 async def direct_message(session: AsyncSession, user_id: str, text: str, *, now: datetime,
                          deal_id: int | None = None, blocks: list[dict] | None = None) -> None:
     """A DM from the bot to one person, in that person's own lane."""
