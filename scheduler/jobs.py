@@ -5,6 +5,7 @@ logged once, are the runner's."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -28,6 +29,7 @@ NUDGES_EVERY_SECONDS = 60
 PARKED_EVERY_SECONDS = 60
 BACKUP_CHECK_MINUTES = 30
 APPROVALS_EVERY_SECONDS = 60  # approval reminders and expiry (SPEC 12)
+STOP_WITHIN_SECONDS = 10.0  # how long a stop waits for the ticks running
 
 Backup = Callable[["Deps"], Awaitable[object]]
 
@@ -67,7 +69,15 @@ class Ticks:
     def start(self) -> None:
         self.scheduler.start()
 
-    async def stop(self) -> None:
+    async def stop(self, within: float = STOP_WITHIN_SECONDS) -> None:
+        """No more ticks; those running now finish first (a tick cancelled half-way through a database call
+        logs a traceback, and can leave the SQLite driver's thread waiting forever), then the deliveries."""
+        self.scheduler.pause()
+        # APScheduler 3 keeps the running ticks in its executor's `_pending_futures`.
+        executor = self.scheduler._executors.get("default")
+        running = [f for f in getattr(executor, "_pending_futures", ()) if not f.done()]
+        if running:
+            await asyncio.wait(running, timeout=within)
         self.scheduler.shutdown(wait=False)
         await self.deps.deliverer.stop()
 

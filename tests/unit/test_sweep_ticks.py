@@ -3,8 +3,10 @@ outbox rows its transaction wrote)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -78,3 +80,29 @@ async def test_a_failing_retention_pass_is_logged_not_raised(caplog: pytest.LogC
         await ticks.prune()  # no database at all
     assert "retention pass failed" in caplog.text
 
+
+async def test_a_stop_lets_the_ticks_running_finish_first() -> None:
+    """Cancelled half-way through a database call, a tick would log a traceback at every SIGTERM (and can leave
+    the SQLite driver's thread waiting forever): stopping waits for it."""
+    started, finished = asyncio.Event(), asyncio.Event()
+
+    class Deliverer:
+        def kick(self, lanes: list[str]) -> None: ...
+
+        async def drain(self) -> None:
+            started.set()
+            await asyncio.sleep(0.2)
+            finished.set()
+
+        async def stop(self) -> None: ...
+
+    deps = SimpleNamespace(settings=SimpleNamespace(dealroom_backup_dir=None), sessions=None, deliverer=Deliverer())
+    ticks = Ticks(deps)  # type: ignore[arg-type]
+    for job in ticks.scheduler.get_jobs():
+        if job.id != "outbox":
+            job.remove()
+    ticks.scheduler.get_job("outbox").modify(next_run_time=datetime.now(UTC))
+    ticks.start()
+    await asyncio.wait_for(started.wait(), timeout=5)
+    await ticks.stop()
+    assert finished.is_set()
