@@ -153,7 +153,7 @@ async def _bot_app(api_url: str, database_url: str) -> tuple[web.Application, An
                         slack_api_url=api_url, database_url=database_url, log_level="WARNING")
     deps = build_deps(settings, clock=SystemClock())
     await migrate(deps.engine)
-    web_app = build_web_app(deps, build_app(deps), with_ticks=False)
+    web_app = build_web_app(deps, build_app(deps))
     freeze_startup_heap()  # as `dealroom run` does
     return web_app, deps
 

@@ -67,7 +67,7 @@ async def running_bot(emulator: Any, clock: Any, database_url: str, **settings: 
                       slack_api_url=emulator.api_url, database_url=database_url, log_level="ERROR", **settings)
     deps = build_deps(config, clock=clock, retry_interval=FixedValueRetryIntervalCalculator(0.01))
     await migrate(deps.engine)
-    runner = web.AppRunner(build_web_app(deps, build_app(deps), with_ticks=False), access_log=None)
+    runner = web.AppRunner(build_web_app(deps, build_app(deps)), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()
     port = runner.addresses[0][1]

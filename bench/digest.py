@@ -227,6 +227,7 @@ async def migrate_only(url: str) -> None:
 async def measure(url: str) -> dict[str, float]:
     from bot.blocks.charts import report_chart
     from bot.blocks.reports import report_message
+    from bot.runtime.runner import Unit
     from models.infra.clock import FakeClock
     from models.infra.db import create_engine, session_factory
     from models.pipeline import load_pipeline
@@ -240,13 +241,15 @@ async def measure(url: str) -> dict[str, float]:
     figures: dict[str, float] = {}
     try:
         started = time.perf_counter()
-        lanes = await send_due_digests(sessions, ws, FakeClock(NOW), DigestRules())
+        tick = Unit(sessions)
+        await send_due_digests(tick, ws, FakeClock(NOW), DigestRules())
         figures["digests"] = time.perf_counter() - started
-        figures["digests_sent"] = len(lanes)
+        figures["digests_sent"] = len(tick.lanes)
         started = time.perf_counter()  # next Monday: the dailies, 1,000 rep weeks, 100 team weeks
-        monday = await send_due_digests(sessions, ws, FakeClock(NOW + timedelta(days=6)), DigestRules())
+        monday = Unit(sessions)
+        await send_due_digests(monday, ws, FakeClock(NOW + timedelta(days=6)), DigestRules())
         figures["monday"] = time.perf_counter() - started
-        figures["monday_sent"] = len(monday)
+        figures["monday_sent"] = len(monday.lanes)
         period = current_period("month", NOW, ws.default_tz)
         for name, owners in (("report_cold", None), ("report", None), ("team_report", {"UM0000", *reps_of(0)})):
             started = time.perf_counter()

@@ -13,11 +13,12 @@ from bot.blocks import modals, timeline
 from bot.blocks.ids import ActionId, parse_deal_value, parse_history_value
 from bot.delivery.gateway import SlackFailure
 from bot.runtime.deps import Deps
-from handlers import grammar as g
-from handlers.commands import execute, replying
+from bot.runtime.runner import Unit, run_request
+from handlers.commands.entry import execute
+from handlers.commands.moves import Next
 from handlers.context import Request
-from handlers.replies import say_error, send
-from handlers.runner import Unit, run_after_ack
+from handlers.grammar import DealRef
+from handlers.replies import replying, say_error, send
 from models.deals.queries import find_deal, history, snapshot
 from models.infra.i18n import t
 from models.people.access import require_edit, require_read
@@ -36,9 +37,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
 
         async def work(unit: Unit) -> None:
-            await execute(deps, unit, await _request(deps, body), g.Next(ref=g.DealRef(number=number)), respond)
+            await execute(deps, unit, await _request(deps, body), Next(ref=DealRef(number=number)), respond)
 
-        await run_after_ack(deps, body["user"]["id"], replying(respond), work, what="the Next stage button")
+        await run_request(deps, body["user"]["id"], replying(respond), work, what="the Next stage button")
 
     @app.action(ActionId.LOG_NOTE.value)
     async def log_note(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
@@ -46,9 +47,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if (number := await _deal_of_button(deps, body, respond)) is None:
             return
         # at once, not after this person's earlier requests: the trigger_id lasts 3 s
-        await run_after_ack(deps, body["user"]["id"], replying(respond),
-                            lambda unit: _open_note_form(deps, body, number, respond), what="the Log note button",
-                            in_turn=False)
+        await run_request(deps, body["user"]["id"], replying(respond),
+                          lambda unit: _open_note_form(deps, unit, body, number, respond), what="the Log note button",
+                          in_turn=False)
 
     @app.action(ActionId.OPEN_CHANNEL.value)
     async def open_channel(ack: AsyncAck) -> None:
@@ -58,12 +59,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.action(ActionId.HISTORY_PAGE.value)
     async def history_page(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
-        await run_after_ack(deps, body["user"]["id"], replying(respond),
-                            lambda unit: _history_page(deps, unit, body, respond), what="a history page button")
+        await run_request(deps, body["user"]["id"], replying(respond),
+                          lambda unit: _history_page(deps, unit, body, respond), what="a history page button")
 
 
-async def _open_note_form(deps: Deps, body: dict[str, Any], number: int, respond: AsyncRespond) -> None:
-    async with deps.sessions() as session:
+async def _open_note_form(deps: Deps, unit: Unit, body: dict[str, Any], number: int, respond: AsyncRespond) -> None:
+    async with unit.reading() as session:  # at once (not in turn): no waiting for a slot either
         deal = await find_deal(session, number=number, channel_id=None, here_channel_id=None)
         actor = await load_actor(session, body["user"]["id"], deps.ws.admin_ids)
         await require_edit(session, actor, deal)

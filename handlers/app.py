@@ -11,7 +11,8 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.response import BoltResponse
 
 from bot.runtime.deps import Deps
-from handlers import actions, approvals, commands, events, reminders, views
+from handlers import actions, approvals, events, reminders, views
+from handlers.commands import entry as commands
 
 log = logging.getLogger(__name__)
 

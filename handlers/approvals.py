@@ -1,4 +1,5 @@
-"""Approve / Reject on an approval card, the reason modal, and `/deal approvals` (SPEC 12).
+"""Approve / Reject on an approval card and the reason modal (SPEC 12); `/deal approvals` is a subcommand
+(handlers/commands/lists.py).
 
 The first decision wins (models.approvals); a later click is told privately who decided."""
 
@@ -11,7 +12,6 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.blocks import approvals as blocks
@@ -20,14 +20,11 @@ from bot.blocks.ids import ActionId, BlockId, CallbackId, parse_deal_value
 from bot.blocks.text import mtr, tr
 from bot.delivery.gateway import SlackFailure
 from bot.runtime.deps import Deps
-from handlers import grammar as g
-from handlers.context import Request
+from bot.runtime.runner import Unit, run_request
 from handlers.replies import say_error, send
-from handlers.runner import Unit, run_after_ack
 from models.approvals import requests as approvals
 from models.deals import moves
-from models.deals.queries import brief_snapshot
-from models.infra.errors import DomainError
+from models.infra.errors import Conflict
 from models.infra.i18n import N_, t
 from models.people.users import load_actor
 
@@ -43,9 +40,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if (request_id := await _request_of_button(deps, body, respond)) is None:
             return
         user_id = body["user"]["id"]
-        await run_after_ack(deps, user_id, lambda message: _say(deps, user_id, respond, message),
-                            lambda unit: _decide(deps, unit, user_id, request_id, approve=True, reason=None,
-                                                 respond=respond, card=_card(body)), what="the Approve button")
+        await run_request(deps, user_id, lambda message: _say(deps, user_id, respond, message),
+                          lambda unit: _decide(deps, unit, user_id, request_id, approve=True, reason=None,
+                                               respond=respond, card=_card(body)), what="the Approve button")
 
     @app.action(ActionId.REJECT.value)
     async def reject(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
@@ -54,9 +51,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         user_id = body["user"]["id"]
         # at once, not after this person's earlier requests: the trigger_id lasts 3 s
-        await run_after_ack(deps, user_id, lambda message: _say(deps, user_id, respond, message),
-                            lambda unit: _open_reason_form(deps, body, user_id, request_id, respond),
-                            what="the Reject button", in_turn=False)
+        await run_request(deps, user_id, lambda message: _say(deps, user_id, respond, message),
+                          lambda unit: _open_reason_form(deps, unit, body, user_id, request_id, respond),
+                          what="the Reject button", in_turn=False)
 
     @app.view(CallbackId.REJECT_APPROVAL.value)
     async def rejected(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -74,14 +71,14 @@ def register(app: AsyncApp, deps: Deps) -> None:
         card = metadata.get("card")
         card = (str(card[0]), str(card[1])) if isinstance(card, list) and len(card) == 2 else None
         user_id = body["user"]["id"]
-        await run_after_ack(deps, user_id, lambda message: _say(deps, user_id, None, message),
-                            lambda unit: _decide(deps, unit, user_id, request_id, approve=False, reason=reason,
-                                                 respond=None, card=card), what="the Reject form")
+        await run_request(deps, user_id, lambda message: _say(deps, user_id, None, message),
+                          lambda unit: _decide(deps, unit, user_id, request_id, approve=False, reason=reason,
+                                               respond=None, card=card), what="the Reject form")
 
 
-async def _open_reason_form(deps: Deps, body: dict[str, Any], user_id: str, request_id: int,
+async def _open_reason_form(deps: Deps, unit: Unit, body: dict[str, Any], user_id: str, request_id: int,
                             respond: AsyncRespond) -> None:
-    async with deps.sessions() as session:  # refused or decided already: say so now, not after the reason
+    async with unit.reading() as session:  # refused or decided already: say so now, not after the reason
         actor = await load_actor(session, user_id, deps.ws.admin_ids)
         _, deal = await approvals.check_decider(session, deps.ws, actor, request_id)
         ref = f"D-{deal.id} · {deal.title}"
@@ -103,33 +100,21 @@ def _card(body: dict[str, Any]) -> tuple[str, str] | None:
 
 async def _decide(deps: Deps, unit: Unit, user_id: str, request_id: int, *, approve: bool, reason: str | None,
                   respond: AsyncRespond | None, card: tuple[str, str] | None = None) -> None:
-    answer, decided = await _decide_now(deps, unit, user_id, request_id, approve=approve, reason=reason)
-    if decided and card is not None:  # the clicked card shows the request as it now is
-        async with unit.transaction() as session:
-            lane = await approvals.card_clicked(session, request_id, user_id, channel=card[0], ts=card[1],
-                                                now=deps.clock.now())
-        if lane:
-            deps.deliverer.kick([lane])
-    # A refused click changes nothing anyone sees (no card redrawn, nothing queued): only the clicker is told.
-    await _say(deps, user_id, respond, answer)
-
-
-async def _decide_now(deps: Deps, unit: Unit, user_id: str, request_id: int, *, approve: bool,
-                      reason: str | None) -> tuple[replies.Message, bool]:
-    """The reply to the person who decided, and whether the decision was taken."""
+    """Decide; a refusal changes nothing anyone sees (no card redrawn, nothing queued): the runner tells only
+    the clicker."""
     try:
         async with unit.transaction() as session:
             actor = await load_actor(session, user_id, deps.ws.admin_ids)
             decided = await moves.decide(session, deps.ws, actor, request_id, approve=approve, reason=reason,
                                              now=deps.clock.now())
             number, status = decided.deal.id, decided.status
-    except DomainError as exc:
-        return replies.error_reply(exc.message, locale=deps.ws.locale), False
-    except StaleDataError:
-        return replies.error_reply(t("Someone changed this deal at the same moment; nothing was decided. Try again."),
-                                   locale=deps.ws.locale), False
-    deps.deliverer.kick(decided.lanes)
-    return replies.ok_reply(mtr(_DECIDED[status], deps.ws.locale, n=number)), True
+    except StaleDataError as exc:
+        raise Conflict(t("Someone changed this deal at the same moment; nothing was decided. Try again.")) from exc
+    if card is not None:  # the clicked card shows the request as it now is
+        async with unit.transaction() as session:
+            await approvals.card_clicked(session, request_id, user_id, channel=card[0], ts=card[1],
+                                         now=deps.clock.now())
+    await _say(deps, user_id, respond, replies.ok_reply(mtr(_DECIDED[status], deps.ws.locale, n=number)))
 
 
 _DECIDED = {
@@ -162,11 +147,3 @@ def _reason(view: dict[str, Any]) -> str:
     element = (values.get(BlockId.REJECT_REASON.value) or {}).get(BlockId.REJECT_REASON.value) or {}
     return str(element.get("value") or "").strip()
 
-
-async def list_route(deps: Deps, req: Request, cmd: g.Approvals, session: AsyncSession) -> replies.Message:
-    """`/deal approvals`."""
-    actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
-    rows = [(approvals.info_of(request, deps.ws, approvers=deciders),
-             brief_snapshot(deal, deps.ws.pipeline, locale=deps.ws.locale), why)
-            for request, deal, why, deciders in await approvals.visible_pending(session, deps.ws, actor)]
-    return blocks.approvals_list(rows, tz=req.tz, locale=deps.ws.locale)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,6 @@ class Request:
     tz: ZoneInfo
     now: datetime
     trigger_id: str | None = None
-    lanes: list[str] = field(default_factory=list)  # outbox lanes to deliver once committed
 
     @property
     def tz_name(self) -> str:

@@ -1,8 +1,9 @@
 """Events: who joins or leaves a deal channel is recorded (members may read the deal, SPEC 10) and a
 newcomer is shown the deal's story (SPEC 9); profile changes keep users' time zones current.
 
-Bolt runs the first matching listener of an event only, so each event has one listener doing all its work;
-the event_id is recorded in the same transaction as that work, so a retried event has no second effect."""
+Bolt runs the first matching listener of an event only, so each event has one listener doing all its work,
+through the runner (Bolt has acked already: nobody is waiting, a failure is logged); the event_id is recorded
+in the same transaction as that work, so a retried event has no second effect."""
 
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.delivery.gateway import SlackFailure
 from bot.runtime.deps import Deps
+from bot.runtime.runner import Unit, run_job
 from handlers.home import publish_home
 from models.deals.queries import deal_for_channel
 from models.infra import effects
-from models.infra.outbox import deal_lane
 from models.infra.tables import ProcessedEvent
 from models.people import channel_members
 from models.people.users import remember_tz
@@ -32,38 +33,43 @@ CREATOR_GRACE = timedelta(minutes=10)
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.event("member_joined_channel")
     async def member_joined(body: dict[str, Any], event: dict[str, Any]) -> None:
-        async with deps.after_ack:  # Bolt has acked the event already
-            await _member_joined(deps, body, event)
+        await run_job(deps, lambda unit: _member_joined(deps, unit, body, event), what="member_joined_channel",
+                      after_ack=True)
 
     @app.event("member_left_channel")
     async def member_left(body: dict[str, Any], event: dict[str, Any]) -> None:
-        async with deps.after_ack:
-            await _member_left(deps, body, event)
+        await run_job(deps, lambda unit: _member_left(deps, unit, body, event), what="member_left_channel",
+                      after_ack=True)
 
     @app.event("user_change")
     async def user_changed(event: dict[str, Any]) -> None:
         """A profile edit: keep the time zone of reminders and confirmations current."""
         profile = event.get("user") or {}
         if profile.get("id") and profile.get("tz"):
-            async with deps.after_ack, deps.sessions.begin() as session:
-                await remember_tz(session, profile["id"], profile["tz"], now=deps.clock.now())
+            await run_job(deps, lambda unit: _remember_tz(deps, unit, profile["id"], profile["tz"]),
+                          what="user_change", after_ack=True)
 
     @app.event("app_home_opened")
     async def app_home_opened(event: dict[str, Any]) -> None:
         """The Home tab (not the Messages tab) was opened: draw it afresh."""
         if event.get("tab", "home") == "home" and event.get("user"):
-            await publish_home(deps, event["user"])
+            await run_job(deps, lambda unit: publish_home(deps, unit, event["user"]), what="app_home_opened",
+                          after_ack=True)
 
 
-async def _member_joined(deps: Deps, body: dict[str, Any], event: dict[str, Any]) -> None:
+async def _remember_tz(deps: Deps, unit: Unit, user_id: str, tz: str) -> None:
+    async with unit.transaction() as session:
+        await remember_tz(session, user_id, tz, now=deps.clock.now())
+
+
+async def _member_joined(deps: Deps, unit: Unit, body: dict[str, Any], event: dict[str, Any]) -> None:
     """Someone joined a deal channel: recorded as a member, and welcomed unless they made the deal just now."""
     user_id, channel_id = event.get("user"), event.get("channel")
     if not user_id or not channel_id or user_id == deps.gateway.known_bot_user_id:
         return
     now = deps.clock.now()
-    lane = None
     try:
-        async with deps.sessions.begin() as session:
+        async with unit.transaction() as session:
             # Recording the event_id in the same transaction as its effect: a retry finds it and
             # does nothing, and a crash before commit leaves the retry free to do the work.
             if body.get("event_id"):
@@ -77,15 +83,11 @@ async def _member_joined(deps: Deps, body: dict[str, Any], event: dict[str, Any]
             if user_id == deal.created_by and now - deal.created_at < CREATOR_GRACE:
                 return
             await effects.welcome(session, deal, user_id, now=now)
-            lane = deal_lane(deal.id)
     except IntegrityError:
         log.info("event %s already handled", body.get("event_id"))
-        return
-    if lane:
-        deps.deliverer.kick([lane])
 
 
-async def _member_left(deps: Deps, body: dict[str, Any], event: dict[str, Any]) -> None:
+async def _member_left(deps: Deps, unit: Unit, body: dict[str, Any], event: dict[str, Any]) -> None:
     """Whoever leaves a deal channel no longer reads the deal from elsewhere; when the bot itself leaves,
     it hears no more of the channel, so nothing recorded about it holds (Slack is asked next time)."""
     user_id, channel_id = event.get("user"), event.get("channel")
@@ -97,7 +99,7 @@ async def _member_left(deps: Deps, body: dict[str, Any], event: dict[str, Any]) 
         bot_user_id = deps.gateway.known_bot_user_id
     now = deps.clock.now()
     try:
-        async with deps.sessions.begin() as session:
+        async with unit.transaction() as session:
             if body.get("event_id"):
                 session.add(ProcessedEvent(event_id=body["event_id"], received_at=now))
                 await session.flush()

@@ -15,13 +15,11 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from bot.blocks.ids import ActionId, parse_reminder_value
 from bot.blocks.text import user
 from bot.runtime.deps import Deps
-from handlers.commands import replying
-from handlers.replies import say_error
-from handlers.runner import Unit, run_after_ack
+from bot.runtime.runner import Unit, run_request
+from handlers.replies import replying, say_error
 from models.followups import reminders
 from models.infra import effects
 from models.infra.i18n import t
-from models.infra.outbox import deal_lane
 from models.people.users import load_actor
 from models.values import format_when
 
@@ -32,8 +30,8 @@ SNOOZE_OF = {ActionId.SNOOZE_HOUR.value: "hour", ActionId.SNOOZE_DAY.value: "day
 def register(app: AsyncApp, deps: Deps) -> None:
     async def clicked(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
-        await run_after_ack(deps, body["user"]["id"], replying(respond),
-                            lambda unit: _answer(deps, unit, body, respond), what="a reminder button")
+        await run_request(deps, body["user"]["id"], replying(respond),
+                          lambda unit: _answer(deps, unit, body, respond), what="a reminder button")
 
     for action_id in (ActionId.REMINDER_DONE, ActionId.SNOOZE_HOUR, ActionId.SNOOZE_DAY):
         app.action(action_id.value)(clicked)
@@ -71,10 +69,8 @@ async def _answer(deps: Deps, unit: Unit, body: dict[str, Any], respond: AsyncRe
                                              now=now, tz=tz)
             deal_id = snoozed.deal.id
             details = {"until": snoozed.until.isoformat(), "moved_due": snoozed.moved_due}
-        lanes = [deal_lane(deal_id)]
         if container.get("channel_id") and container.get("message_ts"):
-            lanes.append(await effects.reminder_answered(
+            await effects.reminder_answered(
                 session, user_id=user_id, deal_id=deal_id, followup_id=followup_id,
                 channel=container["channel_id"], ts=container["message_ts"],
-                state="done" if length is None else "snoozed", now=now, **details))
-    deps.deliverer.kick(lanes)
+                state="done" if length is None else "snoozed", now=now, **details)

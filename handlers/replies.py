@@ -9,6 +9,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.blocks.replies import Message, error_reply
 from bot.blocks.text import Mrkdwn, user
+from bot.runtime.runner import Tell
 from models.infra.i18n import Text, normalize_locale
 
 log = logging.getLogger(__name__)
@@ -22,16 +23,14 @@ async def send(respond: AsyncRespond, message: Message, *, replace_original: boo
         log.warning("private reply failed: %s", type(exc).__name__)
 
 
+def replying(respond: AsyncRespond) -> Tell:
+    """Tell the person through the request's response_url (slash commands, buttons)."""
+    return lambda message: send(respond, message)
+
+
 async def say_error(respond: AsyncRespond, message: str | Text, usage: str | None = None, *,
                     locale: str) -> None:
     await send(respond, error_reply(message, usage, locale=locale))
-
-
-def message_of(exc: Exception) -> Text | str:
-    """What an input or domain error says: its :class:`Text` when it carries one (``.message``), else
-    its English ``str()``."""
-    message = getattr(exc, "message", None)
-    return message if isinstance(message, Text | str) and message else str(exc)
 
 
 def sentences(parts: Iterable[str], locale: str) -> Mrkdwn:

@@ -15,17 +15,15 @@ from bot.blocks.ids import BlockId, CallbackId
 from bot.blocks.text import mtr, say, tr, truncate, user
 from bot.delivery.gateway import SlackFailure
 from bot.runtime.deps import Deps
-from handlers.commands import noted
+from bot.runtime.runner import Tell, Unit, failure_message, message_of, run_request
+from handlers.commands.activity import noted
 from handlers.context import Request
-from handlers.grammar import message_of
 from handlers.replies import sentences
-from handlers.runner import Tell, Unit, failure_message, run_after_ack
 from models.deals import service as deals
 from models.deals.queries import find_deal
 from models.deals.service import FieldChanges
 from models.followups import activity
 from models.infra.limits import TooLong
-from models.infra.outbox import deal_lane, dm_lane
 from models.people.users import load_actor
 from models.values import InputError, parse_amount, parse_when
 
@@ -48,8 +46,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         await ack()
         origin = _metadata(view).get("channel_id")
-        await run_after_ack(deps, req.user_id, telling(deps, req.user_id, origin),
-                            lambda unit: _create_deal(deps, unit, req, changes, origin=origin), what=what)
+        await run_request(deps, req.user_id, telling(deps, req.user_id, origin),
+                          lambda unit: _create_deal(deps, unit, req, changes, origin=origin), what=what)
 
     @app.view(CallbackId.LOG_NOTE.value)
     async def log_note(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -70,8 +68,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 return
         await ack()
         number = int(_metadata(view).get("deal", 0))
-        await run_after_ack(deps, req.user_id, telling(deps, req.user_id, None),
-                            lambda unit: _log_note(deps, unit, req, values, next_at, number=number), what=what)
+        await run_request(deps, req.user_id, telling(deps, req.user_id, None),
+                          lambda unit: _log_note(deps, unit, req, values, next_at, number=number), what=what)
 
 
 async def _create_deal(deps: Deps, unit: Unit, req: Request, changes: FieldChanges, *, origin: str | None) -> None:
@@ -79,7 +77,6 @@ async def _create_deal(deps: Deps, unit: Unit, req: Request, changes: FieldChang
         actor = await load_actor(session, req.user_id, deps.ws.admin_ids)
         deal = await deals.create_deal(session, deps.ws, actor, changes, owner_id=None, now=req.now)
         number, title, owner = deal.id, deal.title, deal.owner_id
-    deps.deliverer.kick([deal_lane(number), dm_lane(owner)])
     locale = deps.ws.locale
     said = [mtr("Created *D-{n}* {title}. Its channel and card are on their way.", locale, n=number, title=title)]
     if owner != req.user_id:
@@ -96,7 +93,6 @@ async def _log_note(deps: Deps, unit: Unit, req: Request, values: dict[str, str]
             session, deps.ws, actor, deal, text=values.get(BlockId.NOTE_TEXT, ""),
             via=values.get(BlockId.NOTE_VIA) or None, next_at=next_at, now=req.now, caller_tz=req.tz_name)
         channel_id = deal.channel_id
-    deps.deliverer.kick([deal_lane(number)])
     text = noted(number, followup.due_at if followup is not None else None, req, deps.ws.locale)
     await _tell(deps, req.user_id, channel_id, replies.ok_reply(text))
 

@@ -19,10 +19,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery import events
 from bot.delivery.events import Notice, queue_dm
+from bot.runtime.runner import Unit
 from models.infra.clock import Clock
 from models.infra.errors import Refused
 from models.infra.i18n import t
@@ -59,11 +60,11 @@ class DigestRules:
 Build = Callable[[AsyncSession], Awaitable[Notice | list[Notice]]]
 
 
-async def send_due_digests(sessions: async_sessionmaker[AsyncSession], ws: Workspace, clock: Clock,
-                           rules: DigestRules) -> list[str]:
-    """One tick: queue every digest that is due and not yet claimed; returns the DM lanes queued."""
+async def send_due_digests(unit: Unit, ws: Workspace, clock: Clock, rules: DigestRules) -> None:
+    """One tick: queue every digest that is due and not yet claimed, each in a transaction of its own
+    (``unit.lanes`` holds a DM lane per digest queued)."""
     now = clock.now()
-    async with sessions() as session:
+    async with unit.reading() as session:
         sent = set((await session.execute(
             select(DigestSent.user_id, DigestSent.local_date, DigestSent.kind)
             .where(DigestSent.local_date >= (now - timedelta(days=2)).date())
@@ -73,7 +74,6 @@ async def send_due_digests(sessions: async_sessionmaker[AsyncSession], ws: Works
         territories = await territories_by_manager(session, ws)
         # a territory's manager gets its digest even without a team of their own
         territory_only = await zones_of(session, [m for m in territories if m not in {b for b, _ in bosses}])
-    lanes: list[str] = []
     with_reps = {manager for _, _, manager in reps if manager}
 
     def due(user_id: str, tz: ZoneInfo, kind: str, rule: Callable[[date], bool]) -> date | None:
@@ -85,22 +85,22 @@ async def send_due_digests(sessions: async_sessionmaker[AsyncSession], ws: Works
 
     daily = {uid: day for uid, tz_name in [*bosses, *territory_only]
              if (day := due(uid, zone(tz_name, ws.default_tz), "daily", lambda d: True)) is not None}
-    notices = await _daily_notices(sessions, ws, [(uid, tz) for uid, tz in bosses if uid in daily], now)
+    notices = await _daily_notices(unit, ws, [(uid, tz) for uid, tz in bosses if uid in daily], now)
     for manager_id, tz_name in [*bosses, *territory_only]:  # the daily digests first: the others take longer
         if manager_id in daily:
-            lanes += await _send(sessions, manager_id, daily[manager_id], "daily", now,
-                                 _with_territories(ws, notices.get(manager_id), territories.get(manager_id, []),
+            await _send(unit, manager_id, daily[manager_id], "daily", now,
+                        _with_territories(ws, notices.get(manager_id), territories.get(manager_id, []),
                                                    now, zone(tz_name, ws.default_tz)))
     first_workday = lambda d: d == first_workday_of_month(d, rules.holidays)  # noqa: E731
     for manager_id, tz_name in bosses:
         tz = zone(tz_name, ws.default_tz)
         if (day := due(manager_id, tz, "monthly", first_workday)) is not None:
             last_month = period_from("month", (day.replace(day=1) - timedelta(days=1)).replace(day=1), tz)
-            async with sessions() as session:
+            async with unit.reading() as session:
                 team = sorted(await team_of(session, manager_id))
             chart = {"period": "month", "first_day": last_month.first_day.isoformat(), "tz": tz.key,
                      "owners": team, "scope": t("your team · monthly review").to_data()}
-            lanes += await _send(sessions, manager_id, day, "monthly", now,
+            await _send(unit, manager_id, day, "monthly", now,
                                  _monthly(ws, team, last_month), chart=chart)
     # Weekly reports: one set of queries per time zone, for the reps due and the reps of the managers due.
     team_of_manager: dict[str, list[str]] = {}
@@ -118,27 +118,27 @@ async def send_due_digests(sessions: async_sessionmaker[AsyncSession], ws: Works
         wanted.setdefault((tz, day), set()).update(team_of_manager[uid])
     weeks: dict[tuple[ZoneInfo, date], dict[str, WeeklyReport]] = {}
     if wanted:
-        async with sessions() as session:
+        async with unit.reading() as session:
             for (tz, day), ids in wanted.items():
                 weeks[(tz, day)] = await weekly_reports(session, ws.pipeline, ids, _last_week(day, tz))
     for manager_id, tz, day in team_weekly:
         found = weeks[(tz, day)]
         notice = events.team_weekly_report([found[r] for r in sorted(team_of_manager[manager_id])])
-        lanes += await _send(sessions, manager_id, day, "weekly_team", now, _ready(notice))
+        await _send(unit, manager_id, day, "weekly_team", now, _ready(notice))
     for rep_id, tz, day in weekly:
         notice = events.weekly_report(weeks[(tz, day)][rep_id], tz)
-        lanes += await _send(sessions, rep_id, day, "weekly", now, _ready(notice))
-    return lanes
+        await _send(unit, rep_id, day, "weekly", now, _ready(notice))
 
 
-async def send_digests_now(sessions: async_sessionmaker[AsyncSession], ws: Workspace, clock: Clock,
-                           manager_id: str | None = None, territory: str | None = None) -> list[str]:
+async def send_digests_now(unit: Unit, ws: Workspace, clock: Clock, manager_id: str | None = None,
+                           territory: str | None = None) -> None:
     """`dealroom digest --now`: every manager's (or one person's) daily digest at once, whatever
     the day and time; it counts as today's, so the scheduled one does not follow. A territory's manager
     gets its digest with theirs. `territory`: only that territory's digest, to its manager (it does not
-    count as their daily digest). Raises NotFound / Refused (models.errors) for a territory it can't send."""
+    count as their daily digest). Raises NotFound / Refused (models.errors) for a territory it can't send.
+    ``unit.lanes`` holds a DM lane per digest queued."""
     now = clock.now()
-    async with sessions() as session:
+    async with unit.reading() as session:
         bosses = await managers(session)
         territories = await territories_by_manager(session, ws)
         if territory is not None:
@@ -149,46 +149,44 @@ async def send_digests_now(sessions: async_sessionmaker[AsyncSession], ws: Works
                                 key=state.territory.key))
             [(uid, tz_name)] = await zones_of(session, [state.territory.manager])
             tz = zone(tz_name, ws.default_tz)
-            return await _send(sessions, uid, now.astimezone(tz).date(), "territory", now,
-                               _with_territories(ws, None, [state], now, tz), force=True)
+            await _send(unit, uid, now.astimezone(tz).date(), "territory", now,
+                        _with_territories(ws, None, [state], now, tz), force=True)
+            return
         teams = {b for b, _ in bosses}
         bosses += await zones_of(session, [m for m in territories if m not in teams])
     if manager_id is not None:
         bosses = [b for b in bosses if b[0] == manager_id] or [(manager_id, None)]
         teams.add(manager_id)  # asked for by name: their digest, even with nobody reporting to them
-    notices = await _daily_notices(sessions, ws, [b for b in bosses if b[0] in teams], now)
-    lanes: list[str] = []
+    notices = await _daily_notices(unit, ws, [b for b in bosses if b[0] in teams], now)
     for uid, tz_name in bosses:
         tz = zone(tz_name, ws.default_tz)
-        lanes += await _send(sessions, uid, now.astimezone(tz).date(), "daily", now,
-                             _with_territories(ws, notices.get(uid), territories.get(uid, []), now, tz), force=True)
-    return lanes
+        await _send(unit, uid, now.astimezone(tz).date(), "daily", now,
+                    _with_territories(ws, notices.get(uid), territories.get(uid, []), now, tz), force=True)
 
 
-async def _send(sessions: async_sessionmaker[AsyncSession], user_id: str, day: date, kind: str, now: datetime,
-                build: Build, *, force: bool = False, chart: dict[str, Any] | None = None) -> list[str]:
+async def _send(unit: Unit, user_id: str, day: date, kind: str, now: datetime, build: Build, *,
+                force: bool = False, chart: dict[str, Any] | None = None) -> None:
+    """One digest in one transaction: claimed (once per person, day and kind), then queued."""
     try:
-        async with sessions.begin() as session:
+        async with unit.transaction() as session:
             if not await claim(session, user_id, day, kind, now=now) and not force:
-                return []  # another process has it
+                return  # another process has it
             content = await build(session)
             for part in content if isinstance(content, list) else [content]:
                 await queue_dm(session, user_id, part, now=now)
             if chart is not None:  # drawn at delivery, like the one of /deal report
                 await enqueue(session, lane=dm_lane(user_id), kind="report_chart", now=now,
                               payload={"user": user_id, **chart})
-        return [dm_lane(user_id)]
     except Exception:
         log.exception("%s digest for %s failed; the next tick tries again", kind, user_id)
-        return []
 
 
-async def learn_zones(sessions: async_sessionmaker[AsyncSession], tz_of: Callable[[str], Awaitable[ZoneInfo]],
-                      now: datetime, *, fresh_for: timedelta, limit: int = ZONES_PER_TICK) -> int:
+async def learn_zones(unit: Unit, tz_of: Callable[[str], Awaitable[ZoneInfo]], now: datetime, *,
+                      fresh_for: timedelta, limit: int = ZONES_PER_TICK) -> int:
     """Ask Slack for the time zone of managers and reps not looked up lately (say, put on a team
     before they ever used the bot), a few per tick, so digests come at their own 09:00."""
     stale: list[str] = []
-    async with sessions() as session:
+    async with unit.reading() as session:
         bosses = [uid for uid, _ in await managers(session)]
         reps = [uid for uid, _, _ in await reps_with_managers(session)]
         for group in (bosses, reps):  # managers first: theirs is the daily digest
@@ -209,15 +207,15 @@ def _last_week(day: date, tz: ZoneInfo) -> Period:
     return period_from("week", day - timedelta(days=day.weekday() + 7), tz)
 
 
-async def _daily_notices(sessions: async_sessionmaker[AsyncSession], ws: Workspace,
-                         people: list[tuple[str, str | None]], now: datetime) -> dict[str, Notice]:
+async def _daily_notices(unit: Unit, ws: Workspace, people: list[tuple[str, str | None]],
+                         now: datetime) -> dict[str, Notice]:
     """Daily digests of these managers, computed together per time zone (a fixed number of
     queries per zone, however many managers); claiming and queueing stay one per manager."""
     by_zone: dict[ZoneInfo, list[str]] = {}
     for uid, tz_name in people:
         by_zone.setdefault(zone(tz_name, ws.default_tz), []).append(uid)
     notices: dict[str, Notice] = {}
-    async with sessions() as session:
+    async with unit.reading() as session:
         for tz, ids in by_zone.items():
             for uid, digest in (await daily_digests(session, ws.pipeline, ids, now=now, tz=tz)).items():
                 notices[uid] = events.daily_digest(digest, tz)

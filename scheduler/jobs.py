@@ -1,24 +1,27 @@
 """A few fixed ticks in every process; each claims due rows in the database, so several processes
-can run them side by side (APScheduler keeps no job of ours in a store)."""
+can run them side by side (APScheduler keeps no job of ours in a store). Each tick is a job of the
+runner (bot/runtime/runner.py): its transactions, the delivery of what they queued, and its failure,
+logged once, are the runner's."""
 
 from __future__ import annotations
 
-import logging
+import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.delivery.directory import TZ_FRESH_FOR
+from bot.delivery.parked_alerts import alert_admins
+from bot.runtime.runner import Done, Unit, once, run_job
 from models.approvals import sweeps as approval_sweeps
 from models.followups import nudges, reminders
 from scheduler import digests, retention, sweeps_pool
-from scheduler.sweeps import run_sweep
+from scheduler.sweeps import sweep_now
 
 if TYPE_CHECKING:
     from bot.runtime.deps import Deps
-
-log = logging.getLogger(__name__)
 
 OUTBOX_EVERY_SECONDS = 2
 REMINDERS_EVERY_SECONDS = 15  # a reminder goes out within a minute of its time
@@ -26,11 +29,18 @@ NUDGES_EVERY_SECONDS = 60
 PARKED_EVERY_SECONDS = 60
 BACKUP_CHECK_MINUTES = 30
 APPROVALS_EVERY_SECONDS = 60  # approval reminders and expiry (SPEC 12)
+STOP_WITHIN_SECONDS = 10.0  # how long a stop waits for the ticks running
+
+Backup = Callable[["Deps"], Awaitable[object]]
 
 
 class Ticks:
-    def __init__(self, deps: Deps) -> None:
+    """``backup``: the daily backup (bot.ops.backup.scheduled_backup), handed in by whoever assembles the
+    process, when DEALROOM_BACKUP_DIR is set."""
+
+    def __init__(self, deps: Deps, *, backup: Backup | None = None) -> None:
         self.deps = deps
+        self.backup = backup
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self.scheduler.add_job(self.drain_outbox, "interval", seconds=OUTBOX_EVERY_SECONDS, id="outbox",
                                max_instances=1, coalesce=True)
@@ -52,72 +62,60 @@ class Ticks:
                                max_instances=1, coalesce=True)
         self.scheduler.add_job(self.alert_parked, "interval", seconds=PARKED_EVERY_SECONDS, id="parked",
                                max_instances=1, coalesce=True)
-        if deps.settings.dealroom_backup_dir is not None:
+        if backup is not None and deps.settings.dealroom_backup_dir is not None:
             self.scheduler.add_job(self.daily_backup, "interval", minutes=BACKUP_CHECK_MINUTES, id="backup",
                                    max_instances=1, coalesce=True, next_run_time=started)
 
     def start(self) -> None:
         self.scheduler.start()
 
-    async def stop(self) -> None:
+    async def stop(self, within: float = STOP_WITHIN_SECONDS) -> None:
+        """No more ticks; those running now finish first (a tick cancelled half-way through a database call
+        logs a traceback, and can leave the SQLite driver's thread waiting forever), then the deliveries."""
+        self.scheduler.pause()
+        # APScheduler 3 keeps the running ticks in its executor's `_pending_futures`.
+        executor = self.scheduler._executors.get("default")
+        running = [f for f in getattr(executor, "_pending_futures", ()) if not f.done()]
+        if running:
+            await asyncio.wait(running, timeout=within)
         self.scheduler.shutdown(wait=False)
         await self.deps.deliverer.stop()
 
-    async def drain_outbox(self) -> None:
-        try:
-            await self.deps.deliverer.drain()
-        except Exception:
-            log.exception("outbox tick failed")
+    async def drain_outbox(self) -> Done:
+        return await run_job(self.deps, lambda unit: self.deps.deliverer.drain(), what="outbox tick")
 
-    async def send_reminders(self) -> None:
-        try:
-            await run_sweep(self.deps, reminders.take_due_reminders)
-        except Exception:
-            log.exception("reminder tick failed")
+    async def send_reminders(self) -> Done:
+        return await sweep_now(self.deps, reminders.take_due_reminders, what="reminder tick")
 
-    async def send_nudges(self) -> None:
-        try:
-            await run_sweep(self.deps, nudges.sweep)
-        except Exception:
-            log.exception("nudge tick failed")
-    async def send_digests(self) -> None:
+    async def send_nudges(self) -> Done:
+        return await sweep_now(self.deps, nudges.sweep, what="nudge tick")
+
+    async def sweep_approvals(self) -> Done:
+        return await sweep_now(self.deps, approval_sweeps.sweep, what="approval tick")
+
+    async def send_digests(self) -> Done:
         deps = self.deps
-        try:
-            await digests.learn_zones(deps.sessions, deps.directory.tz_of, deps.clock.now(), fresh_for=TZ_FRESH_FOR)
+
+        async def work(unit: Unit) -> None:
+            await digests.learn_zones(unit, deps.directory.tz_of, deps.clock.now(), fresh_for=TZ_FRESH_FOR)
             rules = digests.DigestRules(at=deps.settings.digest_time, holidays=deps.settings.dealroom_holidays)
-            lanes = await digests.send_due_digests(deps.sessions, deps.ws, deps.clock, rules)
-            if lanes:
-                deps.deliverer.kick(lanes)
-        except Exception:
-            log.exception("digest tick failed")
+            await digests.send_due_digests(unit, deps.ws, deps.clock, rules)
 
-    async def sweep_approvals(self) -> None:
-        try:
-            await run_sweep(self.deps, approval_sweeps.sweep)
-        except Exception:
-            log.exception("approval tick failed")
+        return await run_job(deps, work, what="digest tick")
 
-    async def prune(self) -> None:
-        try:
-            await retention.prune(self.deps)
-        except Exception:
-            log.exception("retention pass failed")
+    async def prune(self) -> Done:
+        return await run_job(self.deps, lambda unit: retention.prune(self.deps, unit=unit), what="retention pass")
 
-    async def alert_parked(self) -> None:
-        from bot.delivery.parked_alerts import alert_admins
+    async def alert_parked(self) -> Done:
+        return await alert_parked(self.deps)
 
-        try:
-            lanes = await alert_admins(self.deps.sessions, self.deps.clock, self.deps.ws.admin_ids,
-                                       locale=self.deps.ws.locale)
-            if lanes:
-                self.deps.deliverer.kick(lanes)
-        except Exception:
-            log.exception("parked-message alert failed")
+    async def daily_backup(self) -> Done:
+        backup = self.backup
+        assert backup is not None  # scheduled only with one
+        return await run_job(self.deps, lambda unit: backup(self.deps), what="scheduled backup")
 
-    async def daily_backup(self) -> None:
-        from bot.ops.backup import scheduled_backup
 
-        try:
-            await scheduled_backup(self.deps)
-        except Exception:
-            log.exception("scheduled backup failed")
+async def alert_parked(deps: Deps) -> Done:
+    """Tell the admins about outbox messages that had to be parked (one DM each per batch)."""
+    return await run_job(deps, lambda unit: once(unit, lambda session: alert_admins(
+        session, deps.ws.admin_ids, now=deps.clock.now(), locale=deps.ws.locale)), what="parked-message alert")

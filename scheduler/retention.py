@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.runtime.runner import Unit
 from models.infra.retention import BATCH, forget_event_ids, forget_sent_messages
 
 if TYPE_CHECKING:
@@ -37,14 +38,13 @@ class Pruned:
     longest_transaction: float = 0.0
 
 
-async def in_batches(sessions: async_sessionmaker[AsyncSession], step: Step, *, pause: float = PAUSE_SECONDS,
-                     batch: int = BATCH) -> Pruned:
+async def in_batches(unit: Unit, step: Step, *, pause: float = PAUSE_SECONDS, batch: int = BATCH) -> Pruned:
     """Run `step` (which deletes at most `batch` rows) in transactions of its own until it deletes fewer."""
     pruned = Pruned()
     started = time.perf_counter()
     while True:
         began = time.perf_counter()
-        async with sessions.begin() as session:
+        async with unit.transaction() as session:
             removed = await step(session)
         pruned.longest_transaction = max(pruned.longest_transaction, time.perf_counter() - began)
         pruned.rows += removed
@@ -56,18 +56,21 @@ async def in_batches(sessions: async_sessionmaker[AsyncSession], step: Step, *, 
     return pruned
 
 
-async def prune(deps: Deps, *, pause: float = PAUSE_SECONDS, batch: int = BATCH) -> dict[str, Pruned]:
-    """One pass; returns what it removed from each table."""
+async def prune(deps: Deps, *, unit: Unit | None = None, pause: float = PAUSE_SECONDS,
+                batch: int = BATCH) -> dict[str, Pruned]:
+    """One pass, in transactions of ``unit`` (the scheduler's job; else a unit of its own); returns what it
+    removed from each table."""
+    unit = unit if unit is not None else Unit(deps.sessions)
     now = deps.clock.now()
     done: dict[str, Pruned] = {}
     days = deps.settings.dealroom_outbox_retention_days
     if days > 0:
         cutoff = now - timedelta(days=days)
         done["outbox"] = await in_batches(
-            deps.sessions, lambda s: forget_sent_messages(s, before=cutoff, limit=batch), pause=pause, batch=batch)
+            unit, lambda s: forget_sent_messages(s, before=cutoff, limit=batch), pause=pause, batch=batch)
     events_cutoff = now - EVENT_IDS_KEPT_FOR
     done["processed_events"] = await in_batches(
-        deps.sessions, lambda s: forget_event_ids(s, before=events_cutoff, limit=batch), pause=pause, batch=batch)
+        unit, lambda s: forget_event_ids(s, before=events_cutoff, limit=batch), pause=pause, batch=batch)
     for table, pruned in done.items():
         if pruned.rows:
             log.info("retention: %s rows removed from %s in %s batches, %.1fs (longest transaction %.0f ms)",

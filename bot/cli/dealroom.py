@@ -61,8 +61,9 @@ def _dispatch(args: argparse.Namespace, clock: Clock) -> int:
         return run_export(load_settings(), args.kind, args.path)
     if args.command == "digest":
         from bot.ops.digest_now import send_now
+        from scheduler.digests import send_digests_now
 
-        return send_now(load_settings(), clock, args.manager, args.territory)
+        return send_now(load_settings(), clock, args.manager, args.territory, send=send_digests_now)
     if args.command in ("backup", "outbox"):
         from bot.ops import commands as ops_cli
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.infra.clock import Clock
 from models.infra.i18n import render, t, tn
 from models.infra.outbox import enqueue
 from models.infra.parked import ALERT_KIND, claim_unalerted
@@ -36,20 +36,17 @@ def alert_text(rows: list[OutboxMessage], locale: str = "en") -> str:
     return "\n".join(lines)
 
 
-async def alert_admins(sessions: async_sessionmaker[AsyncSession], clock: Clock, admins: Iterable[str], *,
-                       locale: str = "en") -> list[str]:
-    """Queue one DM per admin about parked rows nobody was told of; the lanes to deliver."""
+async def alert_admins(session: AsyncSession, admins: Iterable[str], *, now: datetime, locale: str = "en") -> None:
+    """Queue one DM per admin about parked rows nobody was told of."""
     admins = sorted(set(admins))
-    async with sessions.begin() as session:
-        rows = await claim_unalerted(session, now=clock.now())
-        if not rows:
-            return []
-        if not admins:
-            log.warning("%s outbox message(s) parked and DEALROOM_ADMINS is empty: see `dealroom outbox --parked`",
-                        len(rows))
-            return []
-        text = alert_text(rows, locale)
-        for admin in admins:
-            await enqueue(session, lane=admin_lane(admin), kind=ALERT_KIND, now=clock.now(),
-                          payload={"user": admin, "text": text, "rows": [row.id for row in rows]})
-    return [admin_lane(admin) for admin in admins]
+    rows = await claim_unalerted(session, now=now)
+    if not rows:
+        return
+    if not admins:
+        log.warning("%s outbox message(s) parked and DEALROOM_ADMINS is empty: see `dealroom outbox --parked`",
+                    len(rows))
+        return
+    text = alert_text(rows, locale)
+    for admin in admins:
+        await enqueue(session, lane=admin_lane(admin), kind=ALERT_KIND, now=now,
+                      payload={"user": admin, "text": text, "rows": [row.id for row in rows]})

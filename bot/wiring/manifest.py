@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from handlers.commands.table import manifest_hint
+
 __all__ = [
     "BOT_EVENTS",
     "BOT_SCOPES",
@@ -62,7 +64,7 @@ BOT_EVENTS: tuple[str, ...] = ("member_joined_channel", "member_left_channel", "
 _DESCRIPTION = "Every deal gets its own channel, a pinned card and a timeline; drive it from chat with /deal."
 _BACKGROUND_COLOR = "#1d4f91"
 _COMMAND_DESCRIPTION = "Create and drive deals: stages, notes, follow-ups, reports"
-_USAGE_HINT = "new <title> amount:… customer:… | stage <stage> | note <text> | help"
+_USAGE_HINT = manifest_hint()  # "new <title> amount:… customer:… | stage <stage> | note <text> | help"
 
 
 def _events_url(public_url: str) -> str:

@@ -40,12 +40,14 @@ def run(settings: Settings, clock: Clock) -> int:
 async def _serve(settings: Settings, clock: Clock) -> None:
     from aiohttp import web
 
+    from bot.ops.backup import scheduled_backup
     from bot.runtime.deps import build_deps
     from bot.wiring.http_edge import runner_options
     from bot.wiring.server import build_web_app, freeze_startup_heap
     from bot.wiring.socket_mode import SocketMode
     from handlers.app import build_app
     from models.infra.db import migrate
+    from scheduler.jobs import Ticks
 
     log = logging.getLogger("dealroom")
     deps = build_deps(settings, clock=clock)
@@ -57,7 +59,8 @@ async def _serve(settings: Settings, clock: Clock) -> None:
         raise StartupError(f"DATABASE_URL: cannot open the database ({reason[:200]})") from None
     bolt = build_app(deps)
     socket = SocketMode.from_settings(bolt, settings) if settings.socket_mode else None
-    web_app = build_web_app(deps, None if socket else bolt, socket_is_open=socket.is_connected if socket else None)
+    web_app = build_web_app(deps, None if socket else bolt, ticks=Ticks(deps, backup=scheduled_backup),
+                            socket_is_open=socket.is_connected if socket else None)
     runner = web.AppRunner(web_app, access_log=None, **runner_options())
     await runner.setup()  # asks Slack which workspace this is (auth.test) before the port opens
     try:

@@ -6,6 +6,7 @@ import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Protocol
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -18,19 +19,28 @@ from bot.runtime.deps import Deps
 from bot.wiring.http_edge import MAX_BODY_BYTES, from_this_machine, read_body, refuse, signature_problem
 from models.infra.db import ping
 from models.infra.parked import backlog
-from scheduler.jobs import Ticks
+
+
+class Ticks(Protocol):
+    """The scheduler's ticks (scheduler.jobs.Ticks), started with the server and stopped with it."""
+
+    def start(self) -> None: ...
+    async def stop(self) -> None: ...
+
 
 DEPS_KEY = web.AppKey("deps", Deps)
 SOCKET_OPEN_KEY: web.AppKey[Callable[[], bool]] = web.AppKey("socket_is_open")  # Socket Mode: is the WebSocket open?
+TICKS_KEY: web.AppKey[Ticks] = web.AppKey("ticks")
 IDENTITY_AT_START_SECONDS = 5.0
 
 log = logging.getLogger("dealroom")
 
 
-def build_web_app(deps: Deps, bolt: AsyncApp | None, *, with_ticks: bool = True,
+def build_web_app(deps: Deps, bolt: AsyncApp | None, *, ticks: Ticks | None = None,
                   socket_is_open: Callable[[], bool] | None = None) -> web.Application:
-    """`bolt` is None in Socket Mode, where Slack's requests arrive on the WebSocket instead;
-    then `socket_is_open` tells /healthz whether that socket is open."""
+    """`bolt` (handlers.app.build_app) is None in Socket Mode, where Slack's requests arrive on the WebSocket
+    instead; then `socket_is_open` tells /healthz whether that socket is open. `ticks`: the scheduler's
+    (scheduler.jobs.Ticks), run while the server runs; none in tests and tools that tick themselves."""
     web_app = web.Application(client_max_size=MAX_BODY_BYTES)
     web_app[DEPS_KEY] = deps
     if socket_is_open is not None:
@@ -39,7 +49,8 @@ def build_web_app(deps: Deps, bolt: AsyncApp | None, *, with_ticks: bool = True,
         web_app.router.add_post("/slack/events", _slack_events(deps, bolt))
     web_app.router.add_get("/healthz", healthz)
     web_app.on_startup.append(_learn_the_workspace)
-    if with_ticks:
+    if ticks is not None:
+        web_app[TICKS_KEY] = ticks
         web_app.cleanup_ctx.append(_run_ticks)
     return web_app
 
@@ -123,7 +134,7 @@ async def outbox_health(deps: Deps) -> dict[str, object]:
 
 
 async def _run_ticks(web_app: web.Application) -> AsyncIterator[None]:
-    ticks = Ticks(web_app[DEPS_KEY])
+    ticks = web_app[TICKS_KEY]
     ticks.start()
     yield
     await ticks.stop()

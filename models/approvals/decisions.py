@@ -43,10 +43,10 @@ async def reject(session: AsyncSession, ws: Workspace, actor: Actor, request: Ap
         t("rejected {from} → {to}: {reason}", **{"from": stage_word(ws, request.from_stage)},
           to=stage_word(ws, request.to_stage), reason=reason),
         now, locale=ws.locale, data={"request": request.id, "step": "rejected"})
-    lanes = await _tell_outcome(session, request, deal, "rejected", now=now)
-    lanes += await _retire_cards(session, request, now=now)
+    await _tell_outcome(session, request, deal, "rejected", now=now)
+    await _retire_cards(session, request, now=now)
     await effects.refresh_card(session, deal, now=now)
-    return Decided(request, deal, "rejected", lanes=lanes)
+    return Decided(request, deal, "rejected")
 
 
 async def approve(session: AsyncSession, ws: Workspace, actor: Actor, request: ApprovalRequest, deal: Deal, *,
@@ -55,8 +55,8 @@ async def approve(session: AsyncSession, ws: Workspace, actor: Actor, request: A
     the deal having left the stage it was asked from. Refused while the stage's requirements are unmet."""
     target = ws.pipeline.stage(request.to_stage) if request.to_stage in ws.pipeline else None
     if deal.stage_key != request.from_stage or target is None:
-        _, lanes = await lapse(session, ws, request, deal, actor.user_id, now=now, why=LAPSED_LEFT)
-        return Decided(request, deal, "lapsed", lanes=lanes)
+        await lapse(session, ws, request, deal, actor.user_id, now=now, why=LAPSED_LEFT)
+        return Decided(request, deal, "lapsed")
     plan = plan_move(facts_of(deal), target, ws.pipeline, locale=ws.locale)
     if isinstance(plan, Refusal):  # the stage's requirements are checked again at approval
         raise Refused(t("D-{number} can't move to {stage} yet: {reason} The request stays open.", number=deal.id,
@@ -71,9 +71,9 @@ async def approve(session: AsyncSession, ws: Workspace, actor: Actor, request: A
 async def approved(session: AsyncSession, request: ApprovalRequest, deal: Deal, move: Move, *,
                    now: datetime) -> Decided:
     """After the approved move was made: the channel, the owner and whoever asked are told; the cards retire."""
-    lanes = await _tell_outcome(session, request, deal, "approved", now=now)
-    lanes += await _retire_cards(session, request, now=now)
-    return Decided(request, deal, "approved", move=move, lanes=lanes)
+    await _tell_outcome(session, request, deal, "approved", now=now)
+    await _retire_cards(session, request, now=now)
+    return Decided(request, deal, "approved", move=move)
 
 
 async def _close(session: AsyncSession, request: ApprovalRequest, deal: Deal, status: str, by: str | None, *,
@@ -89,26 +89,24 @@ async def _close(session: AsyncSession, request: ApprovalRequest, deal: Deal, st
 
 
 async def _tell_outcome(session: AsyncSession, request: ApprovalRequest, deal: Deal, what: str, *,
-                        now: datetime) -> tuple[str, ...]:
+                        now: datetime) -> None:
     await enqueue(session, lane=deal_lane(deal.id), kind="approval", deal_id=deal.id, now=now,
                   payload={"request": request.id, "what": what})
-    lanes = [deal_lane(deal.id)]
     for user_id in dict.fromkeys([deal.owner_id, request.requested_by]):
-        lanes.append(await card_dm(session, deal.id, request.id, user_id, what, now=now))
-    return tuple(lanes)
+        await card_dm(session, deal.id, request.id, user_id, what, now=now)
 
 
 async def lapse_pending(session: AsyncSession, ws: Workspace, deal: Deal, actor_id: str | None, *, now: datetime,
-                        why: Text) -> tuple[ApprovalRequest | None, tuple[str, ...]]:
+                        why: Text) -> ApprovalRequest | None:
     """The deal's pending request, if any, lapses (the deal was closed)."""
     request = await pending_of(session, deal.id)
     if request is None:
-        return None, ()
+        return None
     return await lapse(session, ws, request, deal, actor_id, now=now, why=why)
 
 
 async def lapse(session: AsyncSession, ws: Workspace, request: ApprovalRequest, deal: Deal, actor_id: str | None,
-                *, now: datetime, why: Text) -> tuple[ApprovalRequest, tuple[str, ...]]:
+                *, now: datetime, why: Text) -> ApprovalRequest:
     """The request ends as "lapsed": on the timeline, in the channel, and on every approver's card."""
     await _close(session, request, deal, "lapsed", actor_id, now=now, reason=why.msgid)
     entry = t("the approval request to move {from} → {to} lapsed: {why}", why=why, to=stage_word(ws, request.to_stage),
@@ -118,10 +116,11 @@ async def lapse(session: AsyncSession, ws: Workspace, request: ApprovalRequest, 
     await enqueue(session, lane=deal_lane(deal.id), kind="approval", deal_id=deal.id, now=now,
                   payload={"request": request.id, "what": "lapsed"})
     await effects.refresh_card(session, deal, now=now)
-    return request, (deal_lane(deal.id), *await _retire_cards(session, request, now=now))
+    await _retire_cards(session, request, now=now)
+    return request
 
 
-async def _retire_cards(session: AsyncSession, request: ApprovalRequest, *, now: datetime) -> tuple[str, ...]:
+async def _retire_cards(session: AsyncSession, request: ApprovalRequest, *, now: datetime) -> None:
     """Every approver's DM card of a request no longer pending is redrawn as decided, without buttons."""
-    return tuple([await card_dm(session, request.deal_id, request.id, user_id, "closed", now=now)
-                  for user_id in request.approvers])
+    for user_id in request.approvers:
+        await card_dm(session, request.deal_id, request.id, user_id, "closed", now=now)

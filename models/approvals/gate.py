@@ -76,13 +76,12 @@ async def _ask(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, m
         t("asked {people} to approve {from} → {to} ({conditions})", people=people(approvers),
           **{"from": move.from_stage.word}, to=move.to_stage.word, conditions="; ".join(conditions)),
         now, locale=ws.locale, data={"request": request.id, "step": "requested"})
-    lanes = [deal_lane(deal.id)]
     await enqueue(session, lane=deal_lane(deal.id), kind="approval", deal_id=deal.id, now=now,
                   payload={"request": request.id, "what": "awaiting"})
     await effects.refresh_card(session, deal, now=now)
     for user_id in approvers:
-        lanes.append(await card_dm(session, deal.id, request.id, user_id, "ask", now=now))
-    return Asked(request, move.from_stage, move.to_stage, tuple(approvers), conditions, tuple(lanes))
+        await card_dm(session, deal.id, request.id, user_id, "ask", now=now)
+    return Asked(request, move.from_stage, move.to_stage, tuple(approvers), conditions)
 
 
 def _figures(deal: Deal, matched: list[tuple[Stage, ApprovalRule]], locale: str) -> dict[str, str]:

@@ -33,7 +33,6 @@ class Handover:
 
     outcome: str | None
     approvers: tuple[str, ...] = ()
-    lanes: tuple[str, ...] = ()
     to_stage: str = ""  # the key of the stage the request asks for
 
 
@@ -46,11 +45,11 @@ async def owner_changed(session: AsyncSession, ws: Workspace, deal: Deal, actor_
     before = sorted(request.approvers)
     after = await approvers_of.current(session, ws, request, deal)
     if not after:
-        _, lanes = await lapse(session, ws, request, deal, actor_id, now=now, why=LAPSED_NOBODY)
-        return Handover(LAPSED, (), lanes, request.to_stage)
+        await lapse(session, ws, request, deal, actor_id, now=now, why=LAPSED_NOBODY)
+        return Handover(LAPSED, (), request.to_stage)
     request.owner_id = deal.owner_id
     if after == before:
-        return Handover(KEPT, tuple(after), (), request.to_stage)
+        return Handover(KEPT, tuple(after), request.to_stage)
     request.approvers = after
     names = {"from": stage_word(ws, request.from_stage), "to": stage_word(ws, request.to_stage)}
     log(session, deal, actor_id, "approval",
@@ -59,12 +58,11 @@ async def owner_changed(session: AsyncSession, ws: Workspace, deal: Deal, actor_
         now, locale=ws.locale, data={"request": request.id, "step": "moved", "from": before, "to": after})
     await enqueue(session, lane=deal_lane(deal.id), kind="approval", deal_id=deal.id, now=now,
                   payload={"request": request.id, "what": "moved"})
-    lanes = [deal_lane(deal.id)]
     for user_id in after:
         if user_id not in before:
-            lanes.append(await card_dm(session, deal.id, request.id, user_id, "ask", now=now))
+            await card_dm(session, deal.id, request.id, user_id, "ask", now=now)
     for user_id in before:
         if user_id not in after:  # their cards lose the buttons and say who decides now
-            lanes.append(await card_dm(session, deal.id, request.id, user_id, "moved_card", now=now))
-    return Handover(MOVED, tuple(after), tuple(lanes), request.to_stage)
+            await card_dm(session, deal.id, request.id, user_id, "moved_card", now=now)
+    return Handover(MOVED, tuple(after), request.to_stage)
 

@@ -40,7 +40,6 @@ class Asked:
     to_stage: Stage
     approvers: tuple[str, ...]
     conditions: tuple[str, ...]
-    lanes: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,6 @@ class Decided:
     deal: Deal
     status: str  # approved | rejected | lapsed
     move: Move | None = None
-    lanes: tuple[str, ...] = ()
 
 
 class AlreadyDecided(Refused):
@@ -171,10 +169,9 @@ def already_text(request: ApprovalRequest, deal: Deal) -> Text:
 
 
 async def card_dm(session: AsyncSession, deal_id: int, request_id: int, user_id: str, what: str, *,
-                  now: datetime) -> str:
+                  now: datetime) -> None:
     await enqueue(session, lane=dm_lane(user_id), kind="approval", deal_id=deal_id, now=now,
                   payload={"request": request_id, "what": what, "user": user_id})
-    return dm_lane(user_id)
 
 
 async def card_clicked(session: AsyncSession, request_id: int, user_id: str, *, channel: str, ts: str,

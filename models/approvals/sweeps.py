@@ -19,10 +19,10 @@ from models.pipeline.workspace import Workspace
 BATCH = 200
 
 
-async def sweep(session: AsyncSession, ws: Workspace, *, now: datetime) -> set[str]:
-    """Remind approvers before expiry, expire what is due; returns the outbox lanes to deliver."""
-    lanes = await _remind(session, now=now, locale=ws.locale)
-    return lanes | await _expire(session, ws, now=now)
+async def sweep(session: AsyncSession, ws: Workspace, *, now: datetime) -> None:
+    """Remind approvers before expiry, expire what is due (a batch of each at most)."""
+    await _remind(session, now=now, locale=ws.locale)
+    await _expire(session, ws, now=now)
 
 
 def _due(*conditions):  # type: ignore[no-untyped-def]
@@ -43,7 +43,7 @@ async def _take(session: AsyncSession, values: dict, *conditions) -> list:  # ty
     )).all())
 
 
-async def _remind(session: AsyncSession, *, now: datetime, locale: str) -> set[str]:
+async def _remind(session: AsyncSession, *, now: datetime, locale: str) -> None:
     taken = await _take(session, {"reminded_at": now}, ApprovalRequest.remind_at <= now,
                         ApprovalRequest.reminded_at.is_(None), ApprovalRequest.expires_at > now)
     messages = []
@@ -53,10 +53,9 @@ async def _remind(session: AsyncSession, *, now: datetime, locale: str) -> set[s
                           now, locale=locale, data={"request": request_id, "step": "reminded"}))
         messages += [_message(deal_id, request_id, user_id, "remind") for user_id in approvers]
     await enqueue_many(session, messages, now=now)
-    return {m["lane"] for m in messages}
 
 
-async def _expire(session: AsyncSession, ws: Workspace, *, now: datetime) -> set[str]:
+async def _expire(session: AsyncSession, ws: Workspace, *, now: datetime) -> None:
     taken = await _take(session, {"status": "expired", "decided_at": now}, ApprovalRequest.expires_at <= now)
     messages = []
     for request_id, deal_id, approvers, owner in taken:
@@ -70,7 +69,6 @@ async def _expire(session: AsyncSession, ws: Workspace, *, now: datetime) -> set
         messages += [_message(deal_id, request_id, user_id, "closed") for user_id in approvers]
         messages += [{"lane": deal_lane(deal_id), "kind": kind, "deal_id": deal_id} for kind in ("update_card",)]
     await enqueue_many(session, messages, now=now)
-    return {m["lane"] for m in messages}
 
 
 def _message(deal_id: int, request_id: int, user_id: str, what: str) -> dict:  # type: ignore[type-arg]

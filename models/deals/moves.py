@@ -83,7 +83,6 @@ class Closed:
     move: Move
     lapsed: ApprovalRequest | None = None
     lapsed_to: Stage | None = None  # the stage the lapsed request asked for
-    lanes: tuple[str, ...] = ()
 
 
 # --------------------------------------------------------------------------- the use case
@@ -158,9 +157,9 @@ async def _closed(session: AsyncSession, ws: Workspace, deal: Deal, move: Move, 
     """Won and lost are never held (SPEC 12): a pending request lapses, since the deal leaves its stage;
     its approvers' cards lose their buttons and say so, the channel and the timeline are told."""
     why = LAPSED_WON if move.to_stage.closed == "won" else LAPSED_LOST
-    lapsed, lanes = await decisions.lapse_pending(session, ws, deal, actor_id, now=now, why=why)
+    lapsed = await decisions.lapse_pending(session, ws, deal, actor_id, now=now, why=why)
     to = ws.pipeline.stage(lapsed.to_stage) if lapsed is not None and lapsed.to_stage in ws.pipeline else None
-    return Closed(move, lapsed, to, lanes)
+    return Closed(move, lapsed, to)
 
 
 async def _write(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, move: Move, *, now: datetime,

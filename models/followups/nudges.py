@@ -40,21 +40,19 @@ def contacted(deal: Deal, *, now: datetime) -> None:
         deal.sla_met_at = now
 
 
-async def sweep(session: AsyncSession, ws: Workspace, *, now: datetime) -> set[str]:
-    """Every nudge that is due; returns the outbox lanes to deliver."""
-    lanes: set[str] = set()
-    lanes |= await _nudge_owners(session, "sla_warning", Deal.sla_warned_at, now=now, when=[
+async def sweep(session: AsyncSession, ws: Workspace, *, now: datetime) -> None:
+    """Every nudge that is due (a batch of each kind at most)."""
+    await _nudge_owners(session, "sla_warning", Deal.sla_warned_at, now=now, when=[
         Deal.sla_warn_at <= now, Deal.sla_due_at > now, Deal.sla_met_at.is_(None), Deal.sla_warned_at.is_(None)])
-    lanes |= await _escalate_missed_slas(session, ws, now=now)
-    lanes |= await _nudge_owners(session, "nurture", Deal.nurture_reminded_at, now=now, when=[
+    await _escalate_missed_slas(session, ws, now=now)
+    await _nudge_owners(session, "nurture", Deal.nurture_reminded_at, now=now, when=[
         Deal.nurture_due_at <= now, Deal.nurture_reminded_at.is_(None)])
     for stage in ws.pipeline.open_stages:
         if stage.stale_after_days:
             quiet_since = now - timedelta(days=stage.stale_after_days)
-            lanes |= await _nudge_owners(session, "stale", Deal.stale_nudged_at, now=now, when=[
+            await _nudge_owners(session, "stale", Deal.stale_nudged_at, now=now, when=[
                 Deal.stage_key == stage.key, Deal.updated_at <= quiet_since,
                 or_(Deal.stale_nudged_at.is_(None), Deal.stale_nudged_at <= quiet_since)])
-    return lanes
 
 
 async def _mark(session: AsyncSession, marker: ColumnElement, conditions: Sequence[ColumnElement], *,
@@ -71,19 +69,17 @@ async def _mark(session: AsyncSession, marker: ColumnElement, conditions: Sequen
 
 
 async def _nudge_owners(session: AsyncSession, what: str, marker: ColumnElement, *, now: datetime,
-                        when: Sequence[ColumnElement]) -> set[str]:
+                        when: Sequence[ColumnElement]) -> None:
     marked = await _mark(session, marker, when, now=now)
-    messages = [_nudge(what, deal_id, owner) for deal_id, owner in marked]
-    await enqueue_many(session, messages, now=now)
-    return {m["lane"] for m in messages}
+    await enqueue_many(session, [_nudge(what, deal_id, owner) for deal_id, owner in marked], now=now)
 
 
-async def _escalate_missed_slas(session: AsyncSession, ws: Workspace, *, now: datetime) -> set[str]:
+async def _escalate_missed_slas(session: AsyncSession, ws: Workspace, *, now: datetime) -> None:
     """Told once: the owner's manager, or the admins when the owner has none."""
     marked = await _mark(session, Deal.sla_escalated_at, [
         Deal.sla_due_at <= now, Deal.sla_met_at.is_(None), Deal.sla_escalated_at.is_(None)], now=now)
     if not marked:
-        return set()
+        return
     owners = {owner for _, owner in marked}
     managers = dict((await session.execute(
         select(User.id, User.manager_id).where(User.id.in_(owners), User.manager_id.is_not(None))
@@ -94,7 +90,6 @@ async def _escalate_missed_slas(session: AsyncSession, ws: Workspace, *, now: da
         for recipient in [managers[owner]] if owner in managers else admins:
             messages.append(_nudge("sla_missed", deal_id, recipient, owner=owner))
     await enqueue_many(session, messages, now=now)
-    return {m["lane"] for m in messages}
 
 
 def _nudge(what: str, deal_id: int, recipient: str, **extra: str) -> dict:

@@ -44,13 +44,10 @@ class ReminderRef:
     at: datetime
 
 
-async def take_due_reminders(session: AsyncSession, ws: Workspace, *, now: datetime,
-                             limit: int = BATCH) -> set[str]:
-    """Mark due reminders sent and queue their DMs; returns the outbox lanes to deliver."""
-    lanes: set[str] = set()
+async def take_due_reminders(session: AsyncSession, ws: Workspace, *, now: datetime, limit: int = BATCH) -> None:
+    """Mark due reminders sent and queue their DMs (a batch of each kind at most)."""
     for which in ("due", "early"):
-        lanes |= await _take(session, ws, which, now=now, limit=limit)
-    return lanes
+        await _take(session, ws, which, now=now, limit=limit)
 
 
 def _columns(which: Which):  # type: ignore[no-untyped-def]
@@ -59,7 +56,7 @@ def _columns(which: Which):  # type: ignore[no-untyped-def]
     return FollowUp.early_reminder_at, FollowUp.early_sent_at
 
 
-async def _take(session: AsyncSession, ws: Workspace, which: Which, *, now: datetime, limit: int) -> set[str]:
+async def _take(session: AsyncSession, ws: Workspace, which: Which, *, now: datetime, limit: int) -> None:
     at_column, sent_column = _columns(which)
     candidates = (
         select(FollowUp.id)
@@ -80,11 +77,11 @@ async def _take(session: AsyncSession, ws: Workspace, which: Which, *, now: date
             .execution_options(synchronize_session=False)
         )).all()
         if not taken:
-            return set()
+            return
         messages = await _messages(session, ws, which, taken, now=now)
         if messages:
             await enqueue_many(session, messages, now=now)
-            return {m["lane"] for m in messages}
+            return
 
 
 async def _messages(session: AsyncSession, ws: Workspace, which: Which, taken: Sequence[Row[Any]], *,

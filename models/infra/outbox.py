@@ -1,6 +1,8 @@
 """Slack side effects as rows, written in the same transaction as the change that needs them.
 
 The domain names what must happen (`post_card`, `invite`, ...); bot/delivery/outbox.py delivers it.
+Nobody passes lanes around: the session notes the lane of every row it is about to write
+(`lanes_written`), and whoever commits the transaction (bot/runtime/runner.py) has them delivered.
 """
 
 from __future__ import annotations
@@ -8,14 +10,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import event, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, UOWTransaction
 
 from models.infra.db import insert_or_ignore
 from models.infra.tables import OutboxLane, OutboxMessage
 
 FEED_LANE = "feed"
 LEASE = timedelta(seconds=45)  # a lane's lease; renewed every third of it while its process delivers
+_LANES = "dealroom.outbox_lanes"  # Session.info key: the lanes of the rows flushed in this session, in order
 
 
 def deal_lane(number: int) -> str:
@@ -56,6 +60,27 @@ async def enqueue_many(session: AsyncSession, messages: list[dict[str, Any]], *,
                       status="pending", attempts=0, not_before=now, created_at=now)
         for m in messages
     )
+
+
+# --- the lanes a transaction wrote ------------------------------------------------------------------
+
+
+@event.listens_for(Session, "before_flush")
+def _note_lanes(session: Session, flush_context: UOWTransaction, instances: object) -> None:
+    for obj in session.new:
+        if isinstance(obj, OutboxMessage):
+            session.info.setdefault(_LANES, {})[obj.lane] = None
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_lanes(session: Session) -> None:
+    session.info.pop(_LANES, None)  # rolled back: nothing of it is waiting to be delivered
+
+
+def lanes_written(session: Session | AsyncSession) -> list[str]:
+    """The lanes of the outbox rows this session wrote (once each, in the order they were first written);
+    read it once the transaction has committed."""
+    return list(session.info.get(_LANES, ()))
 
 
 # --- leases: one process delivers a lane at a time --------------------------------------------------

@@ -17,12 +17,14 @@ from slack_sdk.http_retry import FixedValueRetryIntervalCalculator
 
 from bot.config.settings import Settings
 from bot.runtime.deps import Deps, build_deps
+from bot.runtime.runner import Work, run_job
 from bot.wiring.server import build_web_app
 from handlers.app import build_app
 from models.approvals import sweeps as approval_sweeps
 from models.followups import nudges, reminders
 from models.infra.clock import FakeClock
-from scheduler.sweeps import run_sweep
+from scheduler import sweeps_pool
+from scheduler.sweeps import Sweep, sweep_now
 from tests.clock import fake_clock
 from tests.emulator import SlackEmulator
 from tests.signing import signed_headers
@@ -80,7 +82,7 @@ class Bot:
     async def start(self) -> Bot:
         for user_id, (name, tz) in CAST.items():
             self.slack.add_user(user_id, name, tz=tz)
-        self._server = TestServer(build_web_app(self.deps, build_app(self.deps), with_ticks=False))
+        self._server = TestServer(build_web_app(self.deps, build_app(self.deps)))
         await self._server.start_server()
         self._http = aiohttp.ClientSession()
         return self
@@ -193,10 +195,22 @@ class Bot:
 
     async def tick(self) -> None:
         """What the scheduler's ticks do at this moment: reminders and nudges, then delivery."""
-        await run_sweep(self.deps, reminders.take_due_reminders)
-        await run_sweep(self.deps, nudges.sweep)
-        await run_sweep(self.deps, approval_sweeps.sweep)
+        for sweep in (reminders.take_due_reminders, nudges.sweep, approval_sweeps.sweep):
+            done = await sweep_now(self.deps, sweep, what=sweep.__qualname__)
+            assert not done.failed, f"{sweep.__qualname__} failed (see the log)"
         await self.settle()
+
+    async def sweep(self, sweep: Sweep) -> list[str]:
+        """One tick of a pool sweep (scheduler/sweeps_pool.py) as the scheduler runs it: the lanes it queued."""
+        done = await sweeps_pool.tick(self.deps, sweep)
+        assert not done.failed, f"{sweep.__qualname__} failed (see the log)"
+        return done.lanes
+
+    async def job(self, work: Work) -> list[str]:
+        """``work`` as a job of the runner (a scheduler tick): the lanes its transactions queued."""
+        done = await run_job(self.deps, work, what="a test's job")
+        assert not done.failed, "the job failed (see the log)"
+        return done.lanes
 
     async def wait_until(self, delta: timedelta) -> None:
         """Move the clock on and tick, as a running bot would have done meanwhile."""

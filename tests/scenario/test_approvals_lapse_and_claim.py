@@ -148,7 +148,7 @@ async def test_a_claim_whose_reopen_is_rejected_leaves_the_deal_lost_with_the_cl
 async def test_an_archived_lost_deal_is_unarchived_when_claimed_and_kept_while_its_reopen_waits(bot: Bot) -> None:
     await _lost_at_proposal_with_a_discount(bot)
     await bot.advance(31 * DAY)
-    assert await archive_lost(bot.deps.sessions, bot.deps.ws, bot.clock) == ["deal:1"]
+    assert await bot.sweep(archive_lost) == ["deal:1"]
     await bot.settle()
     channel = bot.channel_of(1)
     assert channel.is_archived
@@ -157,5 +157,5 @@ async def test_an_archived_lost_deal_is_unarchived_when_claimed_and_kept_while_i
     assert not channel.is_archived and REP2 in channel.members
     assert "Awaiting approval" in _text(bot.messages_in(channel.id))
     await bot.advance(timedelta(minutes=5))
-    assert await archive_lost(bot.deps.sessions, bot.deps.ws, bot.clock) == [], "not while the reopen waits"
+    assert await bot.sweep(archive_lost) == [], "not while the reopen waits"
     assert (await _deal(bot)).archived_at is None

@@ -10,15 +10,15 @@ import pytest
 from sqlalchemy import select
 
 from bot.delivery.outbox import CARD_EVENT, STAGE_EVENT
-from bot.delivery.parked_alerts import alert_admins
 from models.infra.tables import OutboxMessage
+from scheduler.jobs import alert_parked
 from tests.scenario.harness import ADMIN, REP, Bot
 
 
 @pytest.fixture(autouse=True)
 def short_channel_wait(monkeypatch: pytest.MonkeyPatch) -> None:
     """`/deal new` waits 2 s for a channel Slack is not creating here; the replies are not under test."""
-    monkeypatch.setattr("handlers.commands.CHANNEL_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr("handlers.commands.deals.CHANNEL_WAIT_SECONDS", 0.2)
 
 
 async def statuses(bot: Bot) -> dict[str, str]:
@@ -161,10 +161,10 @@ async def test_parked_messages_are_told_to_admins_once_in_one_dm(bot: Bot) -> No
     bot.slack.fail("pins.add", error="message_not_found")
     bot.slack.fail("conversations.setTopic", error="too_long")
     await bot.command(REP, "new Pilot customer:Acme")
-    lanes = await alert_admins(bot.deps.sessions, bot.clock, bot.deps.ws.admin_ids)
+    lanes = (await alert_parked(bot.deps)).lanes
     assert lanes == [f"dm:{ADMIN}"]
     await bot.deps.deliverer.drain(lanes)
-    assert await alert_admins(bot.deps.sessions, bot.clock, bot.deps.ws.admin_ids) == []
+    assert (await alert_parked(bot.deps)).lanes == []
     await bot.settle()
     dm = bot.slack.messages[bot.slack.ims[ADMIN]]
     assert len(dm) == 1 and "2 Slack message" in dm[0].text

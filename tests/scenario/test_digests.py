@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from bot.delivery.directory import TZ_FRESH_FOR
 from bot.runtime.deps import build_deps
+from bot.runtime.runner import Unit
 from models.infra.tables import Deal, FollowUp, StageChange, User
 from scheduler.digests import DigestRules, learn_zones, send_due_digests
 from scheduler.jobs import Ticks
@@ -24,8 +25,12 @@ from tests.scenario.teams import make_team
 
 async def _tick(bot: Bot) -> list[str]:
     deps = bot.deps
-    await learn_zones(deps.sessions, deps.directory.tz_of, bot.clock.now(), fresh_for=TZ_FRESH_FOR)
-    lanes = await send_due_digests(deps.sessions, deps.ws, bot.clock, DigestRules())
+
+    async def tick(unit: Unit) -> None:
+        await learn_zones(unit, deps.directory.tz_of, bot.clock.now(), fresh_for=TZ_FRESH_FOR)
+        await send_due_digests(unit, deps.ws, bot.clock, DigestRules())
+
+    lanes = await bot.job(tick)
     await bot.settle()
     return lanes
 
@@ -95,9 +100,10 @@ async def test_two_app_instances_deliver_each_digest_once(bot: Bot) -> None:
     try:
         bot.clock.set(dates.day_at(bot.clock.now(), days=1, at=time(15, 0)))  # Berlin's and New York's 09:00 passed
         for _ in range(3):
-            results = await asyncio.gather(*(
-                send_due_digests(deps.sessions, deps.ws, deps.clock, DigestRules()) for deps in (bot.deps, other)))
-            await asyncio.gather(*(deps.deliverer.drain([lane for lanes in results for lane in lanes])
+            units = [Unit(deps.sessions) for deps in (bot.deps, other)]  # delivered below, not at each commit
+            await asyncio.gather(*(send_due_digests(unit, deps.ws, deps.clock, DigestRules())
+                                   for unit, deps in zip(units, (bot.deps, other), strict=True)))
+            await asyncio.gather(*(deps.deliverer.drain([lane for unit in units for lane in unit.lanes])
                                    for deps in (bot.deps, other)))
             bot.clock.advance(timedelta(minutes=1))
         await asyncio.gather(bot.settle(), other.deliverer.drain())

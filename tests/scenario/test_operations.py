@@ -19,7 +19,7 @@ from tests.scenario.harness import BOT_TOKEN, REP, SIGNING_SECRET, Bot
 @pytest.fixture(autouse=True)
 def short_channel_wait(monkeypatch: pytest.MonkeyPatch) -> None:
     """`/deal new` waits 2 s for a channel Slack is not creating here; the replies are not under test."""
-    monkeypatch.setattr("handlers.commands.CHANNEL_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr("handlers.commands.deals.CHANNEL_WAIT_SECONDS", 0.2)
 
 
 @pytest.fixture

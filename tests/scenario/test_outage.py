@@ -15,7 +15,7 @@ DEALS = 3
 @pytest.fixture(autouse=True)
 def short_channel_wait(monkeypatch: pytest.MonkeyPatch) -> None:
     """`/deal new` waits 2 s for a channel Slack is not creating here; the replies are not under test."""
-    monkeypatch.setattr("handlers.commands.CHANNEL_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr("handlers.commands.deals.CHANNEL_WAIT_SECONDS", 0.2)
 
 
 def ok_calls_in(bot: Bot, channel_id: str) -> list[tuple[str, dict]]:

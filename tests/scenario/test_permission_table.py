@@ -20,7 +20,7 @@ import pytest_asyncio
 from sqlalchemy import func, insert, select, update
 
 from bot.blocks.ids import ActionId, BlockId, CallbackId, history_value
-from handlers.commands import OFFERED
+from handlers.commands.table import OFFERED, TABLE
 from models.infra.tables import (
     ChannelMember,
     ChannelRoster,
@@ -143,6 +143,18 @@ async def bot(slack: SlackEmulator, db_url: str, tmp_path: Path) -> AsyncIterato
 
 def test_every_offered_subcommand_is_in_the_table() -> None:
     assert {row.command.split()[0] for row in ROWS if row.command} >= OFFERED
+
+
+def test_each_subcommand_declares_the_rule_its_row_holds_it_to() -> None:
+    """The subcommand table (handlers/commands) names, for each, the rules of models.people.permissions that
+    decide who may run it, and who that is for its plain form: exactly whom its row here allows."""
+    plain = {"everyone": EVERYONE, "readers": READ, "writers": WRITE, "admins": ADMINS}
+    rows = {row.name: row for row in ROWS}
+    for spec in TABLE:
+        assert spec.permission.plain in (*plain, "by scope"), spec.name
+        assert all(rule.__module__ == "models.people.permissions" for rule in spec.permission.rules), spec.name
+        if spec.permission.plain in plain:
+            assert rows[spec.name].allowed == plain[spec.permission.plain], spec.name
 
 
 @dataclass

@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.blocks.ids import ActionId, BlockId, CallbackId
-from handlers.commands import OFFERED, ROUTES
-from handlers.grammar import UsageError, parse_command
+from handlers.commands.table import OFFERED, ROUTES, UsageError, parse_command
 from tests.clock import fake_clock
 from tests.scenario import dates
 from tests.scenario.harness import ADMIN, MANAGER, REP, REP2, Bot
@@ -165,6 +164,25 @@ async def test_stage_changes_also_go_to_the_feed_channel(slack, db_url: str) -> 
         await bot.command(REP, "next D-1")
         posted = [m for m in slack.messages.get(feed, []) if not m.ephemeral_to]
         assert len(posted) == 1 and "Qualified" in posted[0].text
+    finally:
+        await bot.stop()
+
+
+async def test_what_a_command_queued_is_delivered_when_it_commits_the_feed_too(slack, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    """The runner delivers the lanes of the outbox rows a transaction wrote, whichever they are: the feed's card
+    does not wait for the outbox tick (which does not run here at all)."""
+    slack.add_channel("sales-feed", is_private=False, creator=ADMIN)
+    feed = slack.channel_named("sales-feed").id
+    bot = await Bot(slack, db_url, dealroom_feed_channel=feed).start()
+    try:
+        await bot.command(REP, "new Pilot customer:Acme amount:150k")
+        await bot.command(REP, "score D-1 budget:200k authority:yes need:yes timing:10")
+        await bot.command(REP, "next D-1", settle=False)
+
+        def in_the_feed() -> bool:
+            return any("Qualified" in m.text for m in slack.messages.get(feed, []) if not m.ephemeral_to)
+
+        await slack.wait_for(in_the_feed)
     finally:
         await bot.stop()
 

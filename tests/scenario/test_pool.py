@@ -22,7 +22,7 @@ DAY = timedelta(days=1)
 async def sweep(bot: Bot, *sweeps) -> list[str]:  # type: ignore[no-untyped-def]
     lanes = []
     for one in sweeps:
-        lanes += await one(bot.deps.sessions, bot.deps.ws, bot.clock)
+        lanes += await bot.sweep(one)
     await bot.settle()
     return lanes
 

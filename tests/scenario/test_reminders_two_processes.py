@@ -21,7 +21,7 @@ from models.followups.reminders import take_due_reminders
 from models.infra.clock import FakeClock
 from models.infra.db import create_engine, session_factory
 from models.infra.tables import Deal, FollowUp, OutboxMessage, User
-from scheduler.sweeps import run_sweep
+from scheduler.sweeps import sweep_now
 from tests.clock import fake_clock
 from tests.emulator import SlackEmulator
 from tests.scenario.harness import BOT_TOKEN, SIGNING_SECRET
@@ -67,7 +67,9 @@ async def race(slack: SlackEmulator, db_url: str, reminders: int, *, deliver: bo
     if not deliver:  # the race for the reminders alone: nothing drains the outbox
         first.deliverer.kick = second.deliverer.kick = lambda lanes: None  # type: ignore[method-assign]
     try:
-        await asyncio.gather(run_sweep(first, take_due_reminders), run_sweep(second, take_due_reminders))
+        runs = await asyncio.gather(sweep_now(first, take_due_reminders, what="reminders"),
+                                    sweep_now(second, take_due_reminders, what="reminders"))
+        assert not any(done.failed for done in runs), "a sweep failed (see the log)"
         async with first.sessions() as session:
             assert await session.scalar(select(func.count()).where(FollowUp.due_sent_at.is_(None))) == 0
             queued = Counter(p["followup"] for p in await session.scalars(select(OutboxMessage.payload)))

@@ -119,7 +119,8 @@ async def test_reports_and_digests_speak_chinese_with_the_zh_locale(slack: Slack
         assert f"报告 · {dates.zh_month(bot.clock.now())} · 你的团队" in reply.all_text and "加权预测" in reply.all_text
         assert "图表正在发送到你与 Dealroom 的私信" in reply.all_text
         bot.clock.set(dates.day_at(bot.clock.now(), days=1, at=time(9, 0), tz="Europe/Berlin"))  # the manager's 09:00
-        assert await send_due_digests(bot.deps.sessions, bot.deps.ws, bot.clock, DigestRules()) == [f"dm:{MANAGER}"]
+        due = await bot.job(lambda unit: send_due_digests(unit, bot.deps.ws, bot.clock, DigestRules()))
+        assert due == [f"dm:{MANAGER}"]
         await bot.settle()
         (digest,) = [m for m in slack.messages[slack.ims[MANAGER]] if not m.files]
         assert f"每日摘要 · {dates.zh_date(bot.clock.now())}" in digest.text + str(digest.blocks)

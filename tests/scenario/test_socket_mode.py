@@ -51,7 +51,7 @@ class SocketBot:
         bolt = build_app(self.deps)
         self.socket = SocketMode(bolt, self.settings.slack_app_token.get_secret_value(),  # type: ignore[union-attr]
                                  ping_interval=PING_INTERVAL)
-        web_app = build_web_app(self.deps, None, with_ticks=False, socket_is_open=self.socket.is_connected)
+        web_app = build_web_app(self.deps, None, socket_is_open=self.socket.is_connected)
         self._server = TestServer(web_app)
         await self._server.start_server()
         self._http = aiohttp.ClientSession()

@@ -58,7 +58,7 @@ async def test_the_report_follows_the_territorys_manager_as_it_is_now(bot: Bot) 
 async def test_a_territory_manager_gets_its_digest_with_the_daily_one(bot: Bot) -> None:
     await _book(bot)  # on a Monday
     bot.clock.set(dates.day_at(bot.clock.now(), days=1, at=time(9, 0)))  # Tuesday, past 09:00 in UTC and Berlin
-    lanes = await send_due_digests(bot.deps.sessions, bot.deps.ws, bot.clock, DigestRules())
+    lanes = await bot.job(lambda unit: send_due_digests(unit, bot.deps.ws, bot.clock, DigestRules()))
     await bot.settle()
     assert f"dm:{MANAGER}" in lanes and f"dm:{ADMIN}" in lanes, "territory managers, even with no team"
     texts = [m.text + str(m.blocks) for m in bot.dms_to(MANAGER)]
@@ -67,10 +67,11 @@ async def test_a_territory_manager_gets_its_digest_with_the_daily_one(bot: Bot) 
     assert "/deal report territory:emea" in emea and "70,000" not in emea
     cloud = [m.text + str(m.blocks) for m in bot.dms_to(ADMIN)]
     assert any("Territory cloud · daily digest" in t for t in cloud)
-    assert await send_due_digests(bot.deps.sessions, bot.deps.ws, bot.clock, DigestRules()) == [], "once a day"
+    assert await bot.job(lambda unit: send_due_digests(unit, bot.deps.ws, bot.clock, DigestRules())) == [], "once a day"
 
     # `dealroom digest --now --territory emea`: that territory's digest alone, to its manager
     before = len(bot.dms_to(MANAGER))
-    assert await send_digests_now(bot.deps.sessions, bot.deps.ws, bot.clock, territory="EMEA") == [f"dm:{MANAGER}"]
+    by_hand = await bot.job(lambda unit: send_digests_now(unit, bot.deps.ws, bot.clock, territory="EMEA"))
+    assert by_hand == [f"dm:{MANAGER}"]
     await bot.settle()
     assert len(bot.dms_to(MANAGER)) == before + 1 and "Territory EMEA" in bot.dms_to(MANAGER)[-1].text

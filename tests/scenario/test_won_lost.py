@@ -97,10 +97,10 @@ async def test_a_lost_channel_is_archived_once_after_30_days_with_a_last_word_an
     channel = bot.channel_of(1)
 
     await bot.advance(30 * DAY - timedelta(minutes=1))
-    assert await archive_lost(bot.deps.sessions, bot.deps.ws, bot.clock) == []
+    assert await bot.sweep(archive_lost) == []
     await bot.advance(timedelta(minutes=2))
-    assert await archive_lost(bot.deps.sessions, bot.deps.ws, bot.clock) == ["deal:1"]
-    assert await archive_lost(bot.deps.sessions, bot.deps.ws, bot.clock) == [], "marked once"
+    assert await bot.sweep(archive_lost) == ["deal:1"]
+    assert await bot.sweep(archive_lost) == [], "marked once"
     await bot.settle()
     assert channel.is_archived
     last = bot.messages_in(channel.id)[-1]
@@ -118,7 +118,7 @@ async def test_a_lost_channel_is_archived_once_after_30_days_with_a_last_word_an
 
     await bot.command(REP, "lost D-1 lost again")  # a new loss: a new 30 days, a new archive
     await bot.advance(30 * DAY + timedelta(minutes=1))
-    assert await archive_lost(bot.deps.sessions, bot.deps.ws, bot.clock) == ["deal:1"]
+    assert await bot.sweep(archive_lost) == ["deal:1"]
     await bot.settle()
     assert channel.is_archived and len(bot.slack.calls_to("conversations.archive")) == 2
 
@@ -127,7 +127,7 @@ async def test_claiming_a_deal_whose_channel_is_archived_unarchives_it_first(bot
     await bot.command(REP, "new Pilot customer:Acme")
     await bot.command(REP, "lost D-1 timing")
     await bot.advance(31 * DAY)
-    await archive_lost(bot.deps.sessions, bot.deps.ws, bot.clock)
+    await bot.sweep(archive_lost)
     await bot.settle()
     channel = bot.channel_of(1)
     assert channel.is_archived
@@ -161,7 +161,7 @@ async def test_a_public_channel_is_unarchived_and_joined_again(slack: SlackEmula
         await bot.command(REP, "new Pilot customer:Acme")
         await bot.command(REP, "lost D-1 timing")
         await bot.advance(31 * DAY)
-        await archive_lost(bot.deps.sessions, bot.deps.ws, bot.clock)
+        await bot.sweep(archive_lost)
         await bot.settle()
         channel = bot.channel_of(1)
         assert channel.is_archived and not channel.is_private

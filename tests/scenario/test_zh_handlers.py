@@ -8,7 +8,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from handlers.commands import OFFERED
+from handlers.commands.table import OFFERED
 from tests.emulator import SlackEmulator
 from tests.leaks import english_words
 from tests.scenario import dates

@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from bot.blocks.text import Message
 from bot.delivery import events
 from bot.delivery.kinds.notices import compose
+from bot.runtime.runner import Unit
 from models.infra.clock import FakeClock
 from models.infra.db import create_engine, session_factory
 from models.infra.tables import Deal, OutboxMessage, User, UserRole
@@ -29,6 +30,20 @@ BERLIN = ZoneInfo("Europe/Berlin")
 PIPELINE = load_pipeline("standard")
 WS = Workspace(pipeline=PIPELINE)
 RULES = DigestRules(at=time(9, 0))
+
+
+async def due(sessions, clock: FakeClock, rules: DigestRules) -> list[str]:  # type: ignore[no-untyped-def]
+    """One digest tick, as the runner runs it: the DM lane of each digest queued."""
+    unit = Unit(sessions)
+    await send_due_digests(unit, WS, clock, rules)
+    return unit.lanes
+
+
+async def by_hand(sessions, clock: FakeClock, manager_id: str | None = None) -> list[str]:  # type: ignore[no-untyped-def]
+    """`dealroom digest --now`: the DM lane of each digest queued."""
+    unit = Unit(sessions)
+    await send_digests_now(unit, WS, clock, manager_id)
+    return unit.lanes
 
 
 @pytest.fixture
@@ -100,7 +115,7 @@ async def _sent(sessions) -> list[tuple[str, str]]:  # type: ignore[no-untyped-d
 async def test_digests_come_at_nine_in_each_managers_own_zone_once_a_workday(sessions) -> None:  # type: ignore[no-untyped-def]
     await _people(sessions)
     clock = FakeClock(datetime(2026, 11, 24, 7, 59, tzinfo=UTC))  # Tuesday, 08:59 in Berlin
-    tick = lambda: send_due_digests(sessions, WS, clock, RULES)  # noqa: E731
+    tick = lambda: due(sessions, clock, RULES)  # noqa: E731
     assert await tick() == []
     clock.set(datetime(2026, 11, 24, 8, 0, tzinfo=UTC))
     assert await tick() == ["dm:U0BERLIN"]
@@ -117,13 +132,13 @@ async def test_digests_come_at_nine_in_each_managers_own_zone_once_a_workday(ses
     clock.set(datetime(2026, 11, 28, 15, 0, tzinfo=UTC))  # Saturday: nothing
     assert await tick() == []
     clock.set(datetime(2026, 11, 26, 15, 0, tzinfo=UTC))  # Thanksgiving, with US holidays: nothing
-    assert await send_due_digests(sessions, WS, clock, DigestRules(at=time(9, 0), holidays="US")) == []
+    assert await due(sessions, clock, DigestRules(at=time(9, 0), holidays="US")) == []
 
 
 async def test_the_digest_follows_new_york_across_the_end_of_summer_time(sessions) -> None:  # type: ignore[no-untyped-def]
     await _people(sessions)
     clock = FakeClock(datetime(2026, 10, 30, 12, 0, tzinfo=UTC))
-    tick = lambda: send_due_digests(sessions, WS, clock, RULES)  # noqa: E731
+    tick = lambda: due(sessions, clock, RULES)  # noqa: E731
     clock.set(datetime(2026, 10, 30, 12, 59, tzinfo=UTC))  # Friday, EDT (UTC-4): 08:59
     assert "dm:U0NY" not in await tick()
     clock.set(datetime(2026, 10, 30, 13, 0, tzinfo=UTC))
@@ -137,11 +152,11 @@ async def test_the_digest_follows_new_york_across_the_end_of_summer_time(session
 async def test_mondays_bring_the_weekly_reports_and_the_first_workday_the_monthly_review(sessions) -> None:  # type: ignore[no-untyped-def]
     await _people(sessions)
     clock = FakeClock(datetime(2026, 11, 2, 0, 59, tzinfo=UTC))  # Monday 2 November, 08:59 in Shanghai
-    assert await send_due_digests(sessions, WS, clock, RULES) == []
+    assert await due(sessions, clock, RULES) == []
     clock.set(datetime(2026, 11, 2, 1, 0, tzinfo=UTC))
-    assert await send_due_digests(sessions, WS, clock, RULES) == ["dm:U0REP"]  # the rep's own week
+    assert await due(sessions, clock, RULES) == ["dm:U0REP"]  # the rep's own week
     clock.set(datetime(2026, 11, 2, 8, 0, tzinfo=UTC))  # 09:00 in Berlin
-    assert await send_due_digests(sessions, WS, clock, RULES) == ["dm:U0BERLIN"] * 3
+    assert await due(sessions, clock, RULES) == ["dm:U0BERLIN"] * 3
     sent = await _sent(sessions)
     assert sent == [("U0REP", "Your week"), ("U0BERLIN", "Daily digest"), ("U0BERLIN", "Report"),
                     ("U0BERLIN", "Your team's week")]
@@ -154,7 +169,7 @@ async def test_mondays_bring_the_weekly_reports_and_the_first_workday_the_monthl
     assert chart.lane == "dm:U0BERLIN" and chart.payload["first_day"] == "2026-10-01"
     assert chart.payload["owners"] == ["U0BERLIN", "U0REP"]
     clock.set(datetime(2026, 11, 3, 8, 0, tzinfo=UTC))  # Tuesday: the daily digest only
-    assert await send_due_digests(sessions, WS, clock, RULES) == ["dm:U0BERLIN"]
+    assert await due(sessions, clock, RULES) == ["dm:U0BERLIN"]
 
 
 async def test_two_app_instances_send_each_digest_exactly_once(db_url: str) -> None:
@@ -165,7 +180,7 @@ async def test_two_app_instances_send_each_digest_exactly_once(db_url: str) -> N
         clock = FakeClock(datetime(2026, 11, 24, 14, 0, tzinfo=UTC))  # every manager is due
         rounds = []
         for _ in range(3):
-            results = await asyncio.gather(*(send_due_digests(s, WS, clock, RULES)
+            results = await asyncio.gather(*(due(s, clock, RULES)
                                              for s in (first, second, first, second)))
             rounds.append(sorted(lane for lanes in results for lane in lanes))
             clock.advance(timedelta(minutes=1))
@@ -179,8 +194,8 @@ async def test_two_app_instances_send_each_digest_exactly_once(db_url: str) -> N
 async def test_digest_now_ignores_the_clock_and_counts_as_todays(sessions) -> None:  # type: ignore[no-untyped-def]
     await _people(sessions)
     clock = FakeClock(datetime(2026, 11, 28, 3, 0, tzinfo=UTC))  # Saturday night
-    assert await send_digests_now(sessions, WS, clock, "U0NY") == ["dm:U0NY"]
-    assert sorted(await send_digests_now(sessions, WS, clock)) == ["dm:U0BERLIN", "dm:U0DEFAULT", "dm:U0NY"]
+    assert await by_hand(sessions, clock, "U0NY") == ["dm:U0NY"]
+    assert sorted(await by_hand(sessions, clock)) == ["dm:U0BERLIN", "dm:U0DEFAULT", "dm:U0NY"]
     clock.set(datetime(2026, 11, 27, 14, 0, tzinfo=UTC))  # Friday 09:00 in New York, already sent by hand
-    await send_digests_now(sessions, WS, clock, "U0NY")
-    assert await send_due_digests(sessions, WS, clock, RULES) == ["dm:U0BERLIN", "dm:U0DEFAULT"]
+    await by_hand(sessions, clock, "U0NY")
+    assert await due(sessions, clock, RULES) == ["dm:U0BERLIN", "dm:U0DEFAULT"]

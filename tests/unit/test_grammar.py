@@ -1,4 +1,5 @@
-"""The /deal grammar (handlers.grammar): tokenizer, unescaping, options, typed commands."""
+"""The /deal grammar (handlers.grammar, and each subcommand's in handlers/commands/): tokenizer, unescaping,
+options, typed commands."""
 
 from __future__ import annotations
 
@@ -11,9 +12,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from handlers.grammar import (
+from handlers.commands.table import (
     HELP,
-    MAX_TEXT,
     SUBCOMMANDS,
     USAGE,
     Approvals,
@@ -43,8 +43,8 @@ from handlers.grammar import (
     Won,
     help_text,
     parse_command,
-    plain_text,
 )
+from handlers.grammar import MAX_TEXT, plain_text
 from models.values import InputError
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -1,14 +1,22 @@
-"""The pool sweeps are interval ticks of every process; a tick delivers what its sweep queued."""
+"""The pool sweeps are interval ticks of every process; a tick delivers what its sweep queued (the lanes of the
+outbox rows its transaction wrote)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
+from models.infra.db import create_engine, session_factory
+from models.infra.outbox import enqueue
 from scheduler import sweeps_pool
 from scheduler.jobs import Ticks
+from tests.clock import fake_clock
 
 
 def test_every_pool_sweep_is_a_one_minute_tick() -> None:
@@ -28,23 +36,29 @@ class _Deliverer:
 
 
 async def test_a_tick_delivers_the_lanes_its_sweep_queued_and_survives_a_failing_sweep(
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, sqlite_template: Path, tmp_path: Path,
 ) -> None:
-    deps = SimpleNamespace(sessions=None, ws=None, clock=None, deliverer=_Deliverer())
+    shutil.copy(sqlite_template, tmp_path / "dealroom.db")
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'dealroom.db'}")
+    deps = SimpleNamespace(sessions=session_factory(engine), ws=None, clock=fake_clock(), deliverer=_Deliverer())
 
-    async def queued(sessions, ws, clock):  # type: ignore[no-untyped-def]
-        return ["dm:U1", "deal:3"]
+    async def queued(session, ws, *, now):  # type: ignore[no-untyped-def]
+        await enqueue(session, lane="dm:U1", kind="dm", now=now)
+        await enqueue(session, lane="deal:3", kind="post_message", now=now)
 
-    async def nothing(sessions, ws, clock):  # type: ignore[no-untyped-def]
-        return []
+    async def nothing(session, ws, *, now):  # type: ignore[no-untyped-def]
+        return None
 
-    async def broken(sessions, ws, clock):  # type: ignore[no-untyped-def]
+    async def broken(session, ws, *, now):  # type: ignore[no-untyped-def]
         raise RuntimeError("database went away")
 
-    await sweeps_pool.tick(deps, queued)  # type: ignore[arg-type]
-    await sweeps_pool.tick(deps, nothing)  # type: ignore[arg-type]
-    with caplog.at_level(logging.ERROR):
-        await sweeps_pool.tick(deps, broken)  # type: ignore[arg-type]
+    try:
+        await sweeps_pool.tick(deps, queued)  # type: ignore[arg-type]
+        await sweeps_pool.tick(deps, nothing)  # type: ignore[arg-type]
+        with caplog.at_level(logging.ERROR):
+            await sweeps_pool.tick(deps, broken)  # type: ignore[arg-type]
+    finally:
+        await engine.dispose()
     assert deps.deliverer.kicked == [["dm:U1", "deal:3"]]
     assert "sweep broken failed" in caplog.text
 
@@ -65,3 +79,30 @@ async def test_a_failing_retention_pass_is_logged_not_raised(caplog: pytest.LogC
     with caplog.at_level(logging.ERROR):
         await ticks.prune()  # no database at all
     assert "retention pass failed" in caplog.text
+
+
+async def test_a_stop_lets_the_ticks_running_finish_first() -> None:
+    """Cancelled half-way through a database call, a tick would log a traceback at every SIGTERM (and can leave
+    the SQLite driver's thread waiting forever): stopping waits for it."""
+    started, finished = asyncio.Event(), asyncio.Event()
+
+    class Deliverer:
+        def kick(self, lanes: list[str]) -> None: ...
+
+        async def drain(self) -> None:
+            started.set()
+            await asyncio.sleep(0.2)
+            finished.set()
+
+        async def stop(self) -> None: ...
+
+    deps = SimpleNamespace(settings=SimpleNamespace(dealroom_backup_dir=None), sessions=None, deliverer=Deliverer())
+    ticks = Ticks(deps)  # type: ignore[arg-type]
+    for job in ticks.scheduler.get_jobs():
+        if job.id != "outbox":
+            job.remove()
+    ticks.scheduler.get_job("outbox").modify(next_run_time=datetime.now(UTC))
+    ticks.start()
+    await asyncio.wait_for(started.wait(), timeout=5)
+    await ticks.stop()
+    assert finished.is_set()

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.grammar import Role, Team, UsageError, help_text, parse_command
+from handlers.commands.table import Role, Team, UsageError, help_text, parse_command
 
 UTC = ZoneInfo("UTC")
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

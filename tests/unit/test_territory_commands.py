@@ -8,7 +8,7 @@ import json
 import pytest
 
 from bot.blocks.territories import territories_reply
-from handlers.grammar import Report, Territory, UsageError
+from handlers.commands.table import Report, Territory, UsageError
 from models.pipeline.territories import Territory as Line
 from models.territories.admin import TerritoryState
 from tests.blocklimits import assert_message_within_limits

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from bot.delivery.parked_alerts import alert_text
-from handlers import grammar as g
+from handlers.commands import table as g
 from models.infra.i18n import Text, render
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

@@ -94,7 +94,7 @@ class Playground:
         await migrate(deps.engine)
         async with deps.sessions.begin() as session:
             await seed_database(session, now=self.clock.now())
-        web_app = build_web_app(deps, build_app(deps), with_ticks=False)
+        web_app = build_web_app(deps, build_app(deps))
         Page(self).add_routes(web_app)
         self._runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=1.0, **runner_options())
         await self._runner.setup()
