@@ -11,6 +11,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest -q -rs -p no:cacheprovider -n auto
 
 # The tests that run on the fake clock, once more in another week: by default a year ahead, in a week

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
@@ -41,7 +42,8 @@ def build_app(deps: Deps) -> AsyncApp:
     return app
 
 
-def _authorize_without_waiting(deps: Deps):  # type: ignore[no-untyped-def]
+def _authorize_without_waiting(deps: Deps) -> Callable[[str | None, str | None, str | None],
+                                                      Awaitable[AuthorizeResult]]:
     """Bolt's default authorization calls auth.test before the listener may ack; during a Slack
     outage that would cost the 3-second ack. Our single-workspace token needs no lookup: answer at
     once, and learn the bot's own user id (and the workspace's id, for the check below) in the
@@ -53,14 +55,14 @@ def _authorize_without_waiting(deps: Deps):  # type: ignore[no-untyped-def]
         if deps.gateway.known_bot_user_id is None and not pending:
             task = asyncio.create_task(deps.gateway.bot_user_id())
             pending.add(task)
-            task.add_done_callback(lambda t: (pending.discard(t), t.exception()))
+            task.add_done_callback(_forget(pending))
         return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, user_id=user_id, bot_token=token,
                                bot_user_id=deps.gateway.known_bot_user_id, bot_id=deps.gateway.bot_id)
 
     return authorize
 
 
-def _only_the_installed_workspace(deps: Deps):  # type: ignore[no-untyped-def]
+def _only_the_installed_workspace(deps: Deps) -> Callable[..., Awaitable[BoltResponse | None]]:
     """A request for another workspace (Bolt reads the team from a command's `team_id`, an interaction's
     `team.id` or `user.team_id`, an event's `team_id`; HTTP and Socket Mode alike) runs nothing.
     It is answered 200 with an empty body: an error status would make Slack retry an event, and count
@@ -77,3 +79,12 @@ def _only_the_installed_workspace(deps: Deps):  # type: ignore[no-untyped-def]
         return BoltResponse(status=200, body="")
 
     return middleware
+
+
+def _forget(pending: set[asyncio.Task[str]]) -> Callable[[asyncio.Task[str]], None]:
+    """Drop a finished lookup, reading its exception so that a failure is not reported as unretrieved."""
+    def done(task: asyncio.Task[str]) -> None:
+        pending.discard(task)
+        if not task.cancelled():
+            task.exception()
+    return done

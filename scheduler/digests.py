@@ -100,13 +100,12 @@ async def send_due_digests(unit: Unit, ws: Workspace, clock: Clock, rules: Diges
                 team = sorted(await team_of(session, manager_id))
             chart = {"period": "month", "first_day": last_month.first_day.isoformat(), "tz": tz.key,
                      "owners": team, "scope": t("your team · monthly review").to_data()}
-            await _send(unit, manager_id, day, "monthly", now,
-                                 _monthly(ws, team, last_month), chart=chart)
+            await _send(unit, manager_id, day, "monthly", now, _monthly(ws, team, last_month), chart=chart)
     # Weekly reports: one set of queries per time zone, for the reps due and the reps of the managers due.
     team_of_manager: dict[str, list[str]] = {}
-    for rep_id, _, manager_id in reps:
-        if manager_id:
-            team_of_manager.setdefault(manager_id, []).append(rep_id)
+    for rep_id, _, boss in reps:
+        if boss:
+            team_of_manager.setdefault(boss, []).append(rep_id)
     weekly = [(uid, tz, day) for uid, tz_name, _ in reps
               if (day := due(uid, tz := zone(tz_name, ws.default_tz), "weekly", _monday)) is not None]
     team_weekly = [(uid, tz, day) for uid, tz_name in bosses if uid in with_reps

@@ -66,8 +66,9 @@ async def tick(deps: Deps, sweep: Sweep) -> Done:
 
 
 async def _zones(session: AsyncSession, user_ids: set[str], default: ZoneInfo) -> dict[str, ZoneInfo]:
-    rows = await session.execute(select(User.id, User.tz).where(User.id.in_(user_ids))) if user_ids else []
-    found = {user_id: tz for user_id, tz in rows}
+    found: dict[str, str | None] = {}
+    if user_ids:
+        found = dict((await session.execute(select(User.id, User.tz).where(User.id.in_(user_ids)))).all())
     return {u: zone(found.get(u), default) for u in user_ids}
 
 

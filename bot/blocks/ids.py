@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Literal
 
 
 class ActionId(StrEnum):
@@ -96,6 +97,7 @@ def parse_history_value(value: str) -> tuple[int, int]:
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _WHICH = {"early": "e", "due": "d"}
+_READ_WHICH: dict[str, Literal["early", "due"]] = {"e": "early", "d": "due"}
 
 
 def reminder_value(followup_id: int, which: str, at: datetime) -> str:
@@ -103,10 +105,10 @@ def reminder_value(followup_id: int, which: str, at: datetime) -> str:
     return f"{int(followup_id)}:{_WHICH[which]}:{(at - _EPOCH) // timedelta(microseconds=1)}"
 
 
-def parse_reminder_value(value: str) -> tuple[int, str, datetime]:
+def parse_reminder_value(value: str) -> tuple[int, Literal["early", "due"], datetime]:
     """The inverse of :func:`reminder_value`. Raises ValueError on anything else."""
     parts = value.split(":")
-    which = {v: k for k, v in _WHICH.items()}.get(parts[1]) if len(parts) == 3 else None
+    which = _READ_WHICH.get(parts[1]) if len(parts) == 3 else None
     if which is None or not parts[2].isascii() or not parts[2].isdigit():
         raise ValueError(f"not a reminder value: {value!r}")
     try:

@@ -87,7 +87,8 @@ class Deliverer:
                 lanes = await self._due_lanes()
             await asyncio.gather(*(self._drain_lane(lane) for lane in dict.fromkeys(lanes)))
         finally:
-            self._active.discard(task)  # type: ignore[arg-type]
+            if task is not None:
+                self._active.discard(task)
 
     async def close(self) -> None:
         if self._tasks:

@@ -11,10 +11,8 @@ traceback logged here, once (Bolt's error handler never sees it). A job has nobo
 is logged here, once.
 
 Domain refusals are mapped in :func:`refusal_of`, the only place that catches them. They are
-`models.infra.errors.DomainError` (InputError, NotFound, Forbidden, Refused, Conflict); until every
-refusal of the domain is one, today's other kinds are mapped there too: `models.values.InputError` (the
-grammar's UsageError among them), `models.pipeline.StageLookupError` and
-`models.people.permissions.ScopeRefused`.
+`models.infra.errors.DomainError` (InputError, NotFound, Forbidden, Refused, Conflict), whatever module
+raised it (the grammar's UsageError, a stage lookup and a report's scope are among them).
 """
 
 from __future__ import annotations
@@ -34,9 +32,6 @@ from bot.runtime.deps import Deps
 from models.infra.errors import DomainError
 from models.infra.i18n import Text, render, t
 from models.infra.outbox import lanes_written
-from models.people.permissions import ScopeRefused
-from models.pipeline import StageLookupError
-from models.values import InputError
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +107,7 @@ def failure_reply(exc: Exception, *, saved: bool, what: str, locale: str) -> Mes
 
 def refusal_of(exc: BaseException) -> tuple[Text | str, str | None] | None:
     """What a domain refusal says and its usage line (the right form), or None for anything else."""
-    if isinstance(exc, DomainError | InputError | StageLookupError | ScopeRefused):
+    if isinstance(exc, DomainError):
         return message_of(exc), getattr(exc, "usage", None)
     return None
 

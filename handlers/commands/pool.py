@@ -53,7 +53,7 @@ async def _claim(deps: Deps, req: Request, cmd: Claim, session: AsyncSession) ->
         await enqueue_rendered_dm(session, claimed.former_owner_id, text=told.text, blocks=told.blocks, now=req.now,
                                   deal_id=deal.id)
     locale = deps.ws.locale
-    said = [mtr("You own D-{n} now; you are invited to its channel.", locale, n=deal.id)]
+    said: list[str] = [mtr("You own D-{n} now; you are invited to its channel.", locale, n=deal.id)]
     if claimed.handover is not None:
         said += handed_over(deps, claimed.handover)
     if isinstance(claimed.reopened, moves.Asked):

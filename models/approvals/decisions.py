@@ -23,6 +23,7 @@ from models.approvals.requests import (
     stage_word,
 )
 from models.infra import effects
+from models.infra.db import rows_changed
 from models.infra.errors import Refused
 from models.infra.i18n import Text, t
 from models.infra.outbox import deal_lane, enqueue
@@ -84,7 +85,7 @@ async def _close(session: AsyncSession, request: ApprovalRequest, deal: Deal, st
         .values(status=status, decided_at=now, decided_by=by, reason=reason)
         .execution_options(synchronize_session=False))
     await session.refresh(request)
-    if result.rowcount != 1:
+    if rows_changed(result) != 1:
         raise AlreadyDecided(already_text(request, deal))
 
 

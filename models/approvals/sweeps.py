@@ -4,9 +4,11 @@ remind or expire the same request twice; the messages are queued in the same tra
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.approvals.requests import PENDING, people
@@ -25,22 +27,23 @@ async def sweep(session: AsyncSession, ws: Workspace, *, now: datetime) -> None:
     await _expire(session, ws, now=now)
 
 
-def _due(*conditions):  # type: ignore[no-untyped-def]
+def _due(*conditions: ColumnElement[bool]) -> Select[Any]:
     return select(ApprovalRequest.id).where(ApprovalRequest.status == PENDING, *conditions) \
         .order_by(ApprovalRequest.id).limit(BATCH)
 
 
-async def _take(session: AsyncSession, values: dict, *conditions) -> list:  # type: ignore[no-untyped-def,type-arg]
+async def _take(session: AsyncSession, values: dict[str, Any],
+                *conditions: ColumnElement[bool]) -> Sequence[tuple[int, int, list[str], str]]:
     candidates = _due(*conditions)
     if session.get_bind().dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
-    return list((await session.execute(
+    return (await session.execute(
         update(ApprovalRequest)
         .where(ApprovalRequest.id.in_(candidates.scalar_subquery()), ApprovalRequest.status == PENDING, *conditions)
         .values(values)
         .returning(ApprovalRequest.id, ApprovalRequest.deal_id, ApprovalRequest.approvers, ApprovalRequest.owner_id)
         .execution_options(synchronize_session=False)
-    )).all())
+    )).all()
 
 
 async def _remind(session: AsyncSession, *, now: datetime, locale: str) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +23,7 @@ from models.deals import moves
 from models.deals.queries import stage_info
 from models.deals.snapshots import StageInfo
 from models.infra import effects
+from models.infra.db import rows_changed
 from models.infra.errors import Conflict, Refused
 from models.infra.i18n import Text, t, tn
 from models.infra.outbox import deal_lane, enqueue
@@ -101,7 +103,7 @@ async def pool_page(session: AsyncSession, pipeline: Pipeline, *, locale: str, l
                   lost_reason=d.lost_reason, since=d.pooled_at, former_owner_id=d.owner_id)  # type: ignore[arg-type]
         for d in rows
     ]
-    return PoolPage(entries=entries, total=int(total), total_amount=Decimal(amount))
+    return PoolPage(entries=entries, total=int(total), total_amount=Decimal(amount or 0))
 
 
 async def claim(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, *, now: datetime) -> Claimed:
@@ -117,7 +119,7 @@ async def claim(session: AsyncSession, ws: Workspace, actor: Actor, deal: Deal, 
         .execution_options(synchronize_session=False)
     )
     await session.refresh(deal)
-    if won.rowcount != 1:
+    if rows_changed(won) != 1:
         if deal.pooled_at is None:
             raise Refused(_not_in_pool(deal))
         raise Conflict(t("D-{number} changed at the same moment; nothing was claimed. Try again.", number=deal.id))
@@ -180,7 +182,7 @@ def _archive_due(pipeline: Pipeline, now: datetime) -> ColumnElement[bool]:
                 ~waiting.exists())  # a claimed deal waiting for approval to reopen keeps its channel
 
 
-async def _mark(session: AsyncSession, due: ColumnElement[bool], values: dict) -> list[Marked]:
+async def _mark(session: AsyncSession, due: ColumnElement[bool], values: dict[str, Any]) -> list[Marked]:
     """Lock a batch of candidates (skipping rows another process holds), then mark those still due."""
     candidates = select(Deal.id).where(due).order_by(Deal.id).limit(SWEEP_BATCH)
     if session.get_bind().dialect.name == "postgresql":

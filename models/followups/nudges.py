@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from models.deals.scoring import BantScore
 from models.infra.outbox import dm_lane, enqueue_many
@@ -55,10 +57,12 @@ async def sweep(session: AsyncSession, ws: Workspace, *, now: datetime) -> None:
                 or_(Deal.stale_nudged_at.is_(None), Deal.stale_nudged_at <= quiet_since)])
 
 
-async def _mark(session: AsyncSession, marker: ColumnElement, conditions: Sequence[ColumnElement], *,
+async def _mark(session: AsyncSession, marker: InstrumentedAttribute[datetime | None],
+                conditions: Sequence[ColumnElement[bool]], *,
                 now: datetime) -> list[tuple[int, str]]:
     """Mark open deals meeting `conditions` (at most a batch); returns (deal id, owner) of those marked."""
-    candidates: Select = select(Deal.id).where(Deal.closed_at.is_(None), *conditions).order_by(Deal.id).limit(BATCH)
+    candidates: Select[Any] = (select(Deal.id).where(Deal.closed_at.is_(None), *conditions)
+                                      .order_by(Deal.id).limit(BATCH))
     if session.get_bind().dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
     result = await session.execute(
@@ -68,8 +72,8 @@ async def _mark(session: AsyncSession, marker: ColumnElement, conditions: Sequen
     return [(deal_id, owner) for deal_id, owner in result.all()]
 
 
-async def _nudge_owners(session: AsyncSession, what: str, marker: ColumnElement, *, now: datetime,
-                        when: Sequence[ColumnElement]) -> None:
+async def _nudge_owners(session: AsyncSession, what: str, marker: InstrumentedAttribute[datetime | None], *,
+                        now: datetime, when: Sequence[ColumnElement[bool]]) -> None:
     marked = await _mark(session, marker, when, now=now)
     await enqueue_many(session, [_nudge(what, deal_id, owner) for deal_id, owner in marked], now=now)
 
@@ -81,9 +85,9 @@ async def _escalate_missed_slas(session: AsyncSession, ws: Workspace, *, now: da
     if not marked:
         return
     owners = {owner for _, owner in marked}
-    managers = dict((await session.execute(
+    managers = {rep: manager for rep, manager in (await session.execute(
         select(User.id, User.manager_id).where(User.id.in_(owners), User.manager_id.is_not(None))
-    )).all())
+    )).all() if manager is not None}
     admins = sorted(set(ws.admin_ids) | set(await role_holders(session, "admin")))
     messages = []
     for deal_id, owner in marked:
@@ -92,6 +96,6 @@ async def _escalate_missed_slas(session: AsyncSession, ws: Workspace, *, now: da
     await enqueue_many(session, messages, now=now)
 
 
-def _nudge(what: str, deal_id: int, recipient: str, **extra: str) -> dict:
+def _nudge(what: str, deal_id: int, recipient: str, **extra: str) -> dict[str, Any]:
     return {"lane": dm_lane(recipient), "kind": "nudge", "deal_id": deal_id,
             "payload": {"what": what, "user": recipient, **extra}}

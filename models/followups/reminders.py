@@ -14,10 +14,11 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.infra import effects
+from models.infra.db import rows_changed
 from models.infra.errors import Refused
 from models.infra.i18n import t
 from models.infra.outbox import dm_lane, enqueue_many
@@ -84,12 +85,15 @@ async def _take(session: AsyncSession, ws: Workspace, which: Which, *, now: date
             return
 
 
-async def _messages(session: AsyncSession, ws: Workspace, which: Which, taken: Sequence[Row[Any]], *,
+async def _messages(session: AsyncSession, ws: Workspace, which: Which,
+                    taken: Sequence[tuple[int, int, str, datetime | None, str]], *,
                     now: datetime) -> list[dict[str, Any]]:
     """The DMs of the reminders taken, each to the deal's current owner; none for a deal nobody owns."""
-    deals = {d.id: d for d in await session.scalars(select(Deal).where(Deal.id.in_({t.deal_id for t in taken})))}
+    numbers = {deal_id for _, deal_id, _, _, _ in taken}
+    deals = {d.id: d for d in await session.scalars(select(Deal).where(Deal.id.in_(numbers)))}
     messages = []
     for followup_id, deal_id, owner_id, at, text in taken:
+        assert at is not None  # taken because it was due
         deal = deals[deal_id]
         recipient = _recipient(ws, deal, owner_id)
         if recipient is None:
@@ -145,7 +149,7 @@ async def complete(session: AsyncSession, actor: Actor, followup_id: int, *, now
         update(FollowUp).where(FollowUp.id == followup_id, FollowUp.done_at.is_(None))
         .values(done_at=now, done_by=actor.user_id).execution_options(synchronize_session=False)
     )
-    if done.rowcount != 1:
+    if rows_changed(done) != 1:
         await session.refresh(followup)
         return Completed(followup, deal, already=True)
     await session.refresh(followup)

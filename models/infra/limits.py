@@ -8,17 +8,21 @@ length: a field's name is bounded like a stage key, its value like the customer.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
-from sqlalchemy import Column
+from sqlalchemy import ColumnElement, String
 
 from models.infra.errors import Refused
 from models.infra.i18n import N_, Text, t
 from models.infra.tables import ApprovalRequest, Deal, StageChange, TerritoryManager, TerritoryRep, User
 
 
-def _length(*columns: Column) -> int:  # type: ignore[type-arg]
-    """The shortest of the columns a value is written to."""
-    return min(column.type.length for column in columns)  # type: ignore[attr-defined]
+def _length(*columns: ColumnElement[Any]) -> int:
+    """The shortest of the columns a value is written to (each a ``String(n)``)."""
+    lengths = [column.type.length for column in columns if isinstance(column.type, String)]
+    if len(lengths) != len(columns) or None in lengths:
+        raise TypeError("every column must be a String(n)")
+    return min(n for n in lengths if n is not None)
 
 
 TITLE = _length(Deal.__table__.c.title)

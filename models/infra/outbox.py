@@ -14,7 +14,7 @@ from sqlalchemy import event, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, UOWTransaction
 
-from models.infra.db import insert_or_ignore
+from models.infra.db import insert_or_ignore, rows_changed
 from models.infra.tables import OutboxLane, OutboxMessage
 
 FEED_LANE = "feed"
@@ -93,7 +93,7 @@ async def take_lane(session: AsyncSession, lane: str, worker: str, *, now: datet
         .where(OutboxLane.key == lane, or_(OutboxLane.claimed_until.is_(None), OutboxLane.claimed_until < now))
         .values(claimed_by=worker, claimed_until=now + LEASE)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return rows_changed(result) == 1
 
 
 async def renew_lane(session: AsyncSession, lane: str, worker: str, *, now: datetime) -> bool:
@@ -102,7 +102,7 @@ async def renew_lane(session: AsyncSession, lane: str, worker: str, *, now: date
         update(OutboxLane).where(OutboxLane.key == lane, OutboxLane.claimed_by == worker)
         .values(claimed_until=now + LEASE)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return rows_changed(result) == 1
 
 
 async def release_lane(session: AsyncSession, lane: str, worker: str) -> None:

@@ -11,10 +11,14 @@ the pending row and in Slack's message metadata).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
+from models.infra.base import Base
+from models.infra.db import rows_changed
 from models.infra.tables import OutboxMessage, ProcessedEvent
 
 BATCH = 1000
@@ -36,11 +40,12 @@ async def forget_event_ids(session: AsyncSession, *, before: datetime, limit: in
     return await _delete(session, ProcessedEvent, ProcessedEvent.event_id, old, limit)
 
 
-async def _delete(session: AsyncSession, model: type, key: ColumnElement, old: Select, limit: int) -> int:
+async def _delete(session: AsyncSession, model: type[Base], key: InstrumentedAttribute[Any], old: Select[Any],
+                  limit: int) -> int:
     batch = old.limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         batch = batch.with_for_update(skip_locked=True)  # another process pruning takes other rows
     result = await session.execute(
         delete(model).where(key.in_(batch.scalar_subquery())).execution_options(synchronize_session=False)
     )
-    return result.rowcount  # type: ignore[attr-defined,no-any-return]
+    return rows_changed(result)

@@ -109,7 +109,8 @@ async def set_manager(session: AsyncSession, ws: Workspace, actor: Actor, rep_id
     previous = rep.manager_id
     if previous == manager_id:
         raise Refused(t("{manager} already manages {rep}.", manager=Person(manager_id), rep=Person(rep_id)))
-    above, seen = manager_id, 0
+    above: str | None = manager_id
+    seen = 0
     while above is not None and seen < MAX_CHAIN:
         above = await manager_of(session, above)
         if above == rep_id:

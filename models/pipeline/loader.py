@@ -231,7 +231,8 @@ def _parse_stage(raw: Mapping[str, Any], position: int, source: str) -> Stage:
 
 def _parse_rule(raw: Mapping[str, Any], position: int, fail: Any) -> ApprovalRule:
     def rule_fail(problem: str) -> PipelineError:
-        return fail(f"approvals #{position}: {problem}")
+        error: PipelineError = fail(f"approvals #{position}: {problem}")
+        return error
 
     unknown = [k for k in raw if k not in _APPROVAL_KEYS]
     if unknown:
@@ -303,7 +304,7 @@ def _names(value: Any, key: str, fail: Any) -> tuple[str, ...]:
 def _positive_int(value: Any, key: str, source: str, stage: str | None) -> int:
     if not _is_int(value) or value < 1:
         raise PipelineError(source, f"{key} must be a whole number, at least 1 (got {_show(value)})", stage)
-    return value
+    return int(value)
 
 
 def _threshold(value: Any, source: str) -> Decimal:

@@ -18,6 +18,7 @@ from sqlalchemy import and_, case, func, or_, select, union, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.infra.db import rows_changed
 from models.infra.tables import Deal, DigestSent, FollowUp, StageChange, TimelineEntry, User, UserRole
 from models.pipeline import Pipeline
 from models.reporting.metrics import (
@@ -136,7 +137,7 @@ async def claim(session: AsyncSession, user_id: str, day: date, kind: str, *, no
     result = await session.execute(
         insert(DigestSent).values(user_id=user_id, local_date=day, kind=kind, sent_at=now).on_conflict_do_nothing()
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return rows_changed(result) == 1
 
 
 async def already_sent(session: AsyncSession, user_id: str, day: date, kind: str) -> bool:

@@ -24,7 +24,7 @@ async def next_assignee(session: AsyncSession, rule: AssignRule) -> str:
     if len(rule.to) == 1:
         return rule.to[0]
     await insert_or_ignore(session, AssignCounter, key=rule.key, turns=0)
-    turns = await session.scalar(
+    turns: int | None = await session.scalar(
         update(AssignCounter).where(AssignCounter.key == rule.key)
         .values(turns=AssignCounter.turns + 1).returning(AssignCounter.turns)
     )

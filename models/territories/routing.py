@@ -24,7 +24,7 @@ async def territory_owner(session: AsyncSession, territory: Territory) -> str:
     if len(territory.reps) == 1:
         return territory.reps[0]
     await insert_or_ignore(session, AssignCounter, key=territory.counter_key, turns=0)
-    turns = await session.scalar(
+    turns: int | None = await session.scalar(
         update(AssignCounter).where(AssignCounter.key == territory.counter_key)
         .values(turns=AssignCounter.turns + 1).returning(AssignCounter.turns)
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
@@ -34,7 +35,7 @@ _ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四":
               "七": 7, "八": 8, "九": 9}  # fmt: skip
 
 # Times of day named without a clock time.
-_PERIOD_DEFAULT = {
+_PERIOD_DEFAULT: dict[str, tuple[int, int] | None] = {
     "morning": (9, 0), "noon": (12, 0), "midday": (12, 0), "afternoon": (15, 0),
     "evening": (19, 0), "night": (19, 0), "tonight": (19, 0),
     "凌晨": None, "早上": (9, 0), "早晨": (9, 0), "上午": (9, 0), "中午": (12, 0),
@@ -51,7 +52,7 @@ _ZH_FOLD = [
 ]  # fmt: skip
 
 
-def _alt(words: dict[str, int] | list[str]) -> str:
+def _alt(words: Iterable[str]) -> str:
     return "|".join(sorted(words, key=len, reverse=True))
 
 
@@ -256,7 +257,7 @@ def _parse_date(text: str, today: date, time: _Time | None, now_local: datetime)
                 "yesterday": -1, "昨天": -1,
             }  # fmt: skip
             if w == "tonight" and time is None:
-                time = _Time(*_PERIOD_DEFAULT["tonight"])
+                time = _Time(19, 0)  # tonight's default hour (_PERIOD_DEFAULT)
             return today + timedelta(days=offsets[w]), time
         # Weekdays.
         q = " ".join((g.get("q") or "").split())
